@@ -1,0 +1,349 @@
+from datetime import date
+
+from auditlog.registry import auditlog
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mentoring import audit
+from mentoring.models import Programme, Taxonomy
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    """The 19 ethnic groups of the 2021 Census for England and Wales (ONS)."""
+
+    ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian: Bangladeshi"
+    ASIAN_CHINESE = "asian_chinese", "Asian: Chinese"
+    ASIAN_INDIAN = "asian_indian", "Asian: Indian"
+    ASIAN_PAKISTANI = "asian_pakistani", "Asian: Pakistani"
+    ASIAN_OTHER = "asian_other", "Asian: any other Asian background"
+    BLACK_AFRICAN = "black_african", "Black: African"
+    BLACK_CARIBBEAN = "black_caribbean", "Black: Caribbean"
+    BLACK_OTHER = "black_other", "Black: any other Black background"
+    MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed: White and Asian"
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed: White and Black African"
+    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", "Mixed: White and Black Caribbean"
+    MIXED_OTHER = "mixed_other", "Mixed: any other mixed background"
+    WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
+    WHITE_IRISH = "white_irish", "White: Irish"
+    WHITE_GYPSY_TRAVELLER = "white_gypsy_traveller", "White: Gypsy or Irish Traveller"
+    WHITE_ROMA = "white_roma", "White: Roma"
+    WHITE_OTHER = "white_other", "White: any other White background"
+    OTHER_ARAB = "other_arab", "Other: Arab"
+    OTHER_ANY = "other_any", "Other: any other ethnic group"
+    NOT_STATED = "not_stated", "Prefer not to say"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class ClientQuerySet(models.QuerySet):
+    def search(self, text):
+        """Match names, preferred name and references, and a date of birth typed as a date."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        query = Q()
+        for word in text.split():
+            query &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+                | Q(client_ref__iexact=word)
+                | Q(probation_ref__iexact=word)
+                | Q(police_ref__iexact=word)
+            )
+        parsed = parse_search_date(text)
+        if parsed:
+            query |= Q(date_of_birth=parsed)
+        return self.filter(query)
+
+    def possible_duplicates(self, first_name, last_name, date_of_birth):
+        """Clients with the same name and date of birth: the duplicate warning at intake."""
+        return self.filter(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+            anonymised_at__isnull=True,
+        )
+
+    def not_anonymised(self):
+        return self.filter(anonymised_at__isnull=True)
+
+
+def parse_search_date(text):
+    from datetime import datetime
+
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class Client(models.Model):
+    """A person the service works with. One client may have several cases over the years."""
+
+    client_ref = models.CharField("client reference", max_length=50, unique=True, null=True, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True, help_text="What they like to be called.")
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    area = models.CharField(max_length=100, blank=True, help_text="Borough, town or neighbourhood.")
+    first_language = models.CharField(max_length=60, blank=True)
+    care_experienced = models.BooleanField(null=True, blank=True)
+    parent_in_prison = models.BooleanField("has or had a parent in prison", null=True, blank=True)
+    veteran = models.BooleanField("armed forces veteran", null=True, blank=True)
+    disability = models.BooleanField("disability or neurodivergence", null=True, blank=True)
+    disability_details = models.CharField(max_length=200, blank=True)
+    risk_level = models.CharField(
+        "overall risk level", max_length=20, choices=RiskLevel.choices, blank=True,
+        help_text="As assessed by the referring agency (e.g. probation's RoSH level).",
+    )
+    probation_ref = models.CharField("probation case reference", max_length=50, blank=True)
+    police_ref = models.CharField("police reference (PNC ID)", max_length=50, blank=True)
+    consent_data_on = models.DateField("consented to data processing on", null=True, blank=True)
+    consent_data_recorded_by = models.CharField(max_length=150, blank=True)
+    consent_sharing_on = models.DateField("consented to sharing with partners on", null=True, blank=True)
+    consent_sharing_recorded_by = models.CharField(max_length=150, blank=True)
+    notes = models.TextField(blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="client_name"),
+            models.Index(fields=["date_of_birth"], name="client_dob"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.preferred_name} ({self.first_name}) {self.last_name}"
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def audit_client_id(self):
+        return self.pk
+
+    def age_on(self, day):
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def age(self):
+        return self.age_on(timezone.localdate())
+
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
+
+
+class RiskFlag(models.Model):
+    """A risk or safeguarding concern staff must see before meeting the client."""
+
+    class Kind(models.TextChoices):
+        TO_OTHERS = "to_others", "Risk to others"
+        TO_SELF = "to_self", "Risk to self"
+        TO_STAFF = "to_staff", "Risk to staff"
+        SAFEGUARDING = "safeguarding", "Safeguarding concern"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risk_flags")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    review_on = models.DateField("review due", null=True, blank=True)
+    details = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    raised_on = models.DateField(default=date.today)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind"], condition=Q(active=True), name="one_active_flag_per_kind"),
+        ]
+
+    def __str__(self):
+        text = f"{self.get_kind_display()}: {self.get_level_display().lower()}"
+        if self.review_on:
+            text += f", review due {self.review_on:%-d %b}"
+        return text
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+
+class ClosureReason(Taxonomy):
+    """Why a case ended: completed, disengaged, custody, moved away..."""
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Case.Status.CLOSED)
+
+    def active(self):
+        return self.filter(status=Case.Status.ACTIVE)
+
+    def to_allocate(self):
+        return self.filter(status=Case.Status.TO_ALLOCATE)
+
+    def in_programmes(self, programmes):
+        return self.filter(programme__in=programmes)
+
+    def open_during(self, start, end):
+        """The report cohort: open at any time from `start` to `end`, both included."""
+        return self.filter(started_on__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+
+
+class Case(models.Model):
+    """One engagement episode of a client in a programme, from opening to closure.
+
+    Re-engagement after closure opens a new case linked to the earlier one, so each
+    episode keeps its own dates and the figures stay honest.
+    """
+
+    class Status(models.TextChoices):
+        TO_ALLOCATE = "to_allocate", "To allocate"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    case_ref = models.CharField("case reference", max_length=50, unique=True, null=True, blank=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="cases")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TO_ALLOCATE, db_index=True)
+    paused_on = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=200, blank=True)
+    closure_reason = models.ForeignKey(ClosureReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_summary = models.TextField(blank=True)
+    previous_case = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_case",
+        help_text="The earlier case this one re-opens.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        indexes = [models.Index(fields=["programme", "started_on", "ended_on"], name="case_cohort")]
+
+    def __str__(self):
+        return f"{self.client} — {self.programme.code} from {self.started_on:%-d %b %Y}"
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+    @property
+    def is_open(self):
+        return self.status != self.Status.CLOSED
+
+    def _record(self, by, verb, **detail):
+        audit.record(by, verb, self, client_id=self.client_id, **detail)
+
+    @transaction.atomic
+    def activate(self, *, by=None):
+        """A mentor is allocated: the case leaves the 'to allocate' queue."""
+        if self.status == self.Status.TO_ALLOCATE:
+            self.status = self.Status.ACTIVE
+            self.save(update_fields=["status", "updated_at"])
+            self._record(by, "case.activated")
+
+    @transaction.atomic
+    def pause(self, *, reason, on=None, by=None):
+        if self.status == self.Status.CLOSED:
+            raise ValidationError("A closed case cannot be paused.")
+        self.status = self.Status.PAUSED
+        self.paused_on = on or timezone.localdate()
+        self.pause_reason = reason
+        self.save(update_fields=["status", "paused_on", "pause_reason", "updated_at"])
+        self._record(by, "case.paused", reason=reason, on=self.paused_on.isoformat())
+
+    @transaction.atomic
+    def resume(self, *, by=None):
+        if self.status != self.Status.PAUSED:
+            raise ValidationError("Only a paused case can be resumed.")
+        self.status = self.Status.ACTIVE if self.has_current_lead() else self.Status.TO_ALLOCATE
+        self.paused_on = None
+        self.pause_reason = ""
+        self.save(update_fields=["status", "paused_on", "pause_reason", "updated_at"])
+        self._record(by, "case.resumed")
+
+    def has_current_lead(self):
+        return self.allocations.filter(ended_on__isnull=True, role="lead").exists()
+
+    @transaction.atomic
+    def close(self, *, reason, on=None, summary="", by=None):
+        """Close the case with a reason; its allocations end the same day."""
+        if self.status == self.Status.CLOSED:
+            raise ValidationError("This case is already closed.")
+        on = on or timezone.localdate()
+        if on < self.started_on:
+            raise ValidationError("A case cannot close before it started.")
+        self.status = self.Status.CLOSED
+        self.ended_on = on
+        self.closure_reason = reason
+        self.closing_summary = summary
+        self.paused_on = None
+        self.save(update_fields=["status", "ended_on", "closure_reason", "closing_summary", "paused_on", "updated_at"])
+        # Closing a case ends its mentors' allocations (the reverse relation of
+        # mentors.Allocation; clients does not import mentors).
+        self.allocations.filter(ended_on__isnull=True).update(ended_on=on, end_reason="Case closed")
+        self._record(by, "case.closed", reason=reason.code, on=on.isoformat())
+
+    @transaction.atomic
+    def reopen(self, *, on=None, by=None):
+        """Re-engagement: a new case in the same programme, linked to this one."""
+        if self.status != self.Status.CLOSED:
+            raise ValidationError("Only a closed case can be re-opened.")
+        if self.next_case_id_or_none() is not None:
+            raise ValidationError("This case has already been re-opened.")
+        on = on or timezone.localdate()
+        if self.ended_on and on < self.ended_on:
+            raise ValidationError("A re-opened case cannot start before the earlier case ended.")
+        new_case = Case.objects.create(
+            client=self.client, programme=self.programme, started_on=on, previous_case=self,
+            status=self.Status.TO_ALLOCATE,
+        )
+        self._record(by, "case.reopened", new_case=new_case.pk)
+        audit.record(by, "case.opened", new_case, client_id=self.client_id, reopens=self.pk)
+        return new_case
+
+    def next_case_id_or_none(self):
+        return Case.objects.filter(previous_case=self).values_list("pk", flat=True).first()
+
+
+auditlog.register(Client)
+auditlog.register(RiskFlag)
+auditlog.register(Case)

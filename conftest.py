@@ -1,0 +1,92 @@
+"""People every test needs (healthchecks' alice/bob/charlie): a mentor, another mentor,
+a project lead, a manager and an administrator, around one programme and another one.
+
+Mentor profiles are created by the `mentor`/`other_mentor` fixtures so tests can allocate
+cases to them; `lead` leads `programme` only, never `other_programme`.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from mentoring.models import Role
+from mentoring.tests.factories import MembershipFactory, ProgrammeFactory, UserFactory, with_totp
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Manifest storage needs collectstatic; tests render templates with plain storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def programme(db):
+    return ProgrammeFactory(code="bridge", name="Bridge 18-25", engagement_min_contacts=2)
+
+
+@pytest.fixture
+def other_programme(db):
+    return ProgrammeFactory(code="elsewhere", name="Elsewhere project")
+
+
+@pytest.fixture
+def mentor_user(db):
+    return UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+
+
+@pytest.fixture
+def other_mentor_user(db):
+    return UserFactory(username="bob", first_name="Bob", last_name="Othermentor", role=Role.MENTOR)
+
+
+@pytest.fixture
+def lead(db, programme):
+    user = UserFactory(username="charlie", first_name="Charlie", last_name="Lead", role=Role.LEAD)
+    MembershipFactory(user=user, programme=programme, role=Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def other_lead(db, other_programme):
+    user = UserFactory(username="dana", first_name="Dana", last_name="Otherlead", role=Role.LEAD)
+    MembershipFactory(user=user, programme=other_programme, role=Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def manager(db):
+    """A manager who has set up two-factor authentication, as the role requires."""
+    user = UserFactory(username="erin", first_name="Erin", last_name="Manager", role=Role.MANAGER)
+    with_totp(user)
+    return user
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(username="frank", first_name="Frank", last_name="Admin", role=Role.ADMINISTRATOR, is_staff=True)
+    with_totp(user)
+    return user
+
+
+@pytest.fixture
+def no_role_user(db):
+    return UserFactory(username="gina", first_name="Gina", last_name="Norole")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not shutil.which(chromium):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {chromium}: browser tests must run in CI.")
+        pytest.skip(f"Chromium is not installed at {chromium} (install the Debian package 'chromium').")
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }

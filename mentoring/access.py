@@ -1,0 +1,279 @@
+"""The access policy: which programmes, cases and clients a user may see or change.
+
+This module is the only place that decides. Views load every object through these
+querysets, so an id a user may not see is a 404 and nothing else (DESIGN.md, "Roles and
+access"):
+
+| role          | sees                                   | may change                              |
+| Mentor        | cases allocated to them, current or past | cases with a current allocation        |
+| Project lead  | every case in the programmes they lead | the same, plus allocations and decisions |
+| Manager       | every programme                        | as a lead, plus reports and exports      |
+| Administrator | configuration and users                | configuration only                       |
+
+Roles are Django groups; a lead's programmes are ProgrammeMembership rows. The querysets of
+other apps are reached lazily through the app registry, because mentoring depends on no app.
+"""
+
+from functools import wraps
+
+from django.apps import apps
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import ROLE_GROUPS, Programme, ProgrammeMembership, Role
+
+MENTOR = Role.MENTOR
+LEAD = Role.LEAD
+MANAGER = Role.MANAGER
+ADMINISTRATOR = Role.ADMINISTRATOR
+GROUP_ROLES = {name: role for role, name in ROLE_GROUPS.items()}
+
+
+def _model(label):
+    return apps.get_model(label)
+
+
+def roles(user):
+    """The set of roles the user holds, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_waymark_roles", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(GROUP_ROLES[name] for name in names if name in GROUP_ROLES)
+        if user.is_superuser:
+            cached |= {ADMINISTRATOR}
+        user._waymark_roles = cached
+    return cached
+
+
+def has_role(user, *wanted):
+    return bool(roles(user) & set(wanted))
+
+
+def is_manager(user):
+    return has_role(user, MANAGER)
+
+
+def is_lead(user):
+    return has_role(user, LEAD)
+
+
+def is_mentor(user):
+    return has_role(user, MENTOR)
+
+
+def is_administrator(user):
+    return has_role(user, ADMINISTRATOR)
+
+
+def works_with_cases(user):
+    return has_role(user, MENTOR, LEAD, MANAGER)
+
+
+def can_see_offences(user):
+    """Offence detail is for leads and managers; mentors see only that a record exists."""
+    return has_role(user, LEAD, MANAGER)
+
+
+def can_run_reports(user):
+    return has_role(user, LEAD, MANAGER)
+
+
+def can_export(user):
+    """Subject-access exports, Justice Data Lab files and audit CSVs: managers only."""
+    return is_manager(user)
+
+
+def led_programme_ids(user):
+    cached = getattr(user, "_waymark_led", None)
+    if cached is None:
+        cached = frozenset(
+            ProgrammeMembership.objects.filter(user=user, role=LEAD).values_list("programme_id", flat=True)
+        ) if is_lead(user) else frozenset()
+        user._waymark_led = cached
+    return cached
+
+
+def visible_programmes(user):
+    """Programmes whose cases the user works with (managers: all)."""
+    if is_manager(user):
+        return Programme.objects.all()
+    query = Q(pk__in=led_programme_ids(user))
+    if is_mentor(user):
+        query |= Q(mentors__user=user)
+    if not (is_lead(user) or is_mentor(user)):
+        return Programme.objects.none()
+    return Programme.objects.filter(query).distinct()
+
+
+def reportable_programmes(user):
+    """Programmes the user may run the report for: managers all, leads their own."""
+    if is_manager(user):
+        return Programme.objects.all()
+    if is_lead(user):
+        return Programme.objects.filter(pk__in=led_programme_ids(user))
+    return Programme.objects.none()
+
+
+def _case_filter(user, *, current_only):
+    """A Q over Case, or None for 'all cases', or False for 'none'."""
+    if is_manager(user):
+        return None
+    query = Q(pk__in=[])
+    granted = False
+    if is_lead(user):
+        query |= Q(programme_id__in=led_programme_ids(user))
+        granted = True
+    if is_mentor(user):
+        Allocation = _model("mentors.Allocation")
+        allocations = Allocation.objects.filter(mentor__user=user)
+        if current_only:
+            allocations = allocations.current(timezone.localdate())
+        query |= Q(pk__in=allocations.values("case_id"))
+        granted = True
+    return query if granted else False
+
+
+def _cases(user, *, current_only):
+    Case = _model("clients.Case")
+    condition = _case_filter(user, current_only=current_only)
+    if condition is None:
+        return Case.objects.all()
+    if condition is False:
+        return Case.objects.none()
+    return Case.objects.filter(condition)
+
+
+def visible_cases(user):
+    """Cases the user may see: all (manager), their programmes' (lead), allocated (mentor)."""
+    return _cases(user, current_only=False)
+
+
+def changeable_cases(user):
+    """Cases the user may add to or edit: a mentor only while their allocation is current."""
+    return _cases(user, current_only=True)
+
+
+def visible_clients(user):
+    Client = _model("clients.Client")
+    if is_manager(user):
+        return Client.objects.all()
+    return Client.objects.filter(pk__in=visible_cases(user).values("client_id"))
+
+
+def changeable_clients(user):
+    Client = _model("clients.Client")
+    if is_manager(user):
+        return Client.objects.all()
+    return Client.objects.filter(pk__in=changeable_cases(user).values("client_id"))
+
+
+def visible_referrals(user):
+    """Leads and managers see their programmes' referrals; a mentor those of their cases."""
+    Referral = _model("referrals.Referral")
+    if is_manager(user):
+        return Referral.objects.all()
+    query = Q(pk__in=[])
+    if is_lead(user):
+        query |= Q(programme_id__in=led_programme_ids(user))
+    if is_mentor(user):
+        query |= Q(case__in=visible_cases(user))
+    if not (is_lead(user) or is_mentor(user)):
+        return Referral.objects.none()
+    return Referral.objects.filter(query)
+
+
+def decidable_referrals(user):
+    """Referrals the user may accept or decline: leads and managers only."""
+    Referral = _model("referrals.Referral")
+    if is_manager(user):
+        return Referral.objects.all()
+    if is_lead(user):
+        return Referral.objects.filter(programme_id__in=led_programme_ids(user))
+    return Referral.objects.none()
+
+
+def managed_cases(user):
+    """Cases whose allocations, closure and re-opening the user decides (leads, managers)."""
+    Case = _model("clients.Case")
+    if is_manager(user):
+        return Case.objects.all()
+    if is_lead(user):
+        return Case.objects.filter(programme_id__in=led_programme_ids(user))
+    return Case.objects.none()
+
+
+def visible_mentors(user):
+    """Mentor profiles: managers all, leads those in their programmes, a mentor themself."""
+    Mentor = _model("mentors.Mentor")
+    if is_manager(user):
+        return Mentor.objects.all()
+    query = Q(pk__in=[])
+    if is_lead(user):
+        query |= Q(programmes__in=led_programme_ids(user))
+    if is_mentor(user):
+        query |= Q(user=user)
+    if not (is_lead(user) or is_mentor(user)):
+        return Mentor.objects.none()
+    return Mentor.objects.filter(pk__in=Mentor.objects.filter(query).values("pk"))
+
+
+def managed_mentors(user):
+    """Mentors whose records and allocations the user manages: leads and managers."""
+    Mentor = _model("mentors.Mentor")
+    if is_manager(user):
+        return Mentor.objects.all()
+    if is_lead(user):
+        return Mentor.objects.filter(pk__in=Mentor.objects.filter(programmes__in=led_programme_ids(user)).values("pk"))
+    return Mentor.objects.none()
+
+
+# ---- View helpers -------------------------------------------------------------------------
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Signed-in users holding one of `allowed_roles`; anyone else gets 403."""
+
+    allowed_roles = (MENTOR, LEAD, MANAGER)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_role(request.user, *self.allowed_roles):
+            raise PermissionDenied("Your role does not give access to this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedQuerysetMixin(RoleRequiredMixin):
+    """Load objects only through an access queryset: `scope = "visible_cases"` etc.
+
+    `get_object()` then answers 404 for anything outside the user's scope.
+    """
+
+    scope = None
+
+    def get_scope_queryset(self):
+        return globals()[self.scope](self.request.user)
+
+    def get_queryset(self):
+        return self.get_scope_queryset()
+
+
+def role_required(*allowed):
+    """Decorator form of RoleRequiredMixin for small function views."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *allowed):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from . import access
+from .demo import DEMO_USERNAMES
+
+# Pages a user without two-factor may still reach: setting it up, signing out, assets.
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+def needs_two_factor_setup(user):
+    """Managers and administrators must have TOTP before they do anything else."""
+    if not user.is_authenticated or not access.has_role(user, *[_role(g) for g in settings.MFA_REQUIRED_GROUPS]):
+        return False
+    if settings.MFA_DEMO_EXEMPTION and settings.DEBUG and user.get_username() in DEMO_USERNAMES:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    cached = getattr(user, "_waymark_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._waymark_has_totp = cached
+    return not cached
+
+
+def _role(group_name):
+    return access.GROUP_ROLES[group_name]
+
+
+class RequireTwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(_ALLOWED_PREFIXES) and needs_two_factor_setup(request.user):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,159 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Taxonomy(models.Model):
+    """A code list an organisation may edit (activities, sources, closure reasons...).
+
+    Metric and import code refer to rows by their stable `code`, never by `name`.
+    """
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Funder(models.Model):
+    """A body paying for a programme: a VRU, a PCC, a probation service, a trust."""
+
+    name = models.CharField(max_length=200, unique=True)
+    contact = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Programme(models.Model):
+    """A funded mentoring service with its own target and reporting (e.g. an IOM project)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.SET_NULL, related_name="programmes")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    target_clients = models.PositiveIntegerField(null=True, blank=True, help_text="Clients the funder expects us to work with.")
+    engagement_min_contacts = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Attended contacts a case needs to count as engaged.",
+    )
+    quiet_after_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text="Days without an attended contact before a client shows as going quiet.",
+    )
+    active = models.BooleanField(default=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    """The four roles of DESIGN.md; each is also a Django group of the same name."""
+
+    MENTOR = "mentor", "Mentor"
+    LEAD = "lead", "Project lead"
+    MANAGER = "manager", "Manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+ROLE_GROUPS = {
+    Role.MENTOR: "Mentor",
+    Role.LEAD: "Project lead",
+    Role.MANAGER: "Manager",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+class ProgrammeMembership(models.Model):
+    """Which programmes a member of staff works in, and in what role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme", "role"], name="unique_membership"),
+        ]
+        ordering = ["programme__name", "role"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} in {self.programme}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def about_client(self, client_id):
+        return self.filter(client_id=client_id)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: reads of a client's record, state changes, exports and sign-ins.
+
+    Field-level change history is kept by django-auditlog; these rows record the events that
+    are not a plain save. Rows are only ever added: the application has no way to edit them.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CHANGE = "change", "Changed"
+        STATE = "state", "Status change"
+        EXPORT = "export", "Exported"
+        IMPORT = "import", "Imported"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        SIGN_OUT = "sign_out", "Signed out"
+        ANONYMISE = "anonymise", "Anonymised"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, help_text="Kept if the account is later deleted.")
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    verb = models.CharField(max_length=80, help_text="What happened, e.g. 'case.closed'.")
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    # Plain integer, not a foreign key: mentoring depends on no other app, and the trail
+    # must outlive the client's anonymisation.
+    client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client_id", "-at"], name="audit_client_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'system'} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted.")

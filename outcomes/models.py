@@ -1,0 +1,225 @@
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clients.models import Case, Client
+from mentoring.models import Taxonomy
+
+
+class AssessmentTemplate(models.Model):
+    """An outcome wheel: named domains scored on a scale (1-10 by default)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=10)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Domain(models.Model):
+    """One spoke of the wheel, e.g. 'Motivation', with a prompt for each score band."""
+
+    template = models.ForeignKey(AssessmentTemplate, on_delete=models.CASCADE, related_name="domains")
+    code = models.SlugField(max_length=50)
+    label = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    prompt_low = models.CharField(max_length=200, blank=True)
+    prompt_mid = models.CharField(max_length=200, blank=True)
+    prompt_high = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["template", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="unique_domain_code")]
+
+    def __str__(self):
+        return self.label
+
+
+class Assessment(models.Model):
+    """A progress-wheel self-assessment done with the client on a given day."""
+
+    class Stage(models.TextChoices):
+        INITIAL = "initial", "Initial"
+        REVIEW = "review", "Review"
+        EXIT = "exit", "Exit"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="assessments")
+    assessed_on = models.DateField()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REVIEW)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessed_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "template", "assessed_on"], name="one_assessment_per_day"),
+        ]
+        indexes = [models.Index(fields=["case", "template", "assessed_on"], name="assessment_case_date")]
+
+    def __str__(self):
+        return f"{self.template} on {self.assessed_on:%-d %b %Y}"
+
+    @property
+    def audit_client_id(self):
+        return self.case.client_id
+
+
+class Score(models.Model):
+    """The client's score for one domain in one assessment, with their own comment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(10)])
+    comment = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["domain__order"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "domain"], name="one_score_per_domain")]
+
+
+class AchievementType(Taxonomy):
+    """A kind of outcome (full-time job, CSCS card, ID obtained) in one of five categories."""
+
+    class Category(models.TextChoices):
+        EMPLOYMENT = "employment", "Employment"
+        EDUCATION_TRAINING = "education_training", "Education and training"
+        QUALIFICATION = "qualification", "Qualification"
+        VOLUNTEERING = "volunteering", "Volunteering"
+        PRACTICAL = "practical", "Practical"
+
+    ETE_CATEGORIES = (Category.EMPLOYMENT, Category.EDUCATION_TRAINING, Category.QUALIFICATION)
+
+    category = models.CharField(max_length=30, choices=Category.choices)
+
+
+class Achievement(models.Model):
+    """An outcome the client reached: a job, a course, a qualification, ID, a tenancy."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="achievements")
+    type = models.ForeignKey(AchievementType, on_delete=models.PROTECT, related_name="achievements")
+    achieved_on = models.DateField()
+    employer_or_course = models.CharField("employer or course", max_length=200, blank=True)
+    hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    level = models.CharField(max_length=50, blank=True)
+    evidence_noted = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    in_work_13_weeks = models.BooleanField("still in work at 13 weeks", null=True, blank=True)
+    in_work_26_weeks = models.BooleanField("still in work at 26 weeks", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-achieved_on", "-id"]
+        indexes = [models.Index(fields=["case", "achieved_on"], name="achievement_case_date")]
+
+    def __str__(self):
+        return f"{self.type} on {self.achieved_on:%-d %b %Y}"
+
+    @property
+    def audit_client_id(self):
+        return self.case.client_id
+
+
+class OffenceCategory(Taxonomy):
+    """Reference data for re-offending figures: a seriousness weight and a unit cost."""
+
+    severity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(10)])
+    unit_cost = models.PositiveIntegerField("unit cost (£)", null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    price_year = models.CharField(max_length=20, blank=True)
+
+    class Meta(Taxonomy.Meta):
+        verbose_name_plural = "offence categories"
+
+
+class Offence(models.Model):
+    """An offence by the client; only a convicted one ('proven') counts in the figures."""
+
+    class Source(models.TextChoices):
+        POLICE = "police", "Police record (PNC)"
+        PROBATION = "probation", "Probation"
+        SELF_REPORTED = "self_reported", "Self-reported"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="offences")
+    offence_date = models.DateField()
+    conviction_date = models.DateField(null=True, blank=True)
+    category = models.ForeignKey(OffenceCategory, on_delete=models.PROTECT, related_name="offences")
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.POLICE)
+
+    class Meta:
+        ordering = ["-offence_date", "-id"]
+        indexes = [models.Index(fields=["client", "offence_date"], name="offence_client_date")]
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+
+class CustodyPeriod(models.Model):
+    """Time the client spent in custody: on remand, serving a sentence, or recalled."""
+
+    class Reason(models.TextChoices):
+        REMAND = "remand", "Remand"
+        SENTENCE = "sentence", "Sentence"
+        RECALL = "recall", "Recall"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="custody_periods")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+
+class Question(Taxonomy):
+    """An exit questionnaire statement the client rates from strongly disagree to strongly agree."""
+
+    text = models.CharField(max_length=300)
+
+
+class Questionnaire(models.Model):
+    """A client's answers to the exit questionnaire, at or after the case closes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questionnaires")
+    completed_on = models.DateField()
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "completed_on"], name="one_questionnaire_per_day")]
+
+    @property
+    def audit_client_id(self):
+        return self.case.client_id
+
+
+class Answer(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    answer = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "question"], name="one_answer_per_question")]
+
+
+auditlog.register(Assessment)
+auditlog.register(Score)
+auditlog.register(Achievement)
+auditlog.register(Offence)
+auditlog.register(CustodyPeriod)
+auditlog.register(Questionnaire)
+auditlog.register(Answer)

@@ -1,0 +1,118 @@
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from clients.models import Case, Client
+from mentoring import audit
+from mentoring.models import Programme, Taxonomy
+
+
+class ReferralSource(Taxonomy):
+    """The kind of agency a referral comes from: probation, IOM, youth justice, A&E, self..."""
+
+
+class ReferralQuerySet(models.QuerySet):
+    def awaiting_decision(self):
+        return self.filter(decision=Referral.Decision.PENDING)
+
+    def in_programmes(self, programmes):
+        return self.filter(programme__in=programmes)
+
+    def received_between(self, start, end):
+        return self.filter(received_on__gte=start, received_on__lte=end)
+
+
+class Referral(models.Model):
+    """A request from an agency (or the person themselves) for a client to be mentored."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Readiness(models.TextChoices):
+        NOT_CHECKED = "not_checked", "Not checked yet"
+        READY = "ready", "Motivated and ready to engage"
+        UNSURE = "unsure", "Unsure: needs a conversation"
+        NOT_READY = "not_ready", "Not ready to engage now"
+
+    referral_ref = models.CharField("referral reference", max_length=50, unique=True, null=True, blank=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="referrals")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="referrals")
+    received_on = models.DateField(default=timezone.localdate)
+    source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
+    referrer_name = models.CharField(max_length=150, blank=True)
+    referrer_organisation = models.CharField(max_length=150, blank=True)
+    referrer_contact = models.CharField("referrer phone or email", max_length=150, blank=True)
+    needs = models.TextField("needs identified", blank=True)
+    wants_help_with = models.TextField("what they want help with", blank=True)
+    readiness = models.CharField(
+        "motivation check", max_length=20, choices=Readiness.choices, default=Readiness.NOT_CHECKED,
+        help_text="Engagement is voluntary: has the person said they want a mentor?",
+    )
+    readiness_notes = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING, db_index=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        indexes = [models.Index(fields=["programme", "received_on"], name="referral_received")]
+
+    def __str__(self):
+        return f"Referral of {self.client} to {self.programme.code} on {self.received_on:%-d %b %Y}"
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+    @property
+    def waiting_days(self):
+        end = self.decided_on or timezone.localdate()
+        return (end - self.received_on).days
+
+    def _decide(self, decision, *, by, on, reason):
+        if self.decision != self.Decision.PENDING:
+            raise ValidationError(f"This referral was already {self.get_decision_display().lower()}.")
+        on = on or timezone.localdate()
+        if on < self.received_on:
+            raise ValidationError("A decision cannot be dated before the referral was received.")
+        self.decision = decision
+        self.decided_on = on
+        self.decision_reason = reason
+        self.decided_by = by if by is not None and by.is_authenticated else None
+
+    @transaction.atomic
+    def accept(self, *, by=None, on=None, reason=""):
+        """Accept the referral: a case opens in the programme, waiting for a mentor."""
+        self._decide(self.Decision.ACCEPTED, by=by, on=on, reason=reason)
+        self.case = Case.objects.create(client=self.client, programme=self.programme, started_on=self.decided_on)
+        self.save()
+        audit.record(by, "referral.accepted", self, case=self.case.pk)
+        audit.record(by, "case.opened", self.case, referral=self.pk)
+        return self.case
+
+    @transaction.atomic
+    def decline(self, *, reason, by=None, on=None):
+        if not reason.strip():
+            raise ValidationError("Say why the referral is declined.")
+        self._decide(self.Decision.DECLINED, by=by, on=on, reason=reason)
+        self.save()
+        audit.record(by, "referral.declined", self, reason=reason)
+
+    @transaction.atomic
+    def withdraw(self, *, reason="", by=None, on=None):
+        self._decide(self.Decision.WITHDRAWN, by=by, on=on, reason=reason)
+        self.save()
+        audit.record(by, "referral.withdrawn", self, reason=reason)
+
+
+auditlog.register(Referral)

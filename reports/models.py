@@ -1,0 +1,31 @@
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.db import models
+
+from clients.models import Case
+
+
+class CaseStudy(models.Model):
+    """An anonymised story of a client's journey, written with their consent, for reports."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_studies")
+    title = models.CharField(max_length=200)
+    story = models.TextField(help_text="Use no names or details that could identify the person.")
+    consent_given_on = models.DateField("client's consent recorded on")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_for_reports = models.BooleanField(default=False, help_text="A manager has picked it for reports.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def audit_client_id(self):
+        return self.case.client_id
+
+
+auditlog.register(CaseStudy)
