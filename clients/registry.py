@@ -1,0 +1,80 @@
+"""Extension points for the apps above clients (contacts, outcomes, mentors, reports).
+
+The client page belongs to clients, but much of what it shows (contacts, goals, the wheel,
+achievements, offences) lives in apps that clients must not import. Those apps register
+here, from their AppConfig.ready(), and the client page renders what is registered.
+
+    from clients.registry import client_section, timeline_source, TimelineEvent
+
+    @client_section(order=30, title="Progress", template="outcomes/sections/progress.html")
+    def progress(request, client, cases):
+        return {"wheel": ...}          # or None to leave the section out
+
+    @timeline_source
+    def contact_events(request, client, cases):
+        return [TimelineEvent(on=c.date, kind="contact", title=..., detail=..., url=...)]
+
+Every section and source must run a fixed number of queries, however long the history.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass
+class Section:
+    order: int
+    name: str
+    title: str
+    template: str
+    context: object
+
+
+@dataclass
+class TimelineEvent:
+    on: date
+    kind: str  # referral, decision, case, allocation, contact, goal, assessment, achievement, offence, closure
+    title: str
+    detail: str = ""
+    url: str = ""
+    at: datetime | None = None
+    icon: str = field(default="")
+
+    @property
+    def sort_key(self):
+        return (self.on, self.at.timestamp() if self.at else 0)
+
+
+CLIENT_SECTIONS = {}
+TIMELINE_SOURCES = {}
+
+
+def client_section(*, order, title, template):
+    def register(func):
+        CLIENT_SECTIONS[f"{func.__module__}.{func.__name__}"] = Section(
+            order=order, name=func.__name__, title=title, template=template, context=func
+        )
+        return func
+
+    return register
+
+
+def timeline_source(func):
+    TIMELINE_SOURCES[f"{func.__module__}.{func.__name__}"] = func
+    return func
+
+
+def sections_for(request, client, cases):
+    rendered = []
+    for section in sorted(CLIENT_SECTIONS.values(), key=lambda s: s.order):
+        context = section.context(request, client, cases)
+        if context is not None:
+            rendered.append({"title": section.title, "template": section.template, "name": section.name, "data": context})
+    return rendered
+
+
+def timeline_for(request, client, cases):
+    events = []
+    for source in TIMELINE_SOURCES.values():
+        events.extend(source(request, client, cases))
+    return sorted(events, key=lambda e: e.sort_key, reverse=True)
