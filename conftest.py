@@ -23,6 +23,15 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _local_cache(settings):
+    # Each test gets an empty in-memory cache: login rate limits never leak between tests.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def programme(db):
     return ProgrammeFactory(code="bridge", name="Bridge 18-25", engagement_min_contacts=2)
