@@ -10,6 +10,10 @@ import shutil
 
 import pytest
 
+# Playwright runs an event loop in the test thread; Django's ORM calls from browser tests are
+# still synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 from mentoring.models import Role
 from mentoring.tests.factories import MembershipFactory, ProgrammeFactory, UserFactory, with_totp
 
