@@ -12,7 +12,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mentoring.tests.access import ROLES, Row
-from tests.world import build_world
 
 APPS = ["mentoring", "clients", "referrals", "mentors", "contacts", "outcomes", "reports", "dataio"]
 # Third-party URL trees with their own tests: sign-in (allauth) and the admin site.
@@ -31,19 +30,6 @@ def _rows():
 
 
 ROWS = _rows()
-
-
-@pytest.fixture
-def world(programme, other_programme, mentor_user, other_mentor_user):
-    return build_world(
-        programme=programme, other_programme=other_programme,
-        mentor_user=mentor_user, other_mentor_user=other_mentor_user,
-    )
-
-
-@pytest.fixture
-def people(mentor_user, lead, manager, administrator, no_role_user):
-    return {"mentor": mentor_user, "lead": lead, "manager": manager, "administrator": administrator, "no_role": no_role_user}
 
 
 CASES = [(row, role) for row in ROWS for role in ROLES]

@@ -1,0 +1,16 @@
+import pytest
+
+from tests.world import build_world
+
+
+@pytest.fixture
+def world(programme, other_programme, mentor_user, other_mentor_user):
+    return build_world(
+        programme=programme, other_programme=other_programme,
+        mentor_user=mentor_user, other_mentor_user=other_mentor_user,
+    )
+
+
+@pytest.fixture
+def people(mentor_user, lead, manager, administrator, no_role_user):
+    return {"mentor": mentor_user, "lead": lead, "manager": manager, "administrator": administrator, "no_role": no_role_user}
