@@ -1,0 +1,1255 @@
+"""The CSV import of IMPORT.md: check every row of every file, then write it all in one go.
+
+`run_import(directory)` reads the files of `FILES` from a directory, in that order. It works in
+two streaming passes so a million contact rows fit in bounded memory:
+
+1. **Check**: every row of every file is parsed and checked; only compact lookups are kept
+   (ref -> id maps of the database, the sets of refs the files define, 8-byte hashes of the
+   contact rows to find identical ones). Every problem is collected as a `Problem`
+   (`file, row N, column: message`; the header is row 1, as a spreadsheet shows it).
+2. **Write**: only when there is no problem at all, the files are read again and written in
+   batches (`bulk_create` / `bulk_update`) inside one transaction. A dry run does the same
+   writes and rolls them back, so its preview counts are exactly what the import would do.
+
+Idempotency: rows with a `*_ref` (and programmes by code) update their record. Rows without a
+ref follow multiset semantics: if the files hold the same row k times and the database n
+records with that identity, max(0, k - n) are created (two identical contacts on one day are
+two real contacts). Contacts carry a fingerprint of their normalised row in `import_key`.
+"""
+
+import csv
+import hashlib
+import os
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from clients.models import Case, Client, ClosureReason, Ethnicity, Gender, RiskFlag, RiskLevel
+from contacts.models import Activity, Attendance, Contact, Location, Mode
+from mentoring.models import Funder, Programme
+from mentors.models import Allocation, Mentor
+from outcomes.models import (
+    Achievement,
+    AchievementType,
+    Answer,
+    Assessment,
+    AssessmentTemplate,
+    CustodyPeriod,
+    Offence,
+    OffenceCategory,
+    Question,
+    Questionnaire,
+    Score,
+)
+from referrals.models import Referral, ReferralSource
+
+BATCH_SIZE = 5000  # rows written per bulk_create
+IN_CHUNK = 2000  # values per `__in` lookup (well under SQLite's parameter limit)
+PROGRESS_EVERY = 100_000
+
+
+class _Invalid(Exception):
+    """A cell's value is not acceptable; the message says why, in the user's words."""
+
+
+INVALID = object()  # the parsed value of a cell that failed its check
+
+
+def _ok(value):
+    return value is not None and value is not INVALID
+
+
+# ---- Problems and results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}, row {self.row}, {self.column}: {self.message}"
+
+
+@dataclass
+class FileResult:
+    """What the import did (or, in a dry run, would do) with one file."""
+
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list = field(default_factory=list)
+
+    def count(self, status):
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def line(self):
+        text = f"{self.file}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.notes:
+            text += f" ({'; '.join(self.notes)})"
+        return text
+
+    def as_dict(self):
+        return {"file": self.file, "rows": self.rows, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "line": self.line}
+
+
+@dataclass
+class ImportReport:
+    directory: str
+    dry_run: bool
+    problems: list = field(default_factory=list)
+    results: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    @property
+    def lines(self):
+        return [result.line for result in self.results]
+
+
+# ---- Cell parsers -------------------------------------------------------------------------
+
+
+BOOLEANS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+
+def parse_date(value, _ctx=None):
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Invalid(f'"{value}" is not a date: use YYYY-MM-DD, e.g. 2024-03-31')
+
+
+def parse_bool(value, _ctx=None):
+    try:
+        return BOOLEANS[value.lower()]
+    except KeyError:
+        raise _Invalid(f'"{value}" is not yes or no (use yes/no, true/false, 1/0 or y/n)') from None
+
+
+def integer(minimum=None, maximum=None):
+    def parse(value, _ctx=None):
+        try:
+            number = int(value)
+        except ValueError:
+            raise _Invalid(f'"{value}" is not a whole number') from None
+        if minimum is not None and number < minimum or maximum is not None and number > maximum:
+            if maximum is None:
+                raise _Invalid(f"{number} is too small: the least allowed is {minimum}")
+            raise _Invalid(f"{number} is out of range: use {minimum} to {maximum}")
+        return number
+
+    return parse
+
+
+def text(max_length=None):
+    def parse(value, _ctx=None):
+        value = value.replace("\r\n", "\n")
+        if max_length and len(value) > max_length:
+            raise _Invalid(f"is {len(value)} characters long; at most {max_length} fit")
+        return value
+
+    return parse
+
+
+def email(value, _ctx=None):
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise _Invalid(f'"{value}" is not an email address') from None
+    return value
+
+
+def choice(choices):
+    allowed = [str(c) for c in choices.values]
+
+    def parse(value, _ctx=None):
+        code = value.lower()
+        if code not in allowed:
+            raise _Invalid(f'"{value}" is not one of: {", ".join(allowed)}')
+        return code
+
+    return parse
+
+
+def code(table, label):
+    def parse(value, ctx):
+        key = value.lower()
+        if key not in ctx.codes[table]:
+            raise _Invalid(f'unknown {label} code "{value}"')
+        return key
+
+    return parse
+
+
+def codes(table, label):
+    """A `;`-separated list of codes; returned sorted and without repeats."""
+
+    def parse(value, ctx):
+        found, unknown = set(), []
+        for part in value.split(";"):
+            key = part.strip().lower()
+            if not key:
+                continue
+            if key in ctx.codes[table]:
+                found.add(key)
+            else:
+                unknown.append(part.strip())
+        if unknown:
+            raise _Invalid(f"unknown {label} code{'s' if len(unknown) > 1 else ''} " + ", ".join(f'"{u}"' for u in unknown))
+        return tuple(sorted(found))
+
+    return parse
+
+
+REF_SOURCES = {
+    "programme": "programmes.csv",
+    "mentor": "mentors.csv",
+    "client": "clients.csv",
+    "referral": "referrals.csv",
+    "case": "cases.csv",
+}
+
+
+def ref(kind):
+    """A reference to a row of an earlier file of this import or to a record in the database."""
+
+    def parse(value, ctx):
+        if value in ctx.in_files[kind] or value in ctx.db[kind]:
+            return value
+        raise _Invalid(f'"{value}" is not in {REF_SOURCES[kind]} nor in the database')
+
+    return parse
+
+
+def refs(kind):
+    def parse(value, ctx):
+        found, unknown = set(), []
+        for part in value.split(";"):
+            item = part.strip()
+            if not item:
+                continue
+            if item in ctx.in_files[kind] or item in ctx.db[kind]:
+                found.add(item)
+            else:
+                unknown.append(item)
+        if unknown:
+            raise _Invalid(", ".join(f'"{u}"' for u in unknown) + f" not in {REF_SOURCES[kind]} nor in the database")
+        return tuple(sorted(found))
+
+    return parse
+
+
+def _max(model, name):
+    return model._meta.get_field(name).max_length
+
+
+# ---- The files ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: object
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    columns: tuple
+    key: str = ""  # the column that identifies a record (unique within the file)
+    kind: str = ""  # which ref kind the key defines
+    example: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self):
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self):
+        return [c.name for c in self.columns if c.required]
+
+
+def _req(name, parse):
+    return Column(name, parse, True)
+
+
+def _opt(name, parse):
+    return Column(name, parse, False)
+
+
+FILES = [
+    FileSpec(
+        "programmes.csv",
+        (
+            _req("code", text(_max(Programme, "code"))),
+            _req("name", text(_max(Programme, "name"))),
+            _opt("funder", text(_max(Funder, "name"))),
+            _opt("starts_on", parse_date),
+            _opt("ends_on", parse_date),
+            _opt("target_clients", integer(0, 1_000_000)),
+            _opt("engagement_min_contacts", integer(1, 1000)),
+        ),
+        key="code", kind="programme",
+        example={"code": "bridge", "name": "Bridge 18-25", "funder": "City Violence Reduction Unit",
+                 "starts_on": "2024-04-01", "ends_on": "2026-03-31", "target_clients": "60",
+                 "engagement_min_contacts": "2"},
+    ),
+    FileSpec(
+        "mentors.csv",
+        (
+            _req("mentor_ref", text(_max(Mentor, "mentor_ref"))),
+            _req("first_name", text(_max(Mentor, "first_name"))),
+            _req("last_name", text(_max(Mentor, "last_name"))),
+            _opt("email", email),
+            _req("mentor_type", choice(Mentor.Type)),
+            _opt("programmes", refs("programme")),
+        ),
+        key="mentor_ref", kind="mentor",
+        example={"mentor_ref": "M001", "first_name": "Kofi", "last_name": "Example", "email": "kofi@example.org",
+                 "mentor_type": "peer", "programmes": "bridge"},
+    ),
+    FileSpec(
+        "clients.csv",
+        (
+            _req("client_ref", text(_max(Client, "client_ref"))),
+            _req("first_name", text(_max(Client, "first_name"))),
+            _req("last_name", text(_max(Client, "last_name"))),
+            _req("date_of_birth", parse_date),
+            _opt("gender", choice(Gender)),
+            _opt("ethnicity", choice(Ethnicity)),
+            _opt("postcode", text(_max(Client, "postcode"))),
+            _opt("area", text(_max(Client, "area"))),
+            _opt("care_experienced", parse_bool),
+            _opt("parent_in_prison", parse_bool),
+            _opt("risk_to_others", parse_bool),
+            _opt("risk_level", choice(RiskLevel)),
+        ),
+        key="client_ref", kind="client",
+        example={"client_ref": "C0001", "first_name": "Sam", "last_name": "Example", "date_of_birth": "2003-05-17",
+                 "gender": "male", "ethnicity": "white_british", "postcode": "AB1 2CD", "area": "Northside",
+                 "care_experienced": "no", "parent_in_prison": "", "risk_to_others": "yes", "risk_level": "medium"},
+    ),
+    FileSpec(
+        "referrals.csv",
+        (
+            _req("referral_ref", text(_max(Referral, "referral_ref"))),
+            _req("client_ref", ref("client")),
+            _req("programme", ref("programme")),
+            _req("received_on", parse_date),
+            _req("source", code("source", "referral source")),
+            _opt("referrer_name", text(_max(Referral, "referrer_name"))),
+            _opt("referrer_organisation", text(_max(Referral, "referrer_organisation"))),
+            _opt("decision", choice(Referral.Decision)),
+            _opt("decided_on", parse_date),
+            _opt("reason", text()),
+        ),
+        key="referral_ref", kind="referral",
+        example={"referral_ref": "R0001", "client_ref": "C0001", "programme": "bridge", "received_on": "2024-05-02",
+                 "source": "probation", "referrer_name": "Jo Officer", "referrer_organisation": "Probation Service",
+                 "decision": "accepted", "decided_on": "2024-05-09", "reason": ""},
+    ),
+    FileSpec(
+        "cases.csv",
+        (
+            _req("case_ref", text(_max(Case, "case_ref"))),
+            _req("client_ref", ref("client")),
+            _req("programme", ref("programme")),
+            _opt("referral_ref", ref("referral")),
+            _req("started_on", parse_date),
+            _opt("ended_on", parse_date),
+            _opt("closure_reason", code("closure_reason", "closure reason")),
+            _opt("mentor_ref", ref("mentor")),
+        ),
+        key="case_ref", kind="case",
+        example={"case_ref": "K0001", "client_ref": "C0001", "programme": "bridge", "referral_ref": "R0001",
+                 "started_on": "2024-05-09", "ended_on": "", "closure_reason": "", "mentor_ref": "M001"},
+    ),
+    FileSpec(
+        "contacts.csv",
+        (
+            _req("case_ref", ref("case")),
+            _req("date", parse_date),
+            _opt("mentor_ref", ref("mentor")),
+            _req("mode", choice(Mode)),
+            _req("attendance", choice(Attendance)),
+            _opt("duration_minutes", integer(1, 24 * 60)),
+            _opt("location", choice(Location)),
+            _opt("activities", codes("activity", "activity")),
+            _opt("notes", text()),
+        ),
+        example={"case_ref": "K0001", "date": "2024-05-14", "mentor_ref": "M001", "mode": "face_to_face",
+                 "attendance": "attended", "duration_minutes": "60", "location": "cafe",
+                 "activities": "goal_setting;cv_building", "notes": "First meeting; talked about work."},
+    ),
+    FileSpec(
+        "achievements.csv",
+        (
+            _req("case_ref", ref("case")),
+            _req("type", code("achievement_type", "achievement type")),
+            _req("achieved_on", parse_date),
+            _opt("notes", text()),
+        ),
+        example={"case_ref": "K0001", "type": "cscs_card", "achieved_on": "2024-07-01", "notes": "Passed first time."},
+    ),
+    FileSpec(
+        "assessments.csv",
+        (
+            _req("case_ref", ref("case")),
+            _req("template", code("template", "assessment template")),
+            _req("assessed_on", parse_date),
+            _req("domain", text()),
+            _req("score", integer()),
+        ),
+        example={"case_ref": "K0001", "template": "progress_wheel", "assessed_on": "2024-05-14",
+                 "domain": "motivation", "score": "4"},
+    ),
+    FileSpec(
+        "offences.csv",
+        (
+            _req("client_ref", ref("client")),
+            _req("offence_date", parse_date),
+            _opt("conviction_date", parse_date),
+            _req("category", code("offence_category", "offence category")),
+            _opt("description", text()),
+        ),
+        example={"client_ref": "C0001", "offence_date": "2023-11-02", "conviction_date": "2024-01-15",
+                 "category": "theft_from_person", "description": ""},
+    ),
+    FileSpec(
+        "custody.csv",
+        (
+            _req("client_ref", ref("client")),
+            _req("started_on", parse_date),
+            _opt("ended_on", parse_date),
+            _opt("reason", choice(CustodyPeriod.Reason)),
+        ),
+        example={"client_ref": "C0001", "started_on": "2023-01-10", "ended_on": "2024-04-20", "reason": "sentence"},
+    ),
+    FileSpec(
+        "questionnaires.csv",
+        (
+            _req("case_ref", ref("case")),
+            _req("completed_on", parse_date),
+            _req("question", code("question", "question")),
+            _req("answer", integer(1, 5)),
+        ),
+        example={"case_ref": "K0001", "completed_on": "2025-02-01", "question": "would_recommend", "answer": "5"},
+    ),
+]
+
+FILE_NAMES = [spec.name for spec in FILES]
+SPECS = {spec.name: spec for spec in FILES}
+
+TAXONOMIES = {
+    "source": ReferralSource,
+    "activity": Activity,
+    "closure_reason": ClosureReason,
+    "achievement_type": AchievementType,
+    "offence_category": OffenceCategory,
+    "question": Question,
+}
+
+
+# ---- Reading ------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Decode a binary file line by line, noting lines that are not UTF-8 (a BOM is dropped)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.bad = False
+
+    def __iter__(self):
+        first = True
+        for raw in self.handle:
+            if first:
+                first = False
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad = True
+                yield raw.decode("utf-8", "replace")
+
+
+NOT_UTF8 = "not valid UTF-8 text: save the file as \"CSV UTF-8\""
+
+
+def read_rows(path, spec, problem):
+    """Yield (row number, {column: stripped cell}) for each non-blank row of a CSV file.
+
+    Header problems (unknown, repeated or missing columns) are reported through `problem` and
+    the readable columns are still checked row by row, so one typo does not hide the rest.
+    """
+    name = spec.name
+    with open(path, "rb") as handle:
+        lines = _Lines(handle)
+        reader = csv.reader(iter(lines))
+        try:
+            header = next(reader)
+        except StopIteration:
+            problem(name, 1, "-", "the file is empty: it needs a header row with the column names")
+            return
+        except csv.Error as exc:
+            problem(name, 1, "-", f"the header row cannot be read: {exc}")
+            return
+        if lines.bad:
+            problem(name, 1, "-", NOT_UTF8)
+        columns = []
+        seen = set()
+        for raw_name in header:
+            column = raw_name.strip().lower()
+            if not column:
+                columns.append(None)
+                continue
+            if column not in spec.column_names:
+                problem(name, 1, raw_name.strip(), f"unknown column (this file's columns are: {', '.join(spec.column_names)})")
+                columns.append(None)
+            elif column in seen:
+                problem(name, 1, column, "this column appears twice")
+                columns.append(None)
+            else:
+                seen.add(column)
+                columns.append(column)
+        for column in spec.required:
+            if column not in seen:
+                problem(name, 1, column, "required column is missing")
+        width = len(columns)
+        row_number = 1
+        while True:
+            lines.bad = False
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row_number += 1
+                problem(name, row_number, "-", f"this row cannot be read: {exc}")
+                continue
+            row_number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if lines.bad:
+                bad_columns = [columns[i] or f"column {i + 1}" for i, cell in enumerate(cells[:width]) if "\ufffd" in cell]
+                problem(name, row_number, ", ".join(bad_columns) or "-", NOT_UTF8)
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                problem(name, row_number, "-", f"this row has {len(cells)} cells but the header names {width} columns")
+            row = {}
+            for position, column in enumerate(columns):
+                if column is None:
+                    continue
+                row[column] = cells[position].strip() if position < len(cells) else ""
+            yield row_number, row
+
+
+# ---- The import ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Template:
+    id: int
+    scale_min: int
+    scale_max: int
+    domains: dict
+
+
+def contact_key(row):
+    """Fingerprint of a normalised contact row (stored in Contact.import_key)."""
+    parts = (
+        row["case_ref"],
+        row["date"].isoformat(),
+        row.get("mentor_ref") or "",
+        row["mode"],
+        row["attendance"],
+        str(row.get("duration_minutes") or ""),
+        row.get("location") or "",
+        ";".join(row.get("activities") or ()),
+        row.get("notes") or "",
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _short_hash(key):
+    return int(key[:16], 16)
+
+
+def _chunks(items, size=IN_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def find_files(directory):
+    """The import files present in a directory, in import order, and any unknown .csv files."""
+    present = {entry.lower(): entry for entry in os.listdir(directory)}
+    found = [(name, os.path.join(directory, present[name])) for name in FILE_NAMES if name in present]
+    unknown = sorted(entry for key, entry in present.items() if key.endswith(".csv") and key not in SPECS)
+    return found, unknown
+
+
+def run_import(directory, *, dry_run=False, progress=None):
+    """Check, then (if all is well) import the files of `directory`; returns an ImportReport."""
+    return Importer(directory, dry_run=dry_run, progress=progress).run()
+
+
+class Importer:
+    def __init__(self, directory, *, dry_run=False, progress=None):
+        self.directory = directory
+        self.dry_run = dry_run
+        self.progress = progress or (lambda message: None)
+        self.report = ImportReport(directory=str(directory), dry_run=dry_run)
+        self.in_files = {kind: set() for kind in REF_SOURCES}
+        self.contact_duplicates = set()  # short hashes of contact rows that occur more than once
+        self.now = timezone.now()
+
+    # -- problems
+
+    def problem(self, file, row, column, message):
+        self.report.problems.append(Problem(file, row, column, message))
+
+    def _ignore(self, *args):
+        pass
+
+    # -- lookups
+
+    def _load_lookups(self):
+        self.codes = {
+            table: {c.lower(): pk for c, pk in model.objects.values_list("code", "pk")}
+            for table, model in TAXONOMIES.items()
+        }
+        self.templates = {}
+        for template in AssessmentTemplate.objects.prefetch_related("domains"):
+            self.templates[template.code.lower()] = _Template(
+                template.pk, template.scale_min, template.scale_max,
+                {d.code.lower(): d.pk for d in template.domains.all()},
+            )
+        self.codes["template"] = {c: t.id for c, t in self.templates.items()}
+        self.db = {
+            "programme": dict(Programme.objects.values_list("code", "pk")),
+            "mentor": dict(Mentor.objects.exclude(mentor_ref=None).values_list("mentor_ref", "pk")),
+            "client": dict(Client.objects.exclude(client_ref=None).values_list("client_ref", "pk")),
+            "referral": dict(Referral.objects.exclude(referral_ref=None).values_list("referral_ref", "pk")),
+            "case": dict(Case.objects.exclude(case_ref=None).values_list("case_ref", "pk")),
+        }
+
+    # -- running
+
+    def run(self):
+        try:
+            files, unknown = find_files(self.directory)
+        except OSError as exc:
+            self.problem(str(self.directory), 1, "-", f"cannot read the folder: {exc.strerror}")
+            return self.report
+        for name in unknown:
+            self.problem(name, 1, "-", f"not a file this import knows (expected: {', '.join(FILE_NAMES)})")
+        with transaction.atomic():
+            self._load_lookups()
+            for name, path in files:
+                self._check(SPECS[name], path)
+            if self.report.problems:
+                return self.report
+            for name, path in files:
+                result = FileResult(name)
+                getattr(self, "_write_" + name.removesuffix(".csv"))(SPECS[name], path, result)
+                self.report.results.append(result)
+            if self.dry_run:
+                transaction.set_rollback(True)
+        return self.report
+
+    def _rows(self, spec, path, *, checking):
+        """Parsed rows: (row number, {column: value}); cells that fail are INVALID."""
+        problem = self.problem if checking else self._ignore
+        count = 0
+        for row_number, cells in read_rows(path, spec, problem):
+            parsed = {}
+            for column in spec.columns:
+                if column.name not in cells:
+                    continue
+                raw = cells[column.name]
+                if raw == "":
+                    if column.required:
+                        problem(spec.name, row_number, column.name, "is required")
+                        parsed[column.name] = INVALID
+                    else:
+                        parsed[column.name] = None
+                    continue
+                try:
+                    parsed[column.name] = column.parse(raw, self)
+                except _Invalid as exc:
+                    problem(spec.name, row_number, column.name, str(exc))
+                    parsed[column.name] = INVALID
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                self.progress(f"{spec.name}: {count:,} rows {'checked' if checking else 'written'}")
+            yield row_number, parsed
+
+    def _batches(self, spec, path):
+        batch = []
+        for item in self._rows(spec, path, checking=False):
+            batch.append(item[1])
+            if len(batch) >= BATCH_SIZE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    # -- pass 1: check
+
+    def _check(self, spec, path):
+        first_row = {}
+        hashes = array("Q")
+        groups = {}  # assessments/questionnaires: the (group, item) pairs seen
+        linked_referrals = {}
+        for row_number, row in self._rows(spec, path, checking=True):
+            if spec.key and _ok(row.get(spec.key)):
+                value = row[spec.key]
+                if value in first_row:
+                    self.problem(spec.name, row_number, spec.key, f'"{value}" is repeated (first on row {first_row[value]})')
+                else:
+                    first_row[value] = row_number
+                    self.in_files[spec.kind].add(value)
+            if spec.name == "cases.csv":
+                self._check_case(spec, row_number, row, linked_referrals)
+            elif spec.name == "contacts.csv":
+                if all(_ok(row.get(c)) for c in ("case_ref", "date", "mode", "attendance")) and all(
+                    row.get(c) is not INVALID for c in row
+                ):
+                    hashes.append(_short_hash(contact_key(row)))
+            elif spec.name == "assessments.csv":
+                self._check_assessment(spec, row_number, row, groups)
+            elif spec.name == "questionnaires.csv":
+                key = (row.get("case_ref"), row.get("completed_on"), row.get("question"))
+                if all(_ok(v) for v in key):
+                    if key in groups:
+                        self.problem(spec.name, row_number, "question",
+                                     f"this question is already answered on row {groups[key]} of the same questionnaire")
+                    else:
+                        groups[key] = row_number
+            self._check_dates(spec, row_number, row)
+        if hashes:
+            ordered = sorted(hashes)
+            del hashes
+            self.contact_duplicates = {a for a, b in zip(ordered, ordered[1:], strict=False) if a == b}
+
+    def _check_dates(self, spec, row_number, row):
+        for start, end in (("starts_on", "ends_on"), ("started_on", "ended_on"), ("offence_date", "conviction_date")):
+            if _ok(row.get(start)) and _ok(row.get(end)) and row[end] < row[start]:
+                self.problem(spec.name, row_number, end, f"{row[end].isoformat()} is before {start} ({row[start].isoformat()})")
+
+    def _check_case(self, spec, row_number, row, linked_referrals):
+        referral = row.get("referral_ref")
+        if _ok(referral):
+            if referral in linked_referrals:
+                self.problem(spec.name, row_number, "referral_ref",
+                             f'referral "{referral}" already opened the case on row {linked_referrals[referral]}')
+            else:
+                linked_referrals[referral] = row_number
+
+    def _check_assessment(self, spec, row_number, row, groups):
+        template_code = row.get("template")
+        if not _ok(template_code):
+            return
+        template = self.templates[template_code]
+        domain = row.get("domain")
+        if _ok(domain):
+            domain = domain.lower()
+            if domain not in template.domains:
+                self.problem(spec.name, row_number, "domain",
+                             f'unknown domain "{row["domain"]}" for template {template_code} '
+                             f"(its domains are: {', '.join(template.domains)})")
+                domain = INVALID
+            else:
+                row["domain"] = domain
+        score = row.get("score")
+        if _ok(score) and not template.scale_min <= score <= template.scale_max:
+            self.problem(spec.name, row_number, "score",
+                         f"{score} is out of range: {template_code} scores run from {template.scale_min} to {template.scale_max}")
+        key = (row.get("case_ref"), template_code, row.get("assessed_on"), domain)
+        if all(_ok(v) for v in key):
+            if key in groups:
+                self.problem(spec.name, row_number, "domain",
+                             f"this domain is already scored on row {groups[key]} of the same assessment")
+            else:
+                groups[key] = row_number
+
+    # -- pass 2: write, helpers
+
+    def _sync_keyed(self, result, model, key_field, kind, batch, values, after=None):
+        """Create or update one record per row, found by its ref; counts go into `result`."""
+        keys = [row[key_field] for row in batch]
+        existing = {}
+        for chunk in _chunks(keys):
+            existing.update((getattr(o, key_field), o) for o in model.objects.filter(**{f"{key_field}__in": chunk}))
+        created, changed, fields, status, objects = [], [], set(), {}, {}
+        for row in batch:
+            key = row[key_field]
+            obj = existing.get(key)
+            wanted = values(row, obj)
+            if obj is None:
+                obj = model(**{key_field: key}, **wanted)
+                created.append(obj)
+                status[key] = "created"
+            else:
+                diff = [name for name, value in wanted.items() if getattr(obj, name) != value]
+                for name in diff:
+                    setattr(obj, name, wanted[name])
+                if diff:
+                    changed.append(obj)
+                    fields.update(diff)
+                status[key] = "updated" if diff else "unchanged"
+            objects[key] = obj
+        model.objects.bulk_create(created, batch_size=1000)
+        if any(obj.pk is None for obj in created):  # a backend that cannot return ids
+            ids = {}
+            for chunk in _chunks([getattr(o, key_field) for o in created]):
+                ids.update(model.objects.filter(**{f"{key_field}__in": chunk}).values_list(key_field, "pk"))
+            for obj in created:
+                obj.pk = ids[getattr(obj, key_field)]
+        if changed:
+            if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+                for obj in changed:
+                    obj.updated_at = self.now
+                fields.add("updated_at")
+            model.objects.bulk_update(changed, sorted(fields), batch_size=1000)
+        if after:
+            after(batch, objects, status)
+        for key, obj in objects.items():
+            self.db[kind][key] = obj.pk
+            result.count(status[key])
+
+    @staticmethod
+    def _mark_updated(status, key):
+        if status[key] == "unchanged":
+            status[key] = "updated"
+
+    def _sync_multiset(self, result, model, owner_field, rows, identity_fields, value_fields):
+        """Rows without a ref: pair the k-th file row of an identity with the k-th record."""
+        wanted = defaultdict(list)
+        for row in rows:
+            wanted[tuple(row[f] for f in identity_fields)].append({f: row[f] for f in value_fields if f in row})
+        owners = {identity[0] for identity in wanted}
+        existing = defaultdict(list)
+        for chunk in _chunks(owners):
+            for obj in model.objects.filter(**{f"{owner_field}__in": chunk}).order_by("pk"):
+                existing[tuple(getattr(obj, f) for f in identity_fields)].append(obj)
+        created, changed, fields = [], [], set()
+        for identity, value_list in wanted.items():
+            have = existing.get(identity, [])
+            for position, values in enumerate(value_list):
+                if position < len(have):
+                    obj = have[position]
+                    diff = [name for name, value in values.items() if getattr(obj, name) != value]
+                    for name in diff:
+                        setattr(obj, name, values[name])
+                    if diff:
+                        changed.append(obj)
+                        fields.update(diff)
+                        result.count("updated")
+                    else:
+                        result.count("unchanged")
+                else:
+                    created.append(model(**dict(zip(identity_fields, identity, strict=True)), **values))
+                    result.count("created")
+        model.objects.bulk_create(created, batch_size=1000)
+        if changed:
+            model.objects.bulk_update(changed, sorted(fields), batch_size=1000)
+
+    def _all_rows(self, spec, path, result):
+        rows = []
+        for _, row in self._rows(spec, path, checking=False):
+            rows.append(row)
+        result.rows = len(rows)
+        return rows
+
+    # -- pass 2: one writer per file
+
+    def _write_programmes(self, spec, path, result):
+        funders = {}
+
+        def funder_id(name):
+            if not name:
+                return None
+            if name not in funders:
+                funders[name] = Funder.objects.get_or_create(name=name)[0].pk
+            return funders[name]
+
+        def values(row, obj):
+            wanted = {"name": row["name"]}
+            if "funder" in row:
+                wanted["funder_id"] = funder_id(row["funder"])
+            for name in ("starts_on", "ends_on", "target_clients"):
+                if name in row:
+                    wanted[name] = row[name]
+            if "engagement_min_contacts" in row:
+                wanted["engagement_min_contacts"] = row["engagement_min_contacts"] or 2
+            return wanted
+
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, Programme, "code", "programme", batch, values)
+
+    def _write_mentors(self, spec, path, result):
+        def values(row, obj):
+            wanted = {"first_name": row["first_name"], "last_name": row["last_name"], "mentor_type": row["mentor_type"]}
+            if "email" in row:
+                wanted["email"] = row["email"] or ""
+            return wanted
+
+        through = Mentor.programmes.through
+
+        def after(batch, objects, status):
+            rows = [row for row in batch if "programmes" in row]
+            if not rows:
+                return
+            ids = [objects[row["mentor_ref"]].pk for row in rows]
+            current = defaultdict(set)
+            for chunk in _chunks(ids):
+                for mentor_id, programme_id in through.objects.filter(mentor_id__in=chunk).values_list("mentor_id", "programme_id"):
+                    current[mentor_id].add(programme_id)
+            add, remove = [], []
+            for row in rows:
+                mentor_id = objects[row["mentor_ref"]].pk
+                wanted = {self.db["programme"][code] for code in row["programmes"] or ()}
+                have = current[mentor_id]
+                add += [through(mentor_id=mentor_id, programme_id=p) for p in wanted - have]
+                remove += [(mentor_id, p) for p in have - wanted]
+                if wanted != have:
+                    self._mark_updated(status, row["mentor_ref"])
+            through.objects.bulk_create(add)
+            for mentor_id, programme_id in remove:
+                through.objects.filter(mentor_id=mentor_id, programme_id=programme_id).delete()
+
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, Mentor, "mentor_ref", "mentor", batch, values, after)
+
+    def _write_clients(self, spec, path, result):
+        def values(row, obj):
+            wanted = {"first_name": row["first_name"], "last_name": row["last_name"], "date_of_birth": row["date_of_birth"]}
+            if "gender" in row:
+                wanted["gender"] = row["gender"] or Gender.NOT_KNOWN
+            for name in ("ethnicity", "postcode", "area", "risk_level"):
+                if name in row:
+                    wanted[name] = row[name] or ""
+            for name in ("care_experienced", "parent_in_prison"):
+                if name in row:
+                    wanted[name] = row[name]
+            return wanted
+
+        def after(batch, objects, status):
+            rows = [row for row in batch if row.get("risk_to_others") is not None]
+            if not rows:
+                return
+            ids = [objects[row["client_ref"]].pk for row in rows]
+            flags = {}
+            for chunk in _chunks(ids):
+                flags.update(
+                    (flag.client_id, flag)
+                    for flag in RiskFlag.objects.filter(client_id__in=chunk, kind=RiskFlag.Kind.TO_OTHERS, active=True)
+                )
+            new, changed = [], []
+            for row in rows:
+                client = objects[row["client_ref"]]
+                flag = flags.get(client.pk)
+                if row["risk_to_others"]:
+                    level = row.get("risk_level") or (flag.level if flag and "risk_level" not in row else RiskLevel.MEDIUM)
+                    if flag is None:
+                        new.append(RiskFlag(client_id=client.pk, kind=RiskFlag.Kind.TO_OTHERS, level=level,
+                                            raised_on=timezone.localdate()))
+                    elif flag.level != level:
+                        flag.level = level
+                        changed.append(flag)
+                    else:
+                        continue
+                elif flag is not None:
+                    flag.active = False
+                    changed.append(flag)
+                else:
+                    continue
+                self._mark_updated(status, row["client_ref"])
+            RiskFlag.objects.bulk_create(new)
+            RiskFlag.objects.bulk_update(changed, ["level", "active"])
+
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, Client, "client_ref", "client", batch, values, after)
+
+    def _write_referrals(self, spec, path, result):
+        def values(row, obj):
+            wanted = {
+                "client_id": self.db["client"][row["client_ref"]],
+                "programme_id": self.db["programme"][row["programme"]],
+                "received_on": row["received_on"],
+                "source_id": self.codes["source"][row["source"]],
+            }
+            for name in ("referrer_name", "referrer_organisation"):
+                if name in row:
+                    wanted[name] = row[name] or ""
+            if "decision" in row:
+                wanted["decision"] = row["decision"] or Referral.Decision.PENDING
+            if "decided_on" in row:
+                wanted["decided_on"] = row["decided_on"]
+            if "reason" in row:
+                wanted["decision_reason"] = row["reason"] or ""
+            return wanted
+
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, Referral, "referral_ref", "referral", batch, values)
+
+    def _write_cases(self, spec, path, result):
+        Status = Case.Status
+
+        def values(row, obj):
+            wanted = {
+                "client_id": self.db["client"][row["client_ref"]],
+                "programme_id": self.db["programme"][row["programme"]],
+                "started_on": row["started_on"],
+            }
+            if "ended_on" in row:
+                wanted["ended_on"] = row["ended_on"]
+            if "closure_reason" in row:
+                reason = row["closure_reason"]
+                wanted["closure_reason_id"] = self.codes["closure_reason"][reason] if reason else None
+            ended = wanted["ended_on"] if "ended_on" in wanted else (obj.ended_on if obj else None)
+            if ended:
+                status = Status.CLOSED
+            elif "mentor_ref" in row:
+                status = Status.ACTIVE if row["mentor_ref"] else Status.TO_ALLOCATE
+            else:
+                status = obj.status if obj and obj.status != Status.CLOSED else Status.TO_ALLOCATE
+            if obj is not None and obj.status == Status.PAUSED and status == Status.ACTIVE:
+                status = Status.PAUSED  # the file knows nothing of a pause recorded here
+            wanted["status"] = status
+            return wanted
+
+        def after(batch, objects, status):
+            self._link_referrals(batch, objects, status)
+            self._lead_allocations(batch, objects, status)
+
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, Case, "case_ref", "case", batch, values, after)
+
+    def _link_referrals(self, batch, objects, status):
+        links = {self.db["referral"][row["referral_ref"]]: row["case_ref"] for row in batch if row.get("referral_ref")}
+        if not links:
+            return
+        current = {}
+        for chunk in _chunks(links):
+            current.update(Referral.objects.filter(pk__in=chunk).values_list("pk", "case_id"))
+        for referral_id, case_ref in links.items():
+            case_id = objects[case_ref].pk
+            if current.get(referral_id) == case_id:
+                continue
+            # One referral per case: whichever referral pointed at this case lets go of it.
+            Referral.objects.filter(case_id=case_id).exclude(pk=referral_id).update(case=None)
+            Referral.objects.filter(pk=referral_id).update(case_id=case_id)
+            self._mark_updated(status, case_ref)
+
+    def _lead_allocations(self, batch, objects, status):
+        rows = [row for row in batch if row.get("mentor_ref")]
+        if not rows:
+            return
+        leads = defaultdict(list)
+        for chunk in _chunks([objects[row["case_ref"]].pk for row in rows]):
+            for allocation in Allocation.objects.filter(case_id__in=chunk, role=Allocation.Role.LEAD).order_by("-started_on", "-pk"):
+                leads[allocation.case_id].append(allocation)
+        new, changed = [], []
+        for row in rows:
+            case = objects[row["case_ref"]]
+            mentor_id = self.db["mentor"][row["mentor_ref"]]
+            wanted = {"mentor_id": mentor_id, "started_on": case.started_on, "ended_on": case.ended_on}
+            existing = leads.get(case.pk, [])
+            allocation = next((a for a in existing if a.mentor_id == mentor_id), existing[0] if existing else None)
+            if allocation is None:
+                new.append(Allocation(case_id=case.pk, role=Allocation.Role.LEAD, **wanted))
+            else:
+                diff = [name for name, value in wanted.items() if getattr(allocation, name) != value]
+                if not diff:
+                    continue
+                for name in diff:
+                    setattr(allocation, name, wanted[name])
+                changed.append(allocation)
+            self._mark_updated(status, row["case_ref"])
+        Allocation.objects.bulk_create(new)
+        Allocation.objects.bulk_update(changed, ["mentor_id", "started_on", "ended_on"])
+
+    def _write_contacts(self, spec, path, result):
+        through = Contact.activities.through
+        activity_ids = self.codes["activity"]
+        seen_duplicates = {}  # key -> [occurrences so far, records before the import]
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            keys = [contact_key(row) for row in batch]
+            unknown = {k for k in keys if k not in seen_duplicates}
+            before = {}
+            for chunk in _chunks(unknown):
+                before.update(
+                    Contact.objects.filter(import_key__in=chunk).values("import_key").annotate(n=Count("pk")).values_list("import_key", "n")
+                )
+            local = {}
+            contacts, activities = [], []
+            for row, key in zip(batch, keys, strict=True):
+                state = seen_duplicates.get(key) or local.get(key)
+                if state is None:
+                    state = [0, before.get(key, 0)]
+                    if _short_hash(key) in self.contact_duplicates:
+                        seen_duplicates[key] = state
+                    else:
+                        local[key] = state
+                state[0] += 1
+                if state[0] <= state[1]:
+                    result.count("unchanged")
+                    continue
+                result.count("created")
+                contacts.append(Contact(
+                    case_id=self.db["case"][row["case_ref"]],
+                    mentor_id=self.db["mentor"][row["mentor_ref"]] if row.get("mentor_ref") else None,
+                    date=row["date"], mode=row["mode"], attendance=row["attendance"],
+                    duration_minutes=row.get("duration_minutes"), location=row.get("location") or "",
+                    notes=row.get("notes") or "", import_key=key, created_at=self.now,
+                ))
+                activities.append(row.get("activities") or ())
+            Contact.objects.bulk_create(contacts, batch_size=1000)
+            links = []
+            for contact, codes_ in zip(contacts, activities, strict=True):
+                if contact.pk is None:
+                    raise RuntimeError("The database did not return the new contacts' ids.")
+                links += [through(contact_id=contact.pk, activity_id=activity_ids[c]) for c in codes_]
+            through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+    def _write_achievements(self, spec, path, result):
+        rows = []
+        for row in self._all_rows(spec, path, result):
+            item = {"case_id": self.db["case"][row["case_ref"]], "type_id": self.codes["achievement_type"][row["type"]],
+                    "achieved_on": row["achieved_on"]}
+            if "notes" in row:
+                item["notes"] = row["notes"] or ""
+            rows.append(item)
+        self._sync_multiset(result, Achievement, "case_id", rows, ("case_id", "type_id", "achieved_on"), ("notes",))
+
+    def _write_offences(self, spec, path, result):
+        rows = []
+        for row in self._all_rows(spec, path, result):
+            item = {"client_id": self.db["client"][row["client_ref"]], "offence_date": row["offence_date"],
+                    "category_id": self.codes["offence_category"][row["category"]]}
+            if "conviction_date" in row:
+                item["conviction_date"] = row["conviction_date"]
+            if "description" in row:
+                item["description"] = row["description"] or ""
+            rows.append(item)
+        self._sync_multiset(result, Offence, "client_id", rows, ("client_id", "offence_date", "category_id"),
+                            ("conviction_date", "description"))
+
+    def _write_custody(self, spec, path, result):
+        rows = []
+        for row in self._all_rows(spec, path, result):
+            item = {"client_id": self.db["client"][row["client_ref"]], "started_on": row["started_on"]}
+            if "ended_on" in row:
+                item["ended_on"] = row["ended_on"]
+            if "reason" in row:
+                item["reason"] = row["reason"] or ""
+            rows.append(item)
+        self._sync_multiset(result, CustodyPeriod, "client_id", rows, ("client_id", "started_on"), ("ended_on", "reason"))
+
+    def _write_assessments(self, spec, path, result):
+        groups = defaultdict(dict)  # (case_id, template_id, assessed_on) -> {domain_id: score}
+        for row in self._all_rows(spec, path, result):
+            template = self.templates[row["template"]]
+            groups[(self.db["case"][row["case_ref"]], template.id, row["assessed_on"])][template.domains[row["domain"].lower()]] = row["score"]
+        existing, first_dates = {}, {}
+        for chunk in _chunks({case_id for case_id, _, _ in groups}):
+            for assessment in Assessment.objects.filter(case_id__in=chunk):
+                existing[(assessment.case_id, assessment.template_id, assessment.assessed_on)] = assessment
+        for case_id, template_id, day in list(existing) + list(groups):
+            pair = (case_id, template_id)
+            first_dates[pair] = min(day, first_dates.get(pair, day))
+        new = []
+        for identity in groups:
+            if identity not in existing:
+                case_id, template_id, day = identity
+                stage = Assessment.Stage.INITIAL if day == first_dates[(case_id, template_id)] else Assessment.Stage.REVIEW
+                assessment = Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
+                new.append(assessment)
+                existing[identity] = assessment
+        Assessment.objects.bulk_create(new, batch_size=1000)
+        if new:
+            result.notes.append(f"{len(new)} assessment{'s' if len(new) != 1 else ''} created")
+        self._sync_items(result, Score, "assessment_id", "domain_id", "score",
+                         {existing[identity].pk: items for identity, items in groups.items()})
+
+    def _write_questionnaires(self, spec, path, result):
+        groups = defaultdict(dict)  # (case_id, completed_on) -> {question_id: answer}
+        for row in self._all_rows(spec, path, result):
+            groups[(self.db["case"][row["case_ref"]], row["completed_on"])][self.codes["question"][row["question"]]] = row["answer"]
+        existing = {}
+        for chunk in _chunks({case_id for case_id, _ in groups}):
+            for questionnaire in Questionnaire.objects.filter(case_id__in=chunk):
+                existing[(questionnaire.case_id, questionnaire.completed_on)] = questionnaire
+        new = []
+        for identity in groups:
+            if identity not in existing:
+                questionnaire = Questionnaire(case_id=identity[0], completed_on=identity[1])
+                new.append(questionnaire)
+                existing[identity] = questionnaire
+        Questionnaire.objects.bulk_create(new, batch_size=1000)
+        if new:
+            result.notes.append(f"{len(new)} questionnaire{'s' if len(new) != 1 else ''} created")
+        self._sync_items(result, Answer, "questionnaire_id", "question_id", "answer",
+                         {existing[identity].pk: items for identity, items in groups.items()})
+
+    def _sync_items(self, result, model, parent_field, item_field, value_field, wanted):
+        """Scores of assessments, answers of questionnaires: one per (parent, item), updated."""
+        have = {}
+        for chunk in _chunks(wanted):
+            for obj in model.objects.filter(**{f"{parent_field}__in": chunk}):
+                have[(getattr(obj, parent_field), getattr(obj, item_field))] = obj
+        new, changed = [], []
+        for parent_id, items in wanted.items():
+            for item_id, value in items.items():
+                obj = have.get((parent_id, item_id))
+                if obj is None:
+                    new.append(model(**{parent_field: parent_id, item_field: item_id, value_field: value}))
+                    result.count("created")
+                elif getattr(obj, value_field) != value:
+                    setattr(obj, value_field, value)
+                    changed.append(obj)
+                    result.count("updated")
+                else:
+                    result.count("unchanged")
+        model.objects.bulk_create(new, batch_size=1000)
+        model.objects.bulk_update(changed, [value_field], batch_size=1000)
+
+
+def template_csv(name):
+    """A blank template of one import file: its header and an example row."""
+    import io
+
+    spec = SPECS[name]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(spec.column_names)
+    writer.writerow([spec.example.get(column, "") for column in spec.column_names])
+    return out.getvalue()
