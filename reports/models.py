@@ -5,6 +5,16 @@ from django.db import models
 from clients.models import Case
 
 
+class CaseStudyQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(approved_for_reports=True)
+
+    def for_report(self, programmes, start, end):
+        """Stories a manager picked, of cases in the programmes open during the period."""
+        cases = Case.objects.in_programmes(programmes).open_during(start, end)
+        return self.approved().filter(case__in=cases).select_related("case__programme").order_by("created_at")
+
+
 class CaseStudy(models.Model):
     """An anonymised story of a client's journey, written with their consent, for reports."""
 
@@ -15,6 +25,8 @@ class CaseStudy(models.Model):
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     approved_for_reports = models.BooleanField(default=False, help_text="A manager has picked it for reports.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseStudyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

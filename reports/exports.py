@@ -1,0 +1,59 @@
+"""Report outputs that are not HTML pages: JSON, CSV and PDF, from one ReportResult."""
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formula injection: a leading = + - @ gets an apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def report_json(result, *, suppress=False):
+    return json.dumps(result.as_json(suppress=suppress), indent=1, sort_keys=True, default=str) + "\n"
+
+
+def report_csv(result, *, suppress=False):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "metric id", "label", "value", "base"])
+    for row in result.rows(suppress=suppress):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def report_context(result, *, suppress=False, case_studies=(), request=None):
+    from .presentation import build_sections
+
+    return {
+        "result": result,
+        "sections": build_sections(result, suppress=suppress),
+        "suppress": suppress,
+        "case_studies": list(case_studies),
+        "organisation": settings.ORGANISATION_NAME,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def report_html(result, *, suppress=False, case_studies=()):
+    return render_to_string("reports/report_print.html", report_context(result, suppress=suppress,
+                                                                        case_studies=case_studies))
+
+
+def report_pdf(result, *, suppress=False, case_studies=(), base_url=None):
+    from weasyprint import HTML
+
+    html = report_html(result, suppress=suppress, case_studies=case_studies)
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
