@@ -2,8 +2,10 @@ from datetime import timedelta
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.models import Case, Gender
@@ -18,6 +20,11 @@ class MentorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def available(self, on=None):
+        """Active and not on leave today: the mentors who can take a case."""
+        on = on or timezone.localdate()
+        return self.active().filter(Q(on_leave_until__isnull=True) | Q(on_leave_until__lt=on))
+
     def in_programme(self, programme):
         return self.filter(programmes=programme)
 
@@ -28,14 +35,39 @@ class MentorQuerySet(models.QuerySet):
             dbs_certificate_on__isnull=False, references_received=True
         ).filter(Q(dbs_renewal_due__isnull=True) | Q(dbs_renewal_due__gte=on))
 
-    def with_caseload(self):
-        return self.annotate(
-            caseload=Count(
-                "allocations",
-                filter=Q(allocations__ended_on__isnull=True) & ~Q(allocations__case__status=Case.Status.CLOSED),
-                distinct=True,
-            )
+    def with_caseload(self, on=None):
+        """Annotate `caseload`: open cases with an allocation to the mentor in force on `on`.
+
+        A subquery rather than a join, so it combines with other filters and annotations
+        without multiplying rows.
+        """
+        on = on or timezone.localdate()
+        counts = (
+            Allocation.objects.current(on)
+            .exclude(case__status=Case.Status.CLOSED)
+            .filter(mentor=OuterRef("pk"))
+            .order_by()
+            .values("mentor")
+            .annotate(n=Count("case", distinct=True))
+            .values("n")
         )
+        return self.annotate(caseload=Coalesce(Subquery(counts, output_field=models.IntegerField()), Value(0)))
+
+    def with_capacity(self, on=None):
+        """Annotated with `caseload`, keeping only mentors below their maximum caseload."""
+        return self.with_caseload(on).filter(caseload__lt=F("max_caseload"))
+
+    def with_compliance(self, on=None):
+        """Annotate `has_expired_training` (a course whose latest entry has expired)."""
+        on = on or timezone.localdate()
+        return self.annotate(
+            has_expired_training=Exists(Training.objects.expired(on).filter(mentor=OuterRef("pk")))
+        )
+
+    def suggestible(self, on=None):
+        """The hard filters of matching: available, vetted and with room for another case."""
+        on = on or timezone.localdate()
+        return self.available(on).vetted(on).with_capacity(on)
 
 
 class Mentor(models.Model):
@@ -102,6 +134,69 @@ class Mentor(models.Model):
         on = on or timezone.localdate()
         return bool(self.dbs_renewal_due and on <= self.dbs_renewal_due <= on + timedelta(days=days))
 
+    def dbs_expired(self, on=None):
+        on = on or timezone.localdate()
+        return bool(self.dbs_renewal_due and self.dbs_renewal_due < on)
+
+    def is_on_leave(self, on=None):
+        on = on or timezone.localdate()
+        return bool(self.on_leave_until and self.on_leave_until >= on)
+
+    @property
+    def status_in_words(self):
+        if not self.active:
+            return "Inactive"
+        if self.is_on_leave():
+            return f"On leave until {self.on_leave_until:%-d %b %Y}"
+        return "Active"
+
+    def compliance_warnings(self, on=None):
+        """What a lead must act on, in words: DBS renewal, vetting, expired training.
+
+        Reads `has_expired_training` when the queryset annotated it (`with_compliance()`).
+        """
+        on = on or timezone.localdate()
+        warnings = []
+        if not self.dbs_certificate_on:
+            warnings.append("No DBS check recorded")
+        elif self.dbs_expired(on):
+            warnings.append(f"DBS renewal overdue since {self.dbs_renewal_due:%-d %b %Y}")
+        elif self.dbs_due_soon(on):
+            warnings.append(f"DBS renewal due {self.dbs_renewal_due:%-d %b %Y}")
+        if not self.references_received:
+            warnings.append("References not received")
+        expired = getattr(self, "has_expired_training", None)
+        if expired is None:
+            expired = Training.objects.expired(on).filter(mentor=self).exists()
+        if expired:
+            warnings.append("Training expired")
+        return warnings
+
+    @property
+    def spare_capacity(self):
+        """Needs `caseload` from `with_caseload()`."""
+        return max(self.max_caseload - self.caseload, 0)
+
+    @property
+    def caseload_percent(self):
+        if not self.max_caseload:
+            return 100
+        return min(round(100 * self.caseload / self.max_caseload), 100)
+
+    def clean(self):
+        if self.dbs_certificate_on and self.dbs_renewal_due and self.dbs_renewal_due < self.dbs_certificate_on:
+            raise ValidationError({"dbs_renewal_due": "The renewal date cannot be before the certificate date."})
+
+
+class TrainingQuerySet(models.QuerySet):
+    def expired(self, on=None):
+        """Entries past their expiry with no later entry for the same course (not yet refreshed)."""
+        on = on or timezone.localdate()
+        refreshed = Training.objects.filter(
+            mentor=OuterRef("mentor"), course__iexact=OuterRef("course"), completed_on__gt=OuterRef("completed_on")
+        )
+        return self.filter(expires_on__lt=on).exclude(Exists(refreshed))
+
 
 class Training(models.Model):
     """A course or qualification a mentor completed, e.g. an OCN Level 2 in Peer Mentoring."""
@@ -113,6 +208,8 @@ class Training(models.Model):
     completed_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True, help_text="For refreshers such as safeguarding.")
 
+    objects = TrainingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-completed_on"]
 
@@ -121,6 +218,10 @@ class Training(models.Model):
 
     def is_expired(self, on=None):
         return bool(self.expires_on and self.expires_on < (on or timezone.localdate()))
+
+    def clean(self):
+        if self.expires_on and self.completed_on and self.expires_on < self.completed_on:
+            raise ValidationError({"expires_on": "The expiry date cannot be before the date completed."})
 
 
 class Supervision(models.Model):
@@ -163,6 +264,9 @@ class AllocationQuerySet(models.QuerySet):
     def leads(self):
         return self.filter(role=Allocation.Role.LEAD)
 
+    def supporting(self):
+        return self.filter(role=Allocation.Role.SUPPORTING)
+
 
 class Allocation(models.Model):
     """A mentor working on a case, from a start date to an end date, with history kept."""
@@ -195,7 +299,53 @@ class Allocation(models.Model):
     def audit_client_id(self):
         return self.case.client_id
 
+    def is_current(self, on=None):
+        on = on or timezone.localdate()
+        return self.started_on <= on and (self.ended_on is None or self.ended_on > on)
+
+    def clean(self):
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "An allocation cannot end before it started."})
+        if self.case_id and self.started_on and self.started_on < self.case.started_on:
+            raise ValidationError({"started_on": "An allocation cannot start before the case opened."})
+
+
+class CaseMatchPreference(models.Model):
+    """What matters to the client in a mentor, recorded by the lead before matching."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="match_preference")
+    mentor_gender = models.CharField(
+        "preferred gender of mentor", max_length=20, blank=True,
+        choices=[(value, label) for value, label in Gender.choices if value not in (Gender.NOT_KNOWN, Gender.OTHER)],
+        help_text="Leave blank if the client has no preference.",
+    )
+    lived_experience_wanted = models.BooleanField(
+        "wants a mentor with lived experience", default=False,
+        help_text="The client asked for someone who has been through the justice system.",
+    )
+    needs = models.ManyToManyField(
+        Strength, blank=True, related_name="+", verbose_name="help the client wants",
+        help_text="Mentors strong in these areas rank higher.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Matching preferences for case {self.case_id}"
+
+    @property
+    def audit_client_id(self):
+        return self.case.client_id
+
 
 auditlog.register(Mentor)
 auditlog.register(Allocation)
 auditlog.register(Training)
+auditlog.register(CaseMatchPreference)
+auditlog.register(Supervision)
+auditlog.register(Progression)
+
+
+def cases_needing_a_lead(cases, on=None):
+    """Of `cases`, those waiting for a lead mentor: "to allocate", or active with no current lead."""
+    leads = Allocation.objects.current(on).leads().filter(case=OuterRef("pk"))
+    return cases.filter(status__in=[Case.Status.TO_ALLOCATE, Case.Status.ACTIVE]).exclude(Exists(leads))

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "mentors"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.MentorListView.as_view(), name="mentor_list"),
+    path("new/", views.MentorCreateView.as_view(), name="mentor_create"),
+    path("<int:pk>/", views.MentorDetailView.as_view(), name="mentor_detail"),
+    path("<int:pk>/edit/", views.MentorUpdateView.as_view(), name="mentor_update"),
+    path("<int:pk>/training/new/", views.TrainingCreateView.as_view(), name="training_create"),
+    path("<int:pk>/supervision/new/", views.SupervisionCreateView.as_view(), name="supervision_create"),
+    path("<int:pk>/progression/new/", views.ProgressionCreateView.as_view(), name="progression_create"),
+    path("<int:pk>/reallocate/", views.MentorReallocateView.as_view(), name="mentor_reallocate"),
+    path("allocation/", views.AllocationBoardView.as_view(), name="allocation_board"),
+    path("allocation/case/<int:pk>/", views.AllocateView.as_view(), name="allocate"),
+    path("allocation/<int:pk>/end/", views.AllocationEndView.as_view(), name="allocation_end"),
+]

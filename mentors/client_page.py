@@ -1,0 +1,55 @@
+"""What mentors adds to the client page: allocation events on the timeline and a Mentors
+section with the allocation history (and, for leads, the allocate and end actions).
+
+Imported from MentorsConfig.ready(); each part runs one query however long the history.
+"""
+
+from django.urls import reverse
+
+from clients.registry import TimelineEvent, client_section, timeline_source
+from mentoring import access
+
+from .models import Allocation
+
+
+def _allocations(cases):
+    return list(
+        Allocation.objects.filter(case__in=[c.pk for c in cases]).select_related("mentor", "case__programme")
+        .order_by("-started_on", "-id")
+    )
+
+
+@timeline_source
+def allocation_events(request, client, cases):
+    events = []
+    for a in _allocations(cases):
+        role = a.get_role_display().lower()
+        events.append(TimelineEvent(
+            on=a.started_on, kind="allocation", title=f"{a.mentor} allocated as {role}",
+            detail=a.override_reason and f"Chosen over the suggestions: {a.override_reason}", icon="🤝",
+        ))
+        if a.ended_on:
+            events.append(TimelineEvent(
+                on=a.ended_on, kind="allocation", title=f"{a.mentor}'s allocation as {role} ended",
+                detail=a.end_reason, icon="↩",
+            ))
+    return events
+
+
+@client_section(order=20, title="Mentors", template="mentors/sections/mentors.html")
+def mentors_section(request, client, cases):
+    if not cases:
+        return None
+    managed = set(access.managed_cases(request.user).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
+    rows = []
+    allocations = _allocations(cases)
+    for case in cases:
+        mine = [a for a in allocations if a.case_id == case.pk]
+        rows.append({
+            "case": case,
+            "current": [a for a in mine if a.is_current()],
+            "past": [a for a in mine if not a.is_current()],
+            "can_allocate": case.pk in managed and case.is_open,
+            "allocate_url": reverse("mentors:allocate", args=[case.pk]),
+        })
+    return {"rows": rows}

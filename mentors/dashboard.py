@@ -1,0 +1,32 @@
+"""Home panel for project leads: mentors' caseloads against capacity, and cases to allocate
+with the best-matched mentor for each (the clients app's panel counts the waiting cases)."""
+
+from mentoring import access
+from mentoring.dashboard import panel
+
+from . import matching
+from .models import cases_needing_a_lead
+
+SHOWN = 5
+
+
+@panel(roles=[access.LEAD], order=25, template="mentors/panels/caseloads.html")
+def caseloads_and_matches(request):
+    user = request.user
+    # Queries: cases (1), suggestions (fixed: mentors, strengths, programmes, allocations,
+    # preferences), mentors with caseloads (1) and their compliance (same query).
+    waiting = (
+        cases_needing_a_lead(access.managed_cases(user)).select_related("client", "programme")
+        .order_by("started_on", "id")
+    )
+    cases = list(waiting[: SHOWN + 1])
+    suggestions = matching.suggestions_for_cases(cases[:SHOWN], limit=1)
+    mentors = list(
+        access.managed_mentors(user).available().with_caseload().with_compliance()
+        .order_by("-caseload", "first_name", "last_name")
+    )
+    return {
+        "cases": [(case, (suggestions.get(case.pk) or [None])[0]) for case in cases[:SHOWN]],
+        "more": len(cases) > SHOWN,
+        "mentors": mentors,
+    }

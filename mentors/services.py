@@ -1,0 +1,141 @@
+"""Allocation workflows: putting mentors beside clients, and taking them away, with history.
+
+An allocation is never edited out of existence: re-allocating ends the old one (with the
+day and the reason) and starts a new one, so "who was this client's mentor in March?" has
+an answer. Every change is an audit event.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Case
+from mentoring import audit
+
+from .models import Allocation, Mentor
+
+REALLOCATED = "Re-allocated"
+
+
+def _check_mentor_can_work(*, case, mentor, on):
+    if not mentor.active:
+        raise ValidationError(f"{mentor} is not an active mentor.")
+    if mentor.is_on_leave(on):
+        raise ValidationError(f"{mentor} is on leave until {mentor.on_leave_until:%-d %b %Y}.")
+    if not mentor.is_vetted(on):
+        raise ValidationError(f"{mentor} is not vetted (DBS check and references) and cannot be allocated.")
+    if not mentor.programmes.filter(pk=case.programme_id).exists():
+        raise ValidationError(f"{mentor} does not work in {case.programme}.")
+
+
+def _end(allocation, *, on, reason, by):
+    allocation.ended_on = on
+    allocation.end_reason = reason
+    allocation.full_clean()
+    allocation.save(update_fields=["ended_on", "end_reason"])
+    audit.record(
+        by, "allocation.ended", allocation, client_id=allocation.case.client_id,
+        mentor=allocation.mentor_id, case=allocation.case_id, role=allocation.role, on=on.isoformat(), reason=reason,
+    )
+
+
+@transaction.atomic
+def allocate_mentor(
+    *, case: Case, mentor: Mentor, role: str = Allocation.Role.LEAD, by, on: date | None = None,
+    override_reason: str = "",
+) -> Allocation:
+    """Allocate `mentor` to `case` from `on` (today by default).
+
+    A case has one lead mentor: a new lead ends the current lead's allocation the same day
+    ("Re-allocated"). Supporting mentors may be any number. A case waiting in the "to
+    allocate" queue becomes active.
+    """
+    on = on or timezone.localdate()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError("A closed case cannot be allocated; re-open it first.")
+    _check_mentor_can_work(case=case, mentor=mentor, on=on)
+    current = list(Allocation.objects.current(on).filter(case=case).select_related("mentor", "case"))
+    for allocation in current:
+        if allocation.mentor_id == mentor.pk:
+            if allocation.role == role:
+                raise ValidationError(f"{mentor} is already the {allocation.get_role_display().lower()} on this case.")
+            # A change of role is a new allocation: the history shows both.
+            _end(allocation, on=on, reason=f"Became {Allocation.Role(role).label.lower()}", by=by)
+    if role == Allocation.Role.LEAD:
+        for allocation in current:
+            if allocation.role == Allocation.Role.LEAD and allocation.mentor_id != mentor.pk:
+                _end(allocation, on=on, reason=REALLOCATED, by=by)
+    allocation = Allocation(
+        case=case, mentor=mentor, role=role, started_on=on, override_reason=override_reason.strip(),
+        allocated_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    allocation.full_clean()
+    allocation.save()
+    audit.record(
+        by, "allocation.created", allocation, client_id=case.client_id, mentor=mentor.pk, case=case.pk,
+        role=role, on=on.isoformat(), override_reason=allocation.override_reason,
+    )
+    case.activate(by=by)
+    return allocation
+
+
+@transaction.atomic
+def end_allocation(*, allocation: Allocation, on: date, reason: str, by) -> Allocation:
+    """End an allocation on `on`: from that day the mentor reads the case but no longer changes it."""
+    allocation = Allocation.objects.select_for_update().select_related("case", "mentor").get(pk=allocation.pk)
+    if not reason.strip():
+        raise ValidationError("Say why the allocation ends.")
+    if allocation.ended_on is not None and allocation.ended_on <= timezone.localdate():
+        raise ValidationError("This allocation has already ended.")
+    if on < allocation.started_on:
+        raise ValidationError("An allocation cannot end before it started.")
+    _end(allocation, on=on, reason=reason.strip(), by=by)
+    return allocation
+
+
+@transaction.atomic
+def reallocate_cases(
+    *, from_mentor: Mentor, assignments: dict, reason: str, by, on: date | None = None,
+    leaving: bool = False, on_leave_until: date | None = None,
+) -> list[Allocation]:
+    """A mentor leaves or goes on leave: move each case to its new mentor, in one transaction.
+
+    `assignments` maps a case to the mentor taking it over, in the role `from_mentor` held.
+    Cases left out keep their allocation. `leaving` marks the mentor inactive;
+    `on_leave_until` records leave. All or nothing: one bad row changes nothing.
+    """
+    on = on or timezone.localdate()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the cases are being re-allocated.")
+    created = []
+    for case, mentor in assignments.items():
+        if mentor is None:
+            continue
+        if mentor.pk == from_mentor.pk:
+            raise ValidationError(f"Choose a different mentor for {case.client}.")
+        held = list(Allocation.objects.current(on).filter(case=case, mentor=from_mentor).select_related("case"))
+        if not held:
+            raise ValidationError(f"{from_mentor} has no current allocation on the case of {case.client}.")
+        role = Allocation.Role.LEAD if any(a.role == Allocation.Role.LEAD for a in held) else Allocation.Role.SUPPORTING
+        for allocation in held:
+            _end(allocation, on=on, reason=reason, by=by)
+        created.append(allocate_mentor(case=case, mentor=mentor, role=role, by=by, on=on))
+    fields = []
+    if leaving and from_mentor.active:
+        from_mentor.active = False
+        fields.append("active")
+    if on_leave_until is not None:
+        from_mentor.on_leave_until = on_leave_until
+        fields.append("on_leave_until")
+    if fields:
+        from_mentor.full_clean()
+        from_mentor.save(update_fields=fields)
+    audit.record(
+        by, "mentor.cases_reallocated", from_mentor, reason=reason, on=on.isoformat(), cases=len(created),
+        leaving=leaving, on_leave_until=on_leave_until.isoformat() if on_leave_until else None,
+    )
+    return created

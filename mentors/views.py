@@ -1,0 +1,358 @@
+from django.contrib import messages
+from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from mentoring import access
+
+from . import matching, services
+from .filters import MentorFilter
+from .forms import (
+    AllocateForm,
+    EndAllocationForm,
+    MatchPreferenceForm,
+    MentorForm,
+    ProgressionForm,
+    ReallocateForm,
+    SupervisionForm,
+    TrainingForm,
+)
+from .models import Allocation, CaseMatchPreference, Mentor, cases_needing_a_lead
+from .tables import MentorTable
+
+LEADS = (access.LEAD, access.MANAGER)
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _client_url(case):
+    try:
+        return reverse("clients:client_detail", args=[case.client_id])
+    except NoReverseMatch:
+        return reverse("mentors:allocation_board")
+
+
+class MentorListView(access.RoleRequiredMixin, SingleTableMixin, FilterView):
+    """Leads see the mentors in their programmes, managers every mentor."""
+
+    allowed_roles = LEADS
+    model = Mentor
+    table_class = MentorTable
+    filterset_class = MentorFilter
+    template_name = "mentors/mentor_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        # Queries: mentors with caseload and expired training as subqueries (1), count (1),
+        # their programmes (1).
+        return (
+            access.managed_mentors(self.request.user)
+            .with_caseload()
+            .with_compliance()
+            .prefetch_related("programmes")
+        )
+
+
+class MentorDetailView(access.ScopedQuerysetMixin, DetailView):
+    """A mentor's page: leads and managers of their programmes, and the mentor (read only)."""
+
+    scope = "visible_mentors"
+    template_name = "mentors/mentor_detail.html"
+    context_object_name = "mentor"
+
+    def get_queryset(self):
+        return super().get_queryset().with_caseload().with_compliance().prefetch_related("programmes", "strengths")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mentor, user = self.object, self.request.user
+        today = timezone.localdate()
+        allocations = list(
+            Allocation.objects.filter(mentor=mentor, case__in=access.visible_cases(user))
+            .select_related("case__client", "case__programme", "allocated_by")
+            .order_by("-started_on", "-id")
+        )
+        context.update(
+            today=today,
+            can_manage=access.managed_mentors(user).filter(pk=mentor.pk).exists(),
+            current_allocations=[a for a in allocations if a.is_current(today) and a.case.is_open],
+            past_allocations=[a for a in allocations if not (a.is_current(today) and a.case.is_open)],
+            training=list(mentor.training.all()),
+            expired_training_ids=set(mentor.training.expired(today).values_list("pk", flat=True)),
+            supervisions=list(mentor.supervisions.select_related("supervisor")),
+            progressions=list(mentor.progressions.all()),
+            warnings=mentor.compliance_warnings(today),
+        )
+        return context
+
+
+class MentorFormMixin:
+    model = Mentor
+    form_class = MentorForm
+    template_name = "mentors/mentor_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_success_url(self):
+        return reverse("mentors:mentor_detail", args=[self.object.pk])
+
+
+class MentorCreateView(access.RoleRequiredMixin, MentorFormMixin, SuccessMessageMixin, CreateView):
+    allowed_roles = LEADS
+    success_message = "Mentor %(first_name)s %(last_name)s added."
+
+
+class MentorUpdateView(access.ScopedQuerysetMixin, MentorFormMixin, SuccessMessageMixin, UpdateView):
+    allowed_roles = LEADS
+    scope = "managed_mentors"
+    success_message = "Changes to %(first_name)s %(last_name)s saved."
+
+
+class MentorRecordCreateView(access.RoleRequiredMixin, SuccessMessageMixin, CreateView):
+    """Add a training, supervision or progression entry to a mentor the user manages."""
+
+    allowed_roles = LEADS
+    template_name = "mentors/mentor_record_form.html"
+    heading = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
+            self.mentor = get_object_or_404(access.managed_mentors(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.instance.mentor = self.mentor
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(mentor=self.mentor, heading=self.heading, **kwargs)
+
+    def get_success_url(self):
+        return reverse("mentors:mentor_detail", args=[self.mentor.pk])
+
+
+class TrainingCreateView(MentorRecordCreateView):
+    form_class = TrainingForm
+    heading = "Add training or a qualification"
+    success_message = "Training added."
+
+
+class SupervisionCreateView(MentorRecordCreateView):
+    form_class = SupervisionForm
+    heading = "Record a supervision session"
+    success_message = "Supervision recorded."
+
+    def get_initial(self):
+        return {**super().get_initial(), "supervisor": self.request.user.pk}
+
+
+class ProgressionCreateView(MentorRecordCreateView):
+    form_class = ProgressionForm
+    heading = "Record a step in the mentor's progression"
+    success_message = "Progression recorded."
+
+
+class AllocationBoardView(access.RoleRequiredMixin, TemplateView):
+    """Cases waiting for a lead mentor, each with its top three suggestions; mentors by spare capacity."""
+
+    allowed_roles = LEADS
+    template_name = "mentors/allocation_board.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        cases = list(
+            cases_needing_a_lead(access.managed_cases(user))
+            .select_related("client", "programme")
+            .order_by("started_on", "id")
+        )
+        suggestions = matching.suggestions_for_cases(cases, limit=3)
+        mentors = (
+            access.managed_mentors(user).available().with_caseload().with_compliance()
+            .annotate(spare=F("max_caseload") - F("caseload"))
+            .prefetch_related("programmes")
+            .order_by("-spare", "first_name", "last_name")
+        )
+        return super().get_context_data(
+            rows=[(case, suggestions.get(case.pk, [])) for case in cases], mentors=mentors, **kwargs
+        )
+
+
+class AllocateView(access.ScopedQuerysetMixin, DetailView):
+    """Suggestions with their reasons for one case; pick one, or choose another with a reason."""
+
+    allowed_roles = LEADS
+    scope = "managed_cases"
+    template_name = "mentors/allocate.html"
+    context_object_name = "case"
+
+    def get_queryset(self):
+        return super().get_queryset().open().select_related("client", "programme")
+
+    def get_preference(self):
+        return CaseMatchPreference.objects.filter(case=self.object).first() or CaseMatchPreference(case=self.object)
+
+    def build(self, allocate_form=None, preference_form=None):
+        case = self.object
+        suggestions = matching.suggestions_for(case, limit=5)
+        eligible = (
+            Mentor.objects.available().vetted().filter(programmes=case.programme).with_caseload()
+            .order_by("first_name", "last_name")
+        )
+        suggested_ids = [s.mentor.pk for s in suggestions]
+        data = self.request.POST if self.request.method == "POST" and "allocate" in self.request.POST else None
+        allocate_form = allocate_form or AllocateForm(
+            data, case=case, eligible=eligible, suggested_ids=suggested_ids,
+            initial={"mentor": suggested_ids[0] if suggested_ids else None},
+        )
+        preference_form = preference_form or MatchPreferenceForm(instance=self.get_preference())
+        current = list(Allocation.objects.current().filter(case=case).select_related("mentor"))
+        return {
+            "case": case, "suggestions": suggestions, "allocate_form": allocate_form,
+            "preference_form": preference_form, "current_allocations": current,
+            "next": _safe_next(self.request, ""), "today": timezone.localdate(),
+        }
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.build())
+
+    def post(self, request, *args, **kwargs):
+        self.object = case = self.get_object()
+        if "save_preferences" in request.POST:
+            form = MatchPreferenceForm(request.POST, instance=self.get_preference())
+            if form.is_valid():
+                form.save()
+                messages.success(request, "Preferences saved: the suggestions below take them into account.")
+                return redirect(request.get_full_path())
+            return self.render_to_response(self.build(preference_form=form))
+        context = self.build()
+        form = context["allocate_form"]
+        if form.is_valid():
+            try:
+                allocation = services.allocate_mentor(
+                    case=case, mentor=form.cleaned_data["mentor"], role=form.cleaned_data["role"], by=request.user,
+                    on=form.cleaned_data["started_on"], override_reason=form.cleaned_data["override_reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"{allocation.mentor} is now {allocation.get_role_display().lower()} for {case.client.name_for_header}."
+                )
+                return redirect(_safe_next(request, _client_url(case)))
+        return self.render_to_response(context)
+
+
+class AllocationEndView(access.RoleRequiredMixin, FormView):
+    """End a current allocation: the mentor keeps read access to the history, not write access."""
+
+    allowed_roles = LEADS
+    form_class = EndAllocationForm
+    template_name = "mentors/allocation_end.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
+            today = timezone.localdate()
+            self.allocation = get_object_or_404(
+                Allocation.objects.filter(case__in=access.managed_cases(request.user))
+                .exclude(ended_on__lte=today)
+                .select_related("case__client", "case__programme", "mentor"),
+                pk=kwargs["pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "allocation": self.allocation}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(allocation=self.allocation, next=_safe_next(self.request, ""), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.end_allocation(
+                allocation=self.allocation, on=form.cleaned_data["ended_on"], reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.allocation.mentor}'s allocation to {self.allocation.case.client.name_for_header} ended.")
+        return redirect(_safe_next(self.request, reverse("mentors:mentor_detail", args=[self.allocation.mentor_id])))
+
+
+class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
+    """A mentor leaves or goes on leave: every current case on one screen, re-allocated in bulk."""
+
+    allowed_roles = LEADS
+    scope = "managed_mentors"
+    form_class = ReallocateForm
+    template_name = "mentors/mentor_reallocate.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
+            self.mentor = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_rows(self):
+        if hasattr(self, "_rows"):
+            return self._rows
+        user = self.request.user
+        held = (
+            Allocation.objects.current().filter(mentor=self.mentor).exclude(case__status="closed")
+            .filter(case__in=access.managed_cases(user)).values("case_id")
+        )
+        cases = list(
+            access.managed_cases(user).filter(pk__in=held).select_related("client", "programme")
+            .order_by("client__last_name", "client__first_name", "pk")
+        )
+        self.hidden_count = (
+            Allocation.objects.current().filter(mentor=self.mentor).exclude(case__status="closed")
+            .exclude(case__in=access.managed_cases(user)).values("case").distinct().count()
+        )
+        plan = matching.plan_reallocation(cases, from_mentor=self.mentor)
+        eligible = list(
+            Mentor.objects.available().vetted().exclude(pk=self.mentor.pk)
+            .filter(programmes__in={c.programme_id for c in cases}).distinct()
+            .with_caseload().prefetch_related("programmes").order_by("first_name", "last_name")
+        )
+        rows = []
+        for case in cases:
+            ranked, pick = plan.get(case.pk, ([], None))
+            in_programme = [m for m in eligible if any(p.pk == case.programme_id for p in m.programmes.all())]
+            rows.append((case, ranked, in_programme, pick))
+        self._rows = rows
+        return rows
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "rows": self.get_rows(), "from_mentor": self.mentor}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(mentor=self.mentor, hidden_count=self.hidden_count, **kwargs)
+
+    def form_valid(self, form):
+        status = form.cleaned_data["mentor_status"]
+        try:
+            created = services.reallocate_cases(
+                from_mentor=self.mentor, assignments=form.assignments(), reason=form.cleaned_data["reason"],
+                by=self.request.user, on=form.cleaned_data["started_on"], leaving=status == "leaving",
+                on_leave_until=form.cleaned_data["on_leave_until"] if status == "leave" else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{len(created)} case{'s' if len(created) != 1 else ''} re-allocated from {self.mentor}.")
+        return redirect("mentors:mentor_detail", pk=self.mentor.pk)
+
