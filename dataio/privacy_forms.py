@@ -1,0 +1,105 @@
+"""Forms and filters of the privacy screens: erasure requests, confirmations, the audit trail."""
+
+import django_filters
+from auditlog.models import LogEntry
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from clients.models import Client
+from mentoring.models import AuditEvent
+
+from .privacy import change_history_q, reason_names_the_person
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the record to be erased?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="For example: 'Erasure requested by the person in writing on 3 Nov; no legal reason to keep it.' "
+        "Do not include their name or references: the reason is kept after the record is erased.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that, once a second manager approves, this cannot be undone.", required=True
+    )
+
+    def __init__(self, *args, client, **kwargs):
+        self.client = client
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Request erasure", css_class="btn-danger"))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if reason_names_the_person(reason, self.client):
+            raise forms.ValidationError("Leave the person's name and references out of the reason.")
+        return reason
+
+
+class ConfirmForm(forms.Form):
+    """A tick box before something that cannot be undone."""
+
+    confirm = forms.BooleanField(label="I understand this cannot be undone.", required=True)
+
+    def __init__(self, *args, button="Confirm", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", button, css_class="btn-danger"))
+
+
+def users():
+    return get_user_model().objects.order_by("username")
+
+
+def client_ids_matching(text):
+    """Clients named by id or reference (client, probation or police)."""
+    text = (text or "").strip()
+    query = Q(client_ref__iexact=text) | Q(probation_ref__iexact=text) | Q(police_ref__iexact=text)
+    if text.isdigit():
+        query |= Q(pk=int(text))
+    return Client.objects.filter(query).values("pk")
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    """Reads, state changes, exports, sign-ins and failed sign-ins."""
+
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="user")
+    client = django_filters.CharFilter(label="Client (id or reference)", method="filter_client")
+    action = django_filters.ChoiceFilter(label="What", choices=AuditEvent.Action.choices, empty_label="Any")
+    date_from = django_filters.DateFilter(label="From", field_name="at", lookup_expr="date__gte",
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label="To", field_name="at", lookup_expr="date__lte",
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["user", "client", "action", "date_from", "date_to"]
+
+    def filter_client(self, queryset, name, value):
+        return queryset.filter(client_id__in=client_ids_matching(value))
+
+
+class ChangeFilter(django_filters.FilterSet):
+    """Field-level change history (django-auditlog) with before and after values."""
+
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor")
+    client = django_filters.CharFilter(label="Client (id or reference)", method="filter_client")
+    action = django_filters.ChoiceFilter(label="What", choices=LogEntry.Action.choices, empty_label="Any")
+    date_from = django_filters.DateFilter(label="From", field_name="timestamp", lookup_expr="date__gte",
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label="To", field_name="timestamp", lookup_expr="date__lte",
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = LogEntry
+        fields = ["user", "client", "action", "date_from", "date_to"]
+
+    def filter_client(self, queryset, name, value):
+        pks = list(client_ids_matching(value).values_list("pk", flat=True)[:5])
+        query = Q(pk__in=[])
+        for pk in pks:
+            query |= change_history_q(pk)
+        return queryset.filter(query)
