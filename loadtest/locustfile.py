@@ -1,0 +1,93 @@
+"""Headless load test: mentors and leads using Waymark the way they do in a working day.
+
+Mentors open their caseload, a client's page and log contacts; leads open their home, the
+client list, the referral queue and now and then the report. Run through loadtest/run.sh.
+"""
+
+import random
+import re
+from datetime import date
+
+from locust import HttpUser, between, task
+
+PASSWORD = "load-test-password-2026"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+    prefix = ""
+    count = 0
+
+    def on_start(self):
+        type(self).count += 1
+        self.username = f"{self.prefix}{(type(self).count - 1) % self.pool + 1}"
+        page = self.client.get("/accounts/login/", name="sign in form")
+        token = CSRF.search(page.text).group(1)
+        response = self.client.post(
+            "/accounts/login/", {"login": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/login/"}, name="sign in",
+        )
+        if "/accounts/login/" in response.url:
+            raise RuntimeError(f"{self.username} could not sign in")
+
+
+class Mentor(SignedIn):
+    weight = 4
+    prefix = "loadmentor"
+    pool = 40
+
+    def on_start(self):
+        super().on_start()
+        home = self.client.get("/", name="mentor home (caseload)")
+        self.case_ids = re.findall(r"/contacts/case/(\d+)/log/", home.text)
+        self.client_ids = re.findall(r"/clients/(\d+)/", home.text)
+
+    @task(4)
+    def caseload(self):
+        self.client.get("/", name="mentor home (caseload)")
+
+    @task(3)
+    def client_page(self):
+        if self.client_ids:
+            self.client.get(f"/clients/{random.choice(self.client_ids)}/", name="client page")
+
+    @task(2)
+    def log_contact(self):
+        if not self.case_ids:
+            return
+        url = f"/contacts/case/{random.choice(self.case_ids)}/log/"
+        form = self.client.get(url, name="log a contact (form)")
+        token = CSRF.search(form.text).group(1)
+        with self.client.post(
+            url,
+            {"csrfmiddlewaretoken": token, "date": date.today().isoformat(), "start_time": "10:30",
+             "duration_minutes": "45", "mode": "face_to_face", "attendance": "attended", "location": "cafe",
+             "notes": "Load test session."},
+            headers={"Referer": f"{self.host}{url}"}, name="log a contact (save)", catch_response=True,
+        ) as response:
+            if response.url.endswith(url):
+                response.failure("the contact form was not accepted")
+
+
+class Lead(SignedIn):
+    weight = 1
+    prefix = "loadlead"
+    pool = 10
+
+    @task(3)
+    def home(self):
+        self.client.get("/", name="lead home")
+
+    @task(3)
+    def client_list(self):
+        self.client.get(f"/clients/?page={random.randint(1, 20)}", name="client list")
+
+    @task(2)
+    def referral_queue(self):
+        self.client.get("/referrals/", name="referral queue")
+
+    @task(1)
+    def report(self):
+        self.client.get("/reports/", name="report (excluded from the page target)")

@@ -1,0 +1,60 @@
+"""Give the load test its sign-ins on the bench database (or any database with cases).
+
+Links `loadmentor1..N` accounts to the mentors with the most current cases, and makes
+`loadlead1..M` project leads of every programme. Run with DATABASE_URL set:
+    .venv/bin/python loadtest/prepare.py [--mentors 40] [--leads 10]
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from mentoring.models import Programme, ProgrammeMembership, Role  # noqa: E402
+from mentors.models import Mentor  # noqa: E402
+
+PASSWORD = "load-test-password-2026"
+
+
+@transaction.atomic
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mentors", type=int, default=40)
+    parser.add_argument("--leads", type=int, default=10)
+    args = parser.parse_args()
+    User = get_user_model()
+    password = make_password(PASSWORD)
+    mentor_group, lead_group = Group.objects.get(name="Mentor"), Group.objects.get(name="Project lead")
+    busiest = Mentor.objects.with_caseload().filter(caseload__gt=0).order_by("-caseload", "pk")
+    linked = 0
+    for number, mentor in enumerate(busiest[: args.mentors], start=1):
+        user, _ = User.objects.update_or_create(username=f"loadmentor{number}", defaults={"password": password})
+        user.groups.add(mentor_group)
+        Mentor.objects.filter(user=user).exclude(pk=mentor.pk).update(user=None)
+        if mentor.user_id != user.pk:
+            mentor.user = user
+            mentor.save(update_fields=["user"])
+        linked += 1
+    programmes = list(Programme.objects.all())
+    for number in range(1, args.leads + 1):
+        user, _ = User.objects.update_or_create(username=f"loadlead{number}", defaults={"password": password})
+        user.groups.add(lead_group)
+        for programme in programmes:
+            ProgrammeMembership.objects.get_or_create(user=user, programme=programme, role=Role.LEAD)
+    print(f"Load-test sign-ins ready: {linked} mentors, {args.leads} leads over {len(programmes)} programmes.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Load test: 50 simulated mentors and leads for 2 minutes against gunicorn on 127.0.0.1.
+#   loadtest/run.sh [DATABASE_URL]      (default: the bench database built by `make bench`)
+# Prints throughput, p50/p95/p99 and errors per page; the page target is p95 < 300 ms with
+# zero errors (reports excluded). Traffic goes to the loopback interface only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DB="${1:-${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waymark_bench}}"
+PORT="${LOAD_PORT:-8300}"
+USERS="${LOAD_USERS:-50}"
+DURATION="${LOAD_DURATION:-2m}"
+OUT=bench-output
+mkdir -p "$OUT"
+export DATABASE_URL="$DB" DEBUG=false SECRET_KEY="load-test-only-secret-key-0123456789-abcdefghijklmnop" \
+  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false LOG_LEVEL=WARNING
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/python loadtest/prepare.py
+.venv/bin/gunicorn mentoring.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-4}" --timeout 60 \
+  --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
+  --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --stop-timeout 10 --exit-code-on-error 0 \
+  > "$OUT/locust.log" 2>&1
+.venv/bin/python loadtest/summary.py "$OUT/load_stats.csv"
