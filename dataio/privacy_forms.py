@@ -50,7 +50,7 @@ class ConfirmForm(forms.Form):
         self.helper.add_input(Submit("submit", button, css_class="btn-danger"))
 
 
-def users():
+def users(request=None):
     return get_user_model().objects.order_by("username")
 
 
