@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
@@ -83,6 +83,12 @@ class ClientQuerySet(models.QuerySet):
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
 
+    def with_active_risk_flags(self):
+        """Prefetch the flags the risk banner shows, in one query for the whole page."""
+        return self.prefetch_related(
+            models.Prefetch("risk_flags", queryset=RiskFlag.objects.active(), to_attr="prefetched_active_risk_flags")
+        )
+
 
 def parse_search_date(text):
     from datetime import datetime
@@ -165,6 +171,30 @@ class Client(models.Model):
     def is_anonymised(self):
         return self.anonymised_at is not None
 
+    @property
+    def active_risk_flags(self):
+        """The flags for the risk banner: prefetched by `with_active_risk_flags()`, else one query."""
+        flags = getattr(self, "prefetched_active_risk_flags", None)
+        if flags is None:
+            flags = self.prefetched_active_risk_flags = list(RiskFlag.objects.active().filter(client=self))
+        return flags
+
+    @property
+    def name_for_header(self):
+        """Preferred name first, as staff should address the person."""
+        first = self.preferred_name or self.first_name
+        return f"{first} {self.last_name}"
+
+
+class RiskFlagQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def review_due(self, on=None, within_days=7):
+        """Active flags whose review date is overdue or falls within the next `within_days`."""
+        on = on or timezone.localdate()
+        return self.active().filter(review_on__isnull=False, review_on__lte=on + timedelta(days=within_days))
+
 
 class RiskFlag(models.Model):
     """A risk or safeguarding concern staff must see before meeting the client."""
@@ -182,6 +212,8 @@ class RiskFlag(models.Model):
     details = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     raised_on = models.DateField(default=date.today)
+
+    objects = RiskFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind"]
@@ -268,6 +300,32 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status != self.Status.CLOSED
+
+    @property
+    def status_in_words(self):
+        """'Paused (in custody)', 'Closed (moved away)': the status a person reads."""
+        if self.status == self.Status.PAUSED and self.pause_reason:
+            return f"Paused ({self.pause_reason})"
+        if self.status == self.Status.CLOSED and self.closure_reason_id:
+            return f"Closed ({self.closure_reason.name})"
+        return self.get_status_display()
+
+    @property
+    def status_colour(self):
+        return {
+            self.Status.TO_ALLOCATE: "warning",
+            self.Status.ACTIVE: "success",
+            self.Status.PAUSED: "secondary",
+            self.Status.CLOSED: "dark",
+        }[self.status]
+
+    def current_allocations(self, on=None):
+        """Allocations in force, from the prefetched `allocations` when the view loaded them."""
+        on = on or timezone.localdate()
+        return [
+            a for a in self.allocations.all()
+            if a.started_on <= on and (a.ended_on is None or a.ended_on > on)
+        ]
 
     def _record(self, by, verb, **detail):
         audit.record(by, verb, self, client_id=self.client_id, **detail)

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "clients"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ClientListView.as_view(), name="client_list"),
+    path("<int:pk>/", views.ClientDetailView.as_view(), name="client_detail"),
+    path("<int:pk>/edit/", views.ClientUpdateView.as_view(), name="client_update"),
+    path("<int:pk>/flags/add/", views.RiskFlagCreateView.as_view(), name="risk_flag_create"),
+    path("flags/<int:pk>/edit/", views.RiskFlagUpdateView.as_view(), name="risk_flag_update"),
+    path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path("cases/<int:pk>/reopen/", views.CaseReopenView.as_view(), name="case_reopen"),
+    path("cases/<int:pk>/pause/", views.CasePauseView.as_view(), name="case_pause"),
+    path("cases/<int:pk>/resume/", views.CaseResumeView.as_view(), name="case_resume"),
+]

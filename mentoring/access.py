@@ -109,6 +109,11 @@ def visible_programmes(user):
     return Programme.objects.filter(query).distinct()
 
 
+def referral_programmes(user):
+    """Programmes the user may record a referral into: managers all, leads their own."""
+    return reportable_programmes(user)
+
+
 def reportable_programmes(user):
     """Programmes the user may run the report for: managers all, leads their own."""
     if is_manager(user):
@@ -158,17 +163,24 @@ def changeable_cases(user):
 
 
 def visible_clients(user):
+    """Clients of the user's visible cases, plus (for a lead) clients of referrals awaiting them."""
     Client = _model("clients.Client")
     if is_manager(user):
         return Client.objects.all()
-    return Client.objects.filter(pk__in=visible_cases(user).values("client_id"))
+    query = Q(pk__in=visible_cases(user).values("client_id"))
+    if is_lead(user):
+        query |= Q(pk__in=decidable_referrals(user).values("client_id"))
+    return Client.objects.filter(query)
 
 
 def changeable_clients(user):
     Client = _model("clients.Client")
     if is_manager(user):
         return Client.objects.all()
-    return Client.objects.filter(pk__in=changeable_cases(user).values("client_id"))
+    query = Q(pk__in=changeable_cases(user).values("client_id"))
+    if is_lead(user):
+        query |= Q(pk__in=decidable_referrals(user).values("client_id"))
+    return Client.objects.filter(query)
 
 
 def visible_referrals(user):

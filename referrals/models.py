@@ -23,6 +23,15 @@ class ReferralQuerySet(models.QuerySet):
     def received_between(self, start, end):
         return self.filter(received_on__gte=start, received_on__lte=end)
 
+    def queue(self):
+        """The lead's queue: pending first, then oldest first."""
+        pending_first = models.Case(
+            models.When(decision=Referral.Decision.PENDING, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(pending_first=pending_first).order_by("pending_first", "received_on", "id")
+
 
 class Referral(models.Model):
     """A request from an agency (or the person themselves) for a client to be mentored."""

@@ -1,0 +1,35 @@
+"""Home panels for project leads: cases waiting for a mentor, and risk flags due a review."""
+
+from django.utils import timezone
+
+from mentoring import access
+from mentoring.dashboard import panel
+
+from .models import RiskFlag
+
+SHOWN = 10
+
+
+@panel(roles=[access.LEAD], order=20, template="clients/panels/to_allocate.html")
+def cases_to_allocate(request):
+    cases = access.managed_cases(request.user).to_allocate().select_related("client", "programme").order_by("started_on", "id")
+    rows = list(cases[: SHOWN + 1])
+    today = timezone.localdate()
+    return {
+        "cases": [{"case": c, "waiting_days": (today - c.started_on).days} for c in rows[:SHOWN]],
+        "more": len(rows) > SHOWN,
+        "total": cases.count() if len(rows) > SHOWN else len(rows),
+    }
+
+
+@panel(roles=[access.LEAD], order=40, template="clients/panels/risk_reviews.html")
+def risk_reviews_due(request):
+    today = timezone.localdate()
+    clients = access.managed_cases(request.user).open().values("client_id")
+    flags = RiskFlag.objects.review_due(today).filter(client__in=clients).select_related("client").order_by("review_on", "id")
+    rows = list(flags[: SHOWN + 1])
+    return {
+        "flags": [{"flag": f, "overdue": f.review_on < today} for f in rows[:SHOWN]],
+        "more": len(rows) > SHOWN,
+        "total": flags.count() if len(rows) > SHOWN else len(rows),
+    }

@@ -1,0 +1,47 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from .models import Client
+
+
+class ClientTable(tables.Table):
+    """The client list: no notes, no offence details (UX.md, privacy in the interface)."""
+
+    name = tables.Column(accessor="last_name", verbose_name="Name", order_by=("last_name", "first_name"))
+    date_of_birth = tables.DateColumn(verbose_name="Date of birth", format="j M Y")
+    client_ref = tables.Column(verbose_name="Reference", default="—")
+    cases = tables.Column(accessor="pk", verbose_name="Programme and status", orderable=False)
+    mentors = tables.Column(accessor="pk", verbose_name="Mentor", orderable=False)
+    flags = tables.Column(accessor="pk", verbose_name="Flags", orderable=False)
+
+    class Meta:
+        model = Client
+        fields = ["name", "date_of_birth", "client_ref"]
+        order_by = ("name",)
+        empty_text = "No clients match. Clients appear here once a referral for them is recorded."
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a> <span class="text-body-secondary small">({})</span>',
+                           reverse("clients:client_detail", args=[record.pk]), record.name_for_header,
+                           f"age {record.age}")
+
+    def render_cases(self, record):
+        cases = record.visible_case_list
+        if not cases:
+            return "No case yet"
+        return format_html_join(
+            ", ", '{} <span class="badge text-bg-{}">{}</span>',
+            ((c.programme.name, c.status_colour, c.get_status_display()) for c in cases),
+        )
+
+    def render_mentors(self, record):
+        names = sorted({str(a.mentor) for c in record.visible_case_list if c.is_open for a in c.current_allocations()})
+        return ", ".join(names) or "—"
+
+    def render_flags(self, record):
+        flags = record.active_risk_flags
+        if not flags:
+            return "—"
+        return format_html_join(", ", '<span class="badge text-bg-danger">{}</span>',
+                                ((f"{f.get_kind_display()}: {f.get_level_display().lower()}",) for f in flags))

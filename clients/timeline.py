@@ -1,0 +1,68 @@
+"""What clients adds to the client page: case and risk-flag events, and the Details section.
+
+Imported from ClientsConfig.ready(); each source runs a fixed number of queries.
+"""
+
+from django.urls import reverse
+
+from mentoring import access
+from mentoring.models import AuditEvent
+
+from .registry import TimelineEvent, client_section, timeline_source
+
+
+@timeline_source
+def case_events(request, client, cases):
+    """Cases opened, closed and re-opened (from the case rows) and pauses (from the audit trail)."""
+    events = []
+    url = reverse("clients:client_detail", args=[client.pk])
+    for case in cases:
+        if case.previous_case_id:
+            title = f"Case re-opened in {case.programme.name}"
+            detail = f"Re-engagement after the case that closed on {case.previous_case.ended_on:%-d %b %Y}."
+        else:
+            title = f"Case opened in {case.programme.name}"
+            detail = "Waiting for a mentor." if case.status == case.Status.TO_ALLOCATE else ""
+        events.append(TimelineEvent(on=case.started_on, kind="case", title=title, detail=detail, url=url, icon="📂"))
+        if case.ended_on:
+            reason = case.closure_reason.name if case.closure_reason_id else "no reason given"
+            events.append(TimelineEvent(on=case.ended_on, kind="closure", title=f"Case closed: {reason}",
+                                        detail=case.closing_summary, url=url, icon="📁"))
+    case_ids = {str(case.pk) for case in cases}
+    state_events = AuditEvent.objects.filter(
+        client_id=client.pk, object_type="clients.case", object_id__in=case_ids,
+        verb__in=["case.paused", "case.resumed"],
+    ).only("at", "verb", "detail")
+    for event in state_events:
+        local = event.at
+        if event.verb == "case.paused":
+            title, detail = "Case paused", event.detail.get("reason", "")
+        else:
+            title, detail = "Case resumed", ""
+        on = _date(event.detail.get("on")) or local.date()
+        events.append(TimelineEvent(on=on, at=local, kind="case", title=title, detail=detail, icon="⏸" if event.verb == "case.paused" else "▶"))
+    return events
+
+
+@timeline_source
+def risk_flag_events(request, client, cases):
+    events = []
+    for flag in client.risk_flags.all():
+        events.append(TimelineEvent(on=flag.raised_on, kind="risk", title=f"Flag raised: {flag.get_kind_display()}",
+                                    detail=f"Level {flag.get_level_display().lower()}" + ("" if flag.active else " (no longer current)"),
+                                    icon="⚠"))
+    return events
+
+
+def _date(text):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@client_section(order=90, title="Details", template="clients/sections/details.html")
+def details(request, client, cases):
+    return {"client": client, "can_change": access.changeable_clients(request.user).filter(pk=client.pk).exists()}

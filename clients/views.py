@@ -1,0 +1,261 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import CreateView, DetailView, FormView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from mentoring import access, audit
+
+from . import registry
+from .filters import ClientFilter
+from .forms import CaseCloseForm, CasePauseForm, CaseReopenForm, CaseResumeForm, ClientForm, RiskFlagForm
+from .models import Case, Client, RiskFlag
+from .tables import ClientTable
+
+
+def visible_case_prefetch(user):
+    """The client's cases this user may see, with programme and mentors, as `visible_case_list`."""
+    cases = (
+        access.visible_cases(user)
+        .select_related("programme", "closure_reason", "previous_case")
+        .prefetch_related("allocations__mentor")
+        .order_by("-started_on", "-id")
+    )
+    return Prefetch("cases", queryset=cases, to_attr="visible_case_list")
+
+
+class ClientListView(access.ScopedQuerysetMixin, SingleTableMixin, FilterView):
+    scope = "visible_clients"
+    model = Client
+    table_class = ClientTable
+    filterset_class = ClientFilter
+    template_name = "clients/client_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            super().get_queryset()
+            .with_active_risk_flags()
+            .prefetch_related(visible_case_prefetch(self.request.user))
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+
+class ClientScopedMixin:
+    """Load the client through the access policy, with its banner flags and visible cases."""
+
+    def get_queryset(self):
+        return (
+            super().get_queryset()
+            .with_active_risk_flags()
+            .prefetch_related(visible_case_prefetch(self.request.user))
+        )
+
+
+class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView):
+    scope = "visible_clients"
+    model = Client
+    template_name = "clients/client_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client, user = self.object, self.request.user
+        cases = client.visible_case_list
+        changeable = set(access.changeable_cases(user).filter(client=client).values_list("pk", flat=True))
+        managed = set(access.managed_cases(user).filter(client=client).values_list("pk", flat=True))
+        open_cases = [c for c in cases if c.is_open]
+        log_case = next((c for c in open_cases if c.pk in changeable), None)
+        mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocations()})
+        audit.record_view(self.request, client)
+        context.update(
+            cases=cases,
+            open_cases=open_cases,
+            log_case=log_case,
+            managed_case_ids=managed,
+            current_mentors=mentors,
+            can_change=access.changeable_clients(user).filter(pk=client.pk).exists(),
+            risk_flags=client.risk_flags.order_by("-active", "kind"),
+            sections=registry.sections_for(self.request, client, cases),
+            timeline=registry.timeline_for(self.request, client, cases),
+        )
+        return context
+
+
+class ClientUpdateView(ClientScopedMixin, access.ScopedQuerysetMixin, UpdateView):
+    scope = "changeable_clients"
+    model = Client
+    form_class = ClientForm
+    template_name = "clients/client_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(self.request.user, "client.updated", self.object, action=audit.Action.CHANGE,
+                     request=self.request, fields=sorted(form.changed_data))
+        messages.success(self.request, "Details saved.")
+        return response
+
+    def get_success_url(self):
+        return reverse("clients:client_detail", args=[self.object.pk])
+
+
+class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
+    """Leads, managers and the client's current mentors raise a flag."""
+
+    scope = "changeable_clients"
+    model = RiskFlag
+    form_class = RiskFlagForm
+    template_name = "clients/riskflag_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
+            self.client = get_object_or_404(self.get_scope_queryset().with_active_risk_flags(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["client"] = self.client
+        kwargs["instance"] = RiskFlag(client=self.client, raised_on=timezone.localdate())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(client=self.client, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(self.request.user, "risk_flag.raised", self.object, action=audit.Action.CHANGE,
+                     request=self.request, kind=self.object.kind, level=self.object.level)
+        messages.success(self.request, f"Flag saved: {self.object}.")
+        return response
+
+    def get_success_url(self):
+        return reverse("clients:client_detail", args=[self.client.pk])
+
+
+class RiskFlagUpdateView(access.ScopedQuerysetMixin, UpdateView):
+    scope = "changeable_clients"
+    model = RiskFlag
+    form_class = RiskFlagForm
+    template_name = "clients/riskflag_form.html"
+
+    def get_queryset(self):
+        return RiskFlag.objects.filter(client__in=self.get_scope_queryset()).select_related("client")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "client": self.object.client}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(client=self.object.client, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(self.request.user, "risk_flag.updated", self.object, action=audit.Action.CHANGE,
+                     request=self.request, active=self.object.active, level=self.object.level)
+        messages.success(self.request, "Flag updated.")
+        return response
+
+    def get_success_url(self):
+        return reverse("clients:client_detail", args=[self.object.client_id])
+
+
+class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
+    """One state change of a case (close, re-open, pause, resume) through its model method."""
+
+    scope = "managed_cases"
+    allowed_roles = (access.LEAD, access.MANAGER)
+    model = Case
+    context_object_name = "case"
+    template_name = "clients/case_action_form.html"
+    allowed_statuses = ()
+    title = ""
+    not_allowed = ""
+    success_message = ""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("client", "programme", "closure_reason")
+
+    def setup_object(self):
+        self.object = self.get_object()
+        self.client = Client.objects.with_active_risk_flags().get(pk=self.object.client_id)
+        self.applies = self.object.status in self.allowed_statuses and self.extra_check()
+
+    def extra_check(self):
+        return True
+
+    def get(self, request, *args, **kwargs):
+        self.setup_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_object()
+        if not self.applies:
+            messages.error(request, self.not_allowed)
+            return redirect("clients:client_detail", pk=self.object.client_id)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(client=self.client, title=self.title, applies=self.applies,
+                                        not_allowed=self.not_allowed, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            form.apply(self.request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url(form))
+
+    def get_success_url(self, form):
+        return reverse("clients:client_detail", args=[self.object.client_id])
+
+
+class CaseCloseView(CaseActionView):
+    form_class = CaseCloseForm
+    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE, Case.Status.PAUSED)
+    title = "Close case"
+    not_allowed = "This case is already closed."
+    success_message = "Case closed. Its mentors' allocations ended the same day."
+    template_name = "clients/case_close_form.html"
+
+
+class CaseReopenView(CaseActionView):
+    form_class = CaseReopenForm
+    allowed_statuses = (Case.Status.CLOSED,)
+    title = "Re-open case"
+    not_allowed = "Only a closed case that has not been re-opened before can be re-opened."
+    success_message = "A new case is open, linked to the earlier one, and waits for a mentor."
+
+    def extra_check(self):
+        return self.object.next_case_id_or_none() is None
+
+
+class CasePauseView(CaseActionView):
+    form_class = CasePauseForm
+    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE)
+    title = "Pause case"
+    not_allowed = "Only an open case that is not already paused can be paused."
+    success_message = "Case paused."
+
+
+class CaseResumeView(CaseActionView):
+    form_class = CaseResumeForm
+    allowed_statuses = (Case.Status.PAUSED,)
+    title = "Resume case"
+    not_allowed = "Only a paused case can be resumed."
+    success_message = "Case resumed."

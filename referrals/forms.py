@@ -1,0 +1,169 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from clients.models import Client, Ethnicity, Gender
+from mentoring import access
+
+from .models import Referral, ReferralSource
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CLIENT_FIELDS = ["first_name", "last_name", "preferred_name", "date_of_birth", "gender", "ethnicity", "phone", "postcode", "area"]
+
+
+class ReferralForm(forms.ModelForm):
+    """A referral for an existing client (chosen by search) or a new one typed here.
+
+    When the new client's name and date of birth match a record we hold, the form does not
+    save: it lists the matches, and the person chooses one ("use this client") or confirms a
+    new client anyway. Everything typed stays in the form meanwhile.
+    """
+
+    client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
+    use_client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
+    create_anyway = forms.BooleanField(
+        required=False, label="None of these is the person: create a new client anyway",
+    )
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    preferred_name = forms.CharField(max_length=100, required=False, help_text="What they like to be called.")
+    date_of_birth = forms.DateField(required=False, widget=DATE)
+    gender = forms.ChoiceField(choices=Gender.choices, initial=Gender.NOT_KNOWN, required=False)
+    ethnicity = forms.ChoiceField(choices=[("", "Not recorded yet")] + list(Ethnicity.choices), required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    postcode = forms.CharField(max_length=10, required=False)
+    area = forms.CharField(max_length=100, required=False, help_text="Borough, town or neighbourhood.")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "programme", "source", "received_on", "referrer_name", "referrer_organisation", "referrer_contact",
+            "needs", "wants_help_with", "readiness", "readiness_notes",
+        ]
+        widgets = {
+            "received_on": DATE,
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "wants_help_with": forms.Textarea(attrs={"rows": 3}),
+            "readiness_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"source": "Referring agency", "readiness_notes": "Notes on motivation"}
+
+    def __init__(self, *args, user, chosen_client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates = []
+        self.chosen_client = chosen_client
+        self.fields["programme"].queryset = access.referral_programmes(user)
+        self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
+        self.fields["client"].queryset = Client.objects.not_anonymised()
+        self.fields["use_client"].queryset = Client.objects.not_anonymised()
+        programmes = list(self.fields["programme"].queryset[:2])
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0]
+        if chosen_client is not None:
+            self.fields["client"].initial = chosen_client.pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        person = (
+            Fieldset("The person", "client", HTML('{% include "referrals/_chosen_client.html" %}'))
+            if chosen_client is not None
+            else Fieldset("The person", "client", *CLIENT_FIELDS)
+        )
+        self.helper.layout = Layout(
+            person,
+            Fieldset("The referral", "programme", "source", "received_on", "referrer_name",
+                     "referrer_organisation", "referrer_contact"),
+            Fieldset("Needs and motivation", "needs", "wants_help_with", "readiness", "readiness_notes"),
+            Submit("submit", "Save referral", css_class="main-action"),
+        )
+
+    def clean_received_on(self):
+        received = self.cleaned_data["received_on"]
+        if received and received > timezone.localdate():
+            raise forms.ValidationError("The referral cannot be received in the future.")
+        return received
+
+    def _typed_duplicates(self, cleaned):
+        first, last, dob = cleaned.get("first_name"), cleaned.get("last_name"), cleaned.get("date_of_birth")
+        if not (first and last and dob):
+            return Client.objects.none()
+        return Client.objects.possible_duplicates(first, last, dob)
+
+    def clean(self):
+        cleaned = super().clean()
+        client, use_client = cleaned.get("client"), cleaned.get("use_client")
+        if client is not None:
+            # A client chosen from the search must be one this user may see.
+            if not access.visible_clients(self.user).filter(pk=client.pk).exists():
+                self.add_error(None, "Choose the client again from the search.")
+            return cleaned
+        if use_client is not None:
+            # Chosen from the duplicate warning: it must match the name and date of birth typed.
+            if not self._typed_duplicates(cleaned).filter(pk=use_client.pk).exists():
+                self.add_error(None, "Choose one of the matching clients listed, or create a new client.")
+            else:
+                cleaned["client"] = use_client
+            return cleaned
+        for name, label in (("first_name", "first name"), ("last_name", "last name"), ("date_of_birth", "date of birth")):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, f"Enter the person's {label}.")
+        dob = cleaned.get("date_of_birth")
+        if dob and dob > timezone.localdate():
+            self.add_error("date_of_birth", "The date of birth cannot be in the future.")
+        self.duplicates = list(self._typed_duplicates(cleaned).order_by("pk")[:10])
+        if self.duplicates and not cleaned.get("create_anyway"):
+            self.add_error(
+                None,
+                "We already hold a client with this name and date of birth. Use that client, or confirm "
+                "that this is a different person.",
+            )
+        return cleaned
+
+    def new_client(self):
+        """The unsaved Client typed into the form (None when an existing client was chosen)."""
+        if self.cleaned_data.get("client") is not None:
+            return None
+        return Client(**{name: self.cleaned_data.get(name) or "" for name in CLIENT_FIELDS if name != "date_of_birth"},
+                      date_of_birth=self.cleaned_data["date_of_birth"])
+
+
+class ReferralDecisionForm(forms.Form):
+    """Accept, decline (with a reason) or withdraw a pending referral."""
+
+    ACCEPT, DECLINE, WITHDRAW = "accept", "decline", "withdraw"
+    decision = forms.ChoiceField(
+        choices=[(ACCEPT, "Accept: open a case waiting for a mentor"), (DECLINE, "Decline"),
+                 (WITHDRAW, "Withdrawn by the referrer or the person")],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label="Decided on", widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             help_text="Needed when declining: it is shared with the referrer.")
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Record decision", css_class="main-action"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.DECLINE and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why the referral is declined.")
+        on = cleaned.get("on")
+        if on and on > timezone.localdate():
+            self.add_error("on", "A decision cannot be dated in the future.")
+        return cleaned
+
+    def apply(self, by):
+        """Call the referral's own method; returns the case an acceptance opened."""
+        decision, on, reason = self.cleaned_data["decision"], self.cleaned_data["on"], self.cleaned_data["reason"].strip()
+        if decision == self.ACCEPT:
+            return self.referral.accept(by=by, on=on, reason=reason)
+        if decision == self.DECLINE:
+            self.referral.decline(reason=reason, by=by, on=on)
+        else:
+            self.referral.withdraw(reason=reason, by=by, on=on)
+        return None

@@ -1,0 +1,144 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import CreateView, DetailView, View
+from django.views.generic.detail import SingleObjectTemplateResponseMixin
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from clients.models import Client
+from mentoring import access
+
+from . import services
+from .filters import ReferralFilter
+from .forms import ReferralDecisionForm, ReferralForm
+from .models import Referral
+from .tables import ReferralTable
+
+LEADS = (access.LEAD, access.MANAGER)
+
+
+class ReferralListView(access.ScopedQuerysetMixin, SingleTableMixin, FilterView):
+    """The referral queue: pending first, oldest first, with waiting days."""
+
+    scope = "decidable_referrals"
+    allowed_roles = LEADS
+    model = Referral
+    table_class = ReferralTable
+    filterset_class = ReferralFilter
+    template_name = "referrals/referral_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("client", "programme", "source").queue()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "request": self.request}
+
+
+class ReferralCreateView(access.RoleRequiredMixin, CreateView):
+    """Record a referral; find the person first (name, date of birth) or add them as new."""
+
+    allowed_roles = LEADS
+    model = Referral
+    form_class = ReferralForm
+    template_name = "referrals/referral_form.html"
+
+    def chosen_client(self):
+        pk = self.request.POST.get("client") or self.request.GET.get("client")
+        if not pk or not str(pk).isdigit():
+            return None
+        return get_object_or_404(access.visible_clients(self.request.user).with_active_risk_flags(), pk=pk)
+
+    def get_form_kwargs(self):
+        self.client_obj = self.chosen_client()
+        return {**super().get_form_kwargs(), "user": self.request.user, "chosen_client": self.client_obj}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        context["query"] = query
+        context["chosen_client"] = self.client_obj
+        if query and self.client_obj is None:
+            context["search_results"] = list(
+                access.visible_clients(self.request.user).not_anonymised().search(query)
+                .with_active_risk_flags().order_by("last_name", "first_name")[:20]
+            )
+        return context
+
+    def form_valid(self, form):
+        referral = form.save(commit=False)
+        client = form.cleaned_data.get("client")
+        try:
+            self.object = services.receive_referral(
+                referral=referral, client=client, new_client=form.new_client() if client is None else None,
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Referral of {self.object.client.name_for_header} recorded: it waits for a decision.")
+        return redirect("referrals:referral_detail", pk=self.object.pk)
+
+
+class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
+    scope = "visible_referrals"
+    model = Referral
+    template_name = "referrals/referral_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("client", "programme", "source", "decided_by", "case")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        referral = self.object
+        context["client"] = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        context["can_decide"] = (
+            referral.decision == Referral.Decision.PENDING
+            and access.decidable_referrals(self.request.user).filter(pk=referral.pk).exists()
+        )
+        if context["can_decide"] and "decision_form" not in kwargs:
+            context["decision_form"] = ReferralDecisionForm(referral=referral)
+        return context
+
+
+class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateResponseMixin, View):
+    """POST: accept, decline or withdraw, through the referral's own methods."""
+
+    scope = "decidable_referrals"
+    allowed_roles = LEADS
+    template_name = "referrals/referral_detail.html"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        referral = get_object_or_404(self.get_queryset().select_related("client", "programme", "source"), pk=pk)
+        form = ReferralDecisionForm(request.POST, referral=referral)
+        if form.is_valid():
+            try:
+                case = form.apply(request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                if case is not None:
+                    messages.success(request, "Referral accepted: the case is waiting for a mentor.")
+                    allocate = _allocate_url(case)
+                    return redirect(allocate or reverse("clients:client_detail", args=[referral.client_id]))
+                messages.success(request, f"Referral {referral.get_decision_display().lower()}.")
+                return redirect("referrals:referral_detail", pk=referral.pk)
+        client = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        return self.render_to_response({
+            "referral": referral, "object": referral, "client": client, "decision_form": form,
+            "can_decide": referral.decision == Referral.Decision.PENDING,
+        })
+
+
+def _allocate_url(case):
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse("mentors:allocate", args=[case.pk])
+    except NoReverseMatch:
+        return None
