@@ -4,6 +4,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from clients.models import Case
@@ -68,6 +69,23 @@ class GroupSession(models.Model):
         return f"{self.title} on {self.date:%-d %b %Y}"
 
 
+# The progress wheel's default domain codes (outcomes' reference data). Contacts sits below
+# outcomes and must not import it, so a goal stores the code as text.
+GOAL_AREAS = [
+    ("motivation", "Motivation"),
+    ("use_of_time", "Use of time"),
+    ("social_networks", "People around me"),
+    ("offending", "Staying out of trouble"),
+    ("accommodation", "Somewhere to live"),
+    ("living_skills", "Managing day to day"),
+    ("health_wellbeing", "Health and wellbeing"),
+    ("relationships_family", "Family and relationships"),
+    ("substance_use", "Drugs and alcohol"),
+    ("education_employment", "Work and learning"),
+]
+GOAL_AREA_NAMES = dict(GOAL_AREAS)
+
+
 class ContactQuerySet(models.QuerySet):
     def attended(self):
         """Counted sessions: attended, and not a text message (METRICS.md)."""
@@ -75,6 +93,65 @@ class ContactQuerySet(models.QuerySet):
 
     def on_or_before(self, day):
         return self.filter(date__lte=day)
+
+    def for_cases(self, cases):
+        return self.filter(case__in=cases)
+
+    def follow_ups_open(self):
+        """Next steps with a follow-up date nobody has yet followed up."""
+        return self.filter(follow_up_on__isnull=False, follow_up_done=False)
+
+    def follow_ups_due(self, on=None):
+        """Follow-ups due today or overdue."""
+        return self.follow_ups_open().filter(follow_up_on__lte=on or timezone.localdate())
+
+    def for_lists(self):
+        """What a list of contacts shows: the case's client, the mentor and the activities."""
+        return self.select_related("case__client", "case__programme", "mentor", "group_session").prefetch_related(
+            models.Prefetch("activities", queryset=Activity.objects.order_by("order", "name"))
+        )
+
+
+def with_contact_summary(cases):
+    """Annotate cases with their last contact, last attended contact and next follow-up.
+
+    Subqueries, one per figure, so a caseload of any size is one query.
+    """
+    contacts = Contact.objects.filter(case=OuterRef("pk")).order_by()
+    last_contact = contacts.values("case").annotate(on=Max("date")).values("on")
+    last_attended = contacts.attended().values("case").annotate(on=Max("date")).values("on")
+    next_follow_up = contacts.follow_ups_open().values("case").annotate(on=Min("follow_up_on")).values("on")
+    return cases.annotate(
+        last_contact_on=Subquery(last_contact[:1], output_field=models.DateField()),
+        last_attended_on=Subquery(last_attended[:1], output_field=models.DateField()),
+        next_follow_up_on=Subquery(next_follow_up[:1], output_field=models.DateField()),
+    )
+
+
+def quiet_since(case):
+    """The date a case went quiet from: its last attended contact, else its start."""
+    return getattr(case, "last_attended_on", None) or case.started_on
+
+
+def is_quiet(case, on=None):
+    """No attended contact for the programme's `quiet_after_days` (needs `with_contact_summary`)."""
+    on = on or timezone.localdate()
+    return (on - quiet_since(case)).days >= case.programme.quiet_after_days
+
+
+def quiet_cases(cases, programmes, on=None):
+    """Active cases with no attended contact for their programme's quiet period, in SQL.
+
+    One condition per programme (there are few), so it runs on any database backend.
+    """
+    on = on or timezone.localdate()
+    condition = Q(pk__in=[])
+    for programme in programmes:
+        cutoff = on - timedelta(days=programme.quiet_after_days)
+        condition |= Q(programme=programme) & (
+            Q(last_attended_on__lte=cutoff) | Q(last_attended_on__isnull=True, started_on__lte=cutoff)
+        )
+    return with_contact_summary(cases.filter(status=Case.Status.ACTIVE)).filter(condition)
 
 
 class Contact(models.Model):
@@ -126,6 +203,43 @@ class Contact(models.Model):
     def is_attended(self):
         return self.attendance == Attendance.ATTENDED and self.mode != Mode.MESSAGE
 
+    @property
+    def attendance_colour(self):
+        return {
+            Attendance.ATTENDED: "success",
+            Attendance.DID_NOT_ATTEND: "warning",
+        }.get(self.attendance, "secondary")
+
+    def editable_until(self):
+        return timezone.localtime(self.created_at).date() + self.EDIT_WINDOW
+
+    def is_own(self, user):
+        return self.created_by_id == user.pk or (self.mentor_id is not None and self.mentor.user_id == user.pk)
+
+    def can_be_edited_by(self, user, on=None):
+        """A mentor edits their own contact for 7 days; leads and managers of the programme always.
+
+        Whether the user may change the case at all is the caller's access check
+        (`access.changeable_cases`); this adds the contact's own rule.
+        """
+        from mentoring import access
+
+        if access.is_manager(user) or self.case.programme_id in access.led_programme_ids(user):
+            return True
+        on = on or timezone.localdate()
+        return access.is_mentor(user) and self.is_own(user) and on <= self.editable_until()
+
+
+class SupportSpendQuerySet(models.QuerySet):
+    def totals_by_programme(self):
+        """Total spend, items and cases per programme: one aggregate query."""
+        return (
+            self.order_by()
+            .values("case__programme__pk", "case__programme__name")
+            .annotate(total=Sum("amount"), items=Count("pk"), cases=Count("case", distinct=True))
+            .order_by("case__programme__name")
+        )
+
 
 class SupportSpend(models.Model):
     """Money spent on a client's practical needs: a taxi, work boots, an ID fee."""
@@ -148,6 +262,8 @@ class SupportSpend(models.Model):
     notes = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = SupportSpendQuerySet.as_manager()
+
     class Meta:
         ordering = ["-spent_on", "-id"]
         verbose_name_plural = "support spend"
@@ -155,6 +271,15 @@ class SupportSpend(models.Model):
     @property
     def audit_client_id(self):
         return self.case.client_id
+
+
+class GoalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Goal.Status.OPEN)
+
+    def past_target(self, on=None):
+        """Open goals whose target date has passed."""
+        return self.open().filter(target_on__lt=on or timezone.localdate())
 
 
 class Goal(models.Model):
@@ -174,11 +299,24 @@ class Goal(models.Model):
     reviewed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["status", "target_on", "id"]
 
     def __str__(self):
         return self.description[:60]
+
+    @property
+    def area_name(self):
+        return GOAL_AREA_NAMES.get(self.area, self.area)
+
+    def is_past_target(self, on=None):
+        return self.status == self.Status.OPEN and self.target_on is not None and self.target_on < (on or timezone.localdate())
+
+    @property
+    def status_colour(self):
+        return {self.Status.OPEN: "primary", self.Status.ACHIEVED: "success", self.Status.DROPPED: "secondary"}[self.status]
 
     @property
     def audit_client_id(self):

@@ -1,0 +1,113 @@
+"""Home-page panels: the mentor's 'Due' list and client cards, and a lead's due list."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from clients.models import Case, RiskFlag
+from mentoring import access
+from mentoring.dashboard import panel
+from mentoring.models import Programme
+from mentors.models import Allocation
+
+from .models import Contact, Goal, is_quiet, quiet_cases, quiet_since, with_contact_summary
+
+DUE_LIST_LIMIT = 10
+
+
+def _with_flags(cases):
+    return cases.select_related("client", "programme").prefetch_related(
+        Prefetch("client__risk_flags", queryset=RiskFlag.objects.active(), to_attr="prefetched_active_risk_flags")
+    )
+
+
+def _card(case, today):
+    quiet = case.status == Case.Status.ACTIVE and is_quiet(case, today)
+    last = case.last_contact_on
+    return {
+        "case": case,
+        "client": case.client,
+        "last_contact_on": last,
+        "days_since": (today - last).days if last else None,
+        "quiet": quiet,
+        "quiet_days": (today - quiet_since(case)).days,
+        "next_follow_up_on": case.next_follow_up_on,
+        "follow_up_overdue": bool(case.next_follow_up_on and case.next_follow_up_on < today),
+    }
+
+
+def mentor_due(user, today=None):
+    """The mentor's caseload cards and what is due: a fixed number of queries for any caseload.
+
+    Queries: the cases with their contact summary (1), risk flags (1), due follow-ups (1),
+    goals past their target date (1).
+    """
+    today = today or timezone.localdate()
+    mine = Allocation.objects.current(today).filter(mentor__user=user).values("case_id")
+    cases = list(
+        _with_flags(with_contact_summary(Case.objects.open().filter(pk__in=mine)))
+        .order_by("client__last_name", "client__first_name", "pk")
+    )
+    cards = [_card(case, today) for case in cases]
+    case_ids = [case.pk for case in cases]
+    follow_ups = list(
+        Contact.objects.filter(case_id__in=case_ids).follow_ups_due(today)
+        .select_related("case__client").order_by("follow_up_on", "pk")
+    )
+    goals = list(
+        Goal.objects.filter(case_id__in=case_ids).past_target(today).select_related("case__client").order_by("target_on")
+    )
+    quiet = sorted((card for card in cards if card["quiet"]), key=lambda card: -card["quiet_days"])
+    return {
+        "today": today,
+        "cards": cards,
+        "follow_ups": [{"contact": c, "days_overdue": (today - c.follow_up_on).days} for c in follow_ups],
+        "quiet": quiet,
+        "goals": [{"goal": g, "days_overdue": (today - g.target_on).days} for g in goals],
+        "due_count": len(follow_ups) + len(quiet) + len(goals),
+    }
+
+
+@panel(roles=[access.MENTOR], order=10, template="contacts/panels/mentor_home.html")
+def mentor_home(request):
+    return mentor_due(request.user)
+
+
+def lead_due(user, today=None):
+    """What is due across the programmes a lead leads: overdue follow-ups, people going quiet,
+    goals past target. Each list is capped, with its full count; a fixed number of queries."""
+    today = today or timezone.localdate()
+    programmes = list(Programme.objects.filter(pk__in=access.led_programme_ids(user)))
+    if not programmes:
+        return None
+    cases = Case.objects.open().filter(programme__in=programmes)
+    current_leads = Prefetch(
+        "allocations", queryset=Allocation.objects.current(today).leads().select_related("mentor"), to_attr="current_leads"
+    )
+    quiet = quiet_cases(cases, programmes, today)
+    quiet_list = list(
+        quiet.select_related("client", "programme").prefetch_related(current_leads)
+        .order_by("last_attended_on", "started_on", "pk")[:DUE_LIST_LIMIT]
+    )
+    follow_ups = Contact.objects.filter(case__in=cases).follow_ups_due(today)
+    goals = Goal.objects.filter(case__in=cases).past_target(today)
+    return {
+        "today": today,
+        "quiet": [{"case": c, "days": (today - quiet_since(c)).days,
+                   "mentor": c.current_leads[0].mentor if c.current_leads else None} for c in quiet_list],
+        "quiet_count": quiet.count(),
+        "follow_ups": [
+            {"contact": c, "days_overdue": (today - c.follow_up_on).days}
+            for c in follow_ups.select_related("case__client", "mentor").order_by("follow_up_on", "pk")[:DUE_LIST_LIMIT]
+        ],
+        "follow_up_count": follow_ups.count(),
+        "goals": [
+            {"goal": g, "days_overdue": (today - g.target_on).days}
+            for g in goals.select_related("case__client").order_by("target_on", "pk")[:DUE_LIST_LIMIT]
+        ],
+        "goal_count": goals.count(),
+    }
+
+
+@panel(roles=[access.LEAD], order=40, template="contacts/panels/lead_due.html")
+def lead_home(request):
+    return lead_due(request.user)

@@ -1,0 +1,273 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from mentoring import access
+
+from .models import GOAL_AREAS, Activity, Contact, Goal, Location, Mode, SupportSpend
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+DURATIONS = (15, 30, 45, 60, 90)
+
+
+class ChipSelect(forms.widgets.ChoiceWidget):
+    """Radio buttons drawn as large segmented buttons (Bootstrap btn-check): one tap each."""
+
+    input_type = "radio"
+    template_name = "contacts/widgets/chips.html"
+    option_template_name = "contacts/widgets/chip_option.html"
+    use_fieldset = True
+    button_class = "btn-outline-primary"
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["class"] = "btn-check"
+        option["button_class"] = self.button_class
+        return option
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # crispy marks an invalid field by its class; the group carries it for the feedback.
+        context["widget"]["invalid"] = "is-invalid" in (context["widget"]["attrs"].get("class") or "")
+        return context
+
+
+class ChipSelectMultiple(ChipSelect):
+    """Checkboxes drawn as large toggle chips."""
+
+    input_type = "checkbox"
+    allow_multiple_selected = True
+    button_class = "btn-outline-secondary"
+
+    def use_required_attribute(self, initial):
+        return False
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            getter = data.getlist
+        except AttributeError:
+            return data.get(name)
+        return getter(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class DurationInput(forms.NumberInput):
+    """A minutes field with one-tap chips for the usual lengths (static/js/waymark.js fills it)."""
+
+    template_name = "contacts/widgets/duration.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["presets"] = DURATIONS
+        return context
+
+
+def _helper(*layout):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def _now():
+    return timezone.localtime().time().replace(second=0, microsecond=0)
+
+
+class ContactForm(forms.ModelForm):
+    """Log a contact: the common case needs only a tap on activities and one submit."""
+
+    class Meta:
+        model = Contact
+        fields = [
+            "date", "start_time", "duration_minutes", "mode", "attendance", "activities", "location",
+            "next_steps", "follow_up_on", "notes",
+        ]
+        widgets = {
+            "date": DATE,
+            "start_time": TIME,
+            "duration_minutes": DurationInput(attrs={"min": 1, "max": 1440, "inputmode": "numeric"}),
+            "mode": ChipSelect,
+            "attendance": ChipSelect,
+            "activities": ChipSelectMultiple,
+            "follow_up_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "start_time": "Time",
+            "duration_minutes": "How long (minutes)",
+            "mode": "How",
+            "attendance": "Attendance",
+            "activities": "What you worked on",
+            "location": "Where",
+            "next_steps": "Next steps",
+            "follow_up_on": "Follow up on",
+        }
+        help_texts = {
+            "notes": "Keep it factual: the client may ask to see their record.",
+            "follow_up_on": "It appears in your 'Due' list on this day.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        activities = Q(active=True)
+        mode_choices = [c for c in Mode.choices if c[0] != Mode.GROUP]
+        if self.instance.pk:
+            activities |= Q(pk__in=self.instance.activities.values("pk"))
+            if self.instance.mode == Mode.GROUP:
+                mode_choices = Mode.choices
+        else:
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("start_time", _now())
+            self.initial.setdefault("duration_minutes", 60)
+        self.fields["activities"].queryset = Activity.objects.filter(activities).order_by("order", "name")
+        self.fields["mode"].choices = mode_choices
+        self.fields["mode"].widget.choices = mode_choices
+        self.fields["attendance"].widget.choices = self.fields["attendance"].choices = [
+            c for c in self.fields["attendance"].choices if c[0]
+        ]
+        self.fields["location"].choices = [("", "Not recorded"), *Location.choices]
+        self.helper = _helper(
+            Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
+            "duration_minutes", "mode", "attendance", "activities", "location", "next_steps", "follow_up_on",
+            "notes",
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(
+                "A contact cannot be in the future. To plan the next session, set 'Follow up on' instead."
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day, follow_up = cleaned.get("date"), cleaned.get("follow_up_on")
+        if day and follow_up and follow_up < day:
+            self.add_error("follow_up_on", "The follow-up date must be on or after the contact's date.")
+        return cleaned
+
+
+class ContactUpdateForm(ContactForm):
+    """An edit carries the version it started from, so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+        self.helper.layout.append("version")
+
+
+class GroupSessionForm(forms.Form):
+    """One session, several clients: recorded once, an attended contact for each client present."""
+
+    title = forms.CharField(max_length=200, help_text="e.g. 'Employability workshop'.")
+    date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    start_time = forms.TimeField(label="Time", widget=TIME, required=False, initial=_now)
+    duration_minutes = forms.IntegerField(
+        label="How long (minutes)", min_value=1, max_value=1440, required=False, initial=90,
+        widget=DurationInput(attrs={"min": 1, "max": 1440, "inputmode": "numeric"}),
+    )
+    location = forms.ChoiceField(label="Where", choices=[("", "Not recorded"), *Location.choices], required=False)
+    programme = forms.ModelChoiceField(queryset=None, empty_label=None)
+    cases = forms.ModelMultipleChoiceField(
+        label="Clients present", queryset=None, widget=ChipSelectMultiple,
+        help_text="Each client ticked gets an attended group contact.",
+    )
+    activities = forms.ModelMultipleChoiceField(
+        label="What the session covered", queryset=None, required=False, widget=ChipSelectMultiple,
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                            help_text="About the session, not individual clients.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        cases = (
+            access.changeable_cases(user).open().select_related("client", "programme")
+            .order_by("programme__name", "client__last_name", "client__first_name")
+        )
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda case: f"{case.client.name_for_header} ({case.programme.code})"
+        programmes = access.visible_programmes(user).filter(pk__in=cases.values("programme_id"))
+        self.fields["programme"].queryset = programmes
+        self.fields["activities"].queryset = Activity.objects.filter(active=True).order_by("order", "name")
+        self.helper = _helper(
+            "title", Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
+            "duration_minutes", "location", "programme", "cases", "activities", "notes",
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Record a group session once it has happened.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, cases = cleaned.get("programme"), cleaned.get("cases")
+        if programme and cases:
+            outside = [c for c in cases if c.programme_id != programme.pk]
+            if outside:
+                names = ", ".join(c.client.name_for_header for c in outside)
+                self.add_error("cases", f"Not in {programme.name}: {names}. A session belongs to one programme.")
+        return cleaned
+
+
+class SupportSpendForm(forms.ModelForm):
+    class Meta:
+        model = SupportSpend
+        fields = ["spent_on", "category", "amount", "funding_source", "notes"]
+        widgets = {"spent_on": DATE, "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})}
+        labels = {"spent_on": "Date", "amount": "Amount (£)", "notes": "What it was for"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Row(Column("spent_on", css_class="col-6"), Column("amount", css_class="col-6")),
+            "category", "funding_source", "notes",
+        )
+
+    def clean_spent_on(self):
+        day = self.cleaned_data["spent_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Record spend once the money is spent.")
+        return day
+
+
+class GoalForm(forms.ModelForm):
+    area = forms.ChoiceField(label="Area", choices=[("", "Not set"), *GOAL_AREAS], required=False,
+                             help_text="The part of the progress wheel it belongs to.")
+
+    class Meta:
+        model = Goal
+        fields = ["description", "area", "target_on", "steps", "status", "reviewed_on"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "steps": forms.Textarea(attrs={"rows": 3}),
+            "target_on": DATE,
+            "reviewed_on": DATE,
+            "status": ChipSelect,
+        }
+        labels = {"description": "Goal, in the client's own words", "steps": "Steps towards it"}
+        help_texts = {"description": "e.g. 'Get my provisional licence so I can drive for work.'"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.choices = self.fields["status"].choices = [
+            c for c in self.fields["status"].choices if c[0]
+        ]
+        if self.instance.area and self.instance.area not in dict(GOAL_AREAS):
+            self.fields["area"].choices = [*self.fields["area"].choices, (self.instance.area, self.instance.area)]
+        self.helper = _helper(
+            "description", "area", Row(Column("target_on", css_class="col-6"), Column("reviewed_on", css_class="col-6")),
+            "steps", "status",
+        )

@@ -1,0 +1,336 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, FormView, TemplateView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from mentoring import access, audit
+
+from . import services
+from .filters import ContactFilter
+from .forms import ContactForm, ContactUpdateForm, GoalForm, GroupSessionForm, SupportSpendForm
+from .models import Contact, Goal, SupportSpend
+from .tables import ContactTable
+
+CASE_WORKERS = (access.MENTOR, access.LEAD, access.MANAGER)
+
+
+def case_page_url(case):
+    """The client's page when it exists; else the case's contact list."""
+    try:
+        return reverse("clients:client_detail", args=[case.client_id])
+    except NoReverseMatch:
+        return reverse("contacts:case_contacts", args=[case.pk])
+
+
+def next_url(request, fallback):
+    """Back to where the user came from (`?next=`), if it is one of our own pages."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _parse_day(text):
+    try:
+        return parse_date(text or "")
+    except ValueError:
+        return None
+
+
+def _day(value):
+    today = timezone.localdate()
+    return "today" if value == today else f"{value:%a %-d %b}"
+
+
+class CaseMixin(access.RoleRequiredMixin):
+    """Views about one case, loaded through an access queryset (`case_scope`): else 404."""
+
+    allowed_roles = CASE_WORKERS
+    case_scope = "changeable_cases"
+
+    @cached_property
+    def case(self):
+        cases = getattr(access, self.case_scope)(self.request.user).select_related("client", "programme")
+        return get_object_or_404(cases, pk=self.kwargs["case_pk"])
+
+    def get_success_url(self):
+        return next_url(self.request, case_page_url(self.case))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(case=self.case, client=self.case.client,
+                       back_url=next_url(self.request, case_page_url(self.case)),
+                       next=next_url(self.request, ""))
+        return context
+
+
+class ContactCreateView(CaseMixin, CreateView):
+    """Log a contact: one screen, one submit, back where the mentor came from."""
+
+    model = Contact
+    form_class = ContactForm
+    template_name = "contacts/contact_form.html"
+
+    def form_valid(self, form):
+        contact = form.save(commit=False)
+        contact.case = self.case
+        services.log_contact(contact=contact, activities=form.cleaned_data["activities"], by=self.request.user)
+        messages.success(self.request, format_html(
+            "Contact with {} logged for {}. <a href=\"{}\">Change it</a>",
+            self.case.client.name_for_header, _day(contact.date), reverse("contacts:contact_update", args=[contact.pk]),
+        ))
+        return redirect(self.get_success_url())
+
+
+@require_POST
+@access.role_required(*CASE_WORKERS)
+def contact_missed(request, case_pk):
+    """A missed appointment in two taps: 'Didn't attend' on a card, then this records it."""
+    case = get_object_or_404(access.changeable_cases(request.user).select_related("client"), pk=case_pk)
+    contact = services.record_missed(case=case, by=request.user)
+    messages.success(request, format_html(
+        "Recorded: {} did not attend today. Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
+        case.client.name_for_header, reverse("contacts:contact_update", args=[contact.pk]),
+    ))
+    return redirect(next_url(request, reverse("home")))
+
+
+class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
+    """Edit a contact: its mentor for 7 days, leads and managers of the programme always.
+
+    Outside that window the contact is shown read-only. A save based on an older version
+    than the one stored is refused and both versions are shown.
+    """
+
+    allowed_roles = CASE_WORKERS
+    model = Contact
+    form_class = ContactUpdateForm
+    template_name = "contacts/contact_form.html"
+
+    def get_queryset(self):
+        return Contact.objects.filter(case__in=access.visible_cases(self.request.user)).for_lists()
+
+    def get_object(self, queryset=None):
+        contact = super().get_object(queryset)
+        self.case = contact.case
+        user = self.request.user
+        self.editable = (
+            access.changeable_cases(user).filter(pk=contact.case_id).exists() and contact.can_be_edited_by(user)
+        )
+        return contact
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        audit.record_view(request, self.object)
+        if not self.editable:
+            return self.render_to_response(self.get_context_data(read_only=True))
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.editable:
+            raise PermissionDenied("This contact is read-only: the 7 days for editing have passed.")
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(case=self.case, client=self.case.client, contact=self.object, editing=True,
+                       back_url=next_url(self.request, case_page_url(self.case)), next=next_url(self.request, ""))
+        if context.get("read_only"):
+            context.pop("form", None)
+        return context
+
+    def form_valid(self, form):
+        contact = form.save(commit=False)
+        try:
+            services.update_contact(
+                contact=contact, version=form.cleaned_data["version"], save_m2m=form.save_m2m, by=self.request.user
+            )
+        except services.StaleContact as stale:
+            data = self.request.POST.copy()
+            data["version"] = stale.current.version
+            retry = ContactUpdateForm(data, instance=stale.current)
+            messages.error(self.request, "Someone else saved this contact while you were editing; "
+                                         "their version is shown, your text is below. Check both and save again.")
+            return self.render_to_response(self.get_context_data(form=retry, conflict=stale.current), status=409)
+        messages.success(self.request, "Contact saved.")
+        return redirect(next_url(self.request, case_page_url(self.case)))
+
+
+class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
+    """A group session recorded once: an attended 'group' contact for each client present."""
+
+    allowed_roles = CASE_WORKERS
+    form_class = GroupSessionForm
+    template_name = "contacts/group_session_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "back_url": next_url(self.request, reverse("home")),
+                "next": next_url(self.request, "")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        session = services.record_group_session(
+            programme=data["programme"], title=data["title"], on=data["date"], start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"], location=data["location"], notes=data["notes"],
+            cases=data["cases"], activities=data["activities"], by=self.request.user,
+        )
+        count = session.contacts.count()
+        messages.success(self.request, f"Group session '{session.title}' recorded: an attended contact for "
+                                       f"{count} client{'s' if count != 1 else ''}.")
+        return redirect(next_url(self.request, reverse("home")))
+
+
+class SupportSpendCreateView(CaseMixin, CreateView):
+    model = SupportSpend
+    form_class = SupportSpendForm
+    template_name = "contacts/simple_form.html"
+    extra_context = {"title": "Record support spend", "submit_label": "Save spend"}
+
+    def form_valid(self, form):
+        spend = form.save(commit=False)
+        spend.case = self.case
+        spend.recorded_by = self.request.user
+        spend.save()
+        audit.record(self.request.user, "support_spend.recorded", spend, amount=str(spend.amount))
+        messages.success(self.request, f"£{spend.amount:,.2f} for {spend.get_category_display().lower()} recorded "
+                                       f"for {self.case.client.name_for_header}.")
+        return redirect(self.get_success_url())
+
+
+class SupportSpendListView(access.RoleRequiredMixin, TemplateView):
+    """Support spend per programme (and per category) for leads and managers."""
+
+    allowed_roles = (access.LEAD, access.MANAGER)
+    template_name = "contacts/spend_list.html"
+
+    def get_context_data(self, **kwargs):
+        spend = SupportSpend.objects.filter(case__programme__in=access.reportable_programmes(self.request.user))
+        period = {"from": self.request.GET.get("from", ""), "to": self.request.GET.get("to", "")}
+        start, end = _parse_day(period["from"]), _parse_day(period["to"])
+        if start:
+            spend = spend.filter(spent_on__gte=start)
+        if end:
+            spend = spend.filter(spent_on__lte=end)
+        by_category = {}
+        for row in spend.order_by().values("case__programme__pk", "category").annotate(total=Sum("amount")):
+            by_category.setdefault(row["case__programme__pk"], []).append(
+                (SupportSpend.Category(row["category"]).label, row["total"])
+            )
+        rows = [{**row, "categories": sorted(by_category.get(row["case__programme__pk"], []))}
+                for row in spend.totals_by_programme()]
+        return {**super().get_context_data(**kwargs), "rows": rows, "period": period,
+                "grand_total": sum((r["total"] for r in rows), 0)}
+
+
+class GoalCreateView(CaseMixin, CreateView):
+    model = Goal
+    form_class = GoalForm
+    template_name = "contacts/simple_form.html"
+    extra_context = {"title": "Add a goal", "submit_label": "Save goal"}
+
+    def form_valid(self, form):
+        goal = form.save(commit=False)
+        goal.case = self.case
+        goal.save()
+        audit.record(self.request.user, "goal.added", goal)
+        messages.success(self.request, f"Goal added for {self.case.client.name_for_header}.")
+        return redirect(self.get_success_url())
+
+
+class GoalUpdateView(access.RoleRequiredMixin, UpdateView):
+    allowed_roles = CASE_WORKERS
+    model = Goal
+    form_class = GoalForm
+    template_name = "contacts/simple_form.html"
+    extra_context = {"title": "Review a goal", "submit_label": "Save goal"}
+
+    def get_queryset(self):
+        return Goal.objects.filter(case__in=access.changeable_cases(self.request.user)).select_related(
+            "case__client", "case__programme"
+        )
+
+    def get_context_data(self, **kwargs):
+        case = self.object.case
+        return {**super().get_context_data(**kwargs), "case": case, "client": case.client,
+                "back_url": next_url(self.request, case_page_url(case)), "next": next_url(self.request, "")}
+
+    def form_valid(self, form):
+        goal = form.save()
+        audit.record(self.request.user, "goal.updated", goal, status=goal.status)
+        messages.success(self.request, "Goal saved.")
+        return redirect(next_url(self.request, case_page_url(goal.case)))
+
+
+class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
+    """Every contact on one case, filterable, paginated; CSV for leads and managers."""
+
+    case_scope = "visible_cases"
+    table_class = ContactTable
+    filterset_class = ContactFilter
+    template_name = "contacts/case_contacts.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Contact.objects.filter(case=self.case).for_lists()
+
+    def get(self, request, *args, **kwargs):
+        audit.record_view(request, self.case, verb="case.contacts_viewed")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_export"] = access.managed_cases(user).filter(pk=self.case.pk).exists()
+        context["can_change"] = access.changeable_cases(user).filter(pk=self.case.pk).exists()
+        context["spend_total"] = self.case.support_spend.aggregate(total=Sum("amount"))["total"]
+        context["query"] = self.request.GET.urlencode()
+        return context
+
+
+def _csv_cell(value):
+    """Spreadsheet-safe text: a cell starting = + - @ (or a tab/CR) is not run as a formula."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@access.role_required(access.LEAD, access.MANAGER)
+def case_contacts_csv(request, case_pk):
+    """The contact list as CSV for the lead: the same filters; notes are left out."""
+    case = get_object_or_404(access.managed_cases(request.user).select_related("client", "programme"), pk=case_pk)
+    contacts = ContactFilter(request.GET, queryset=Contact.objects.filter(case=case).for_lists()).qs
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-contacts.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Date", "Time", "Minutes", "How", "Attendance", "Group session", "Activities", "Where",
+                     "Mentor", "Next steps", "Follow up on"])
+    rows = 0
+    for c in contacts:
+        writer.writerow([_csv_cell(v) for v in (
+            c.date.isoformat(), c.start_time.strftime("%H:%M") if c.start_time else "", c.duration_minutes,
+            c.get_mode_display(), c.get_attendance_display(), c.group_session.title if c.group_session_id else "",
+            "; ".join(a.name for a in c.activities.all()), c.get_location_display(),
+            str(c.mentor) if c.mentor_id else "", c.next_steps, c.follow_up_on.isoformat() if c.follow_up_on else "",
+        )])
+        rows += 1
+    audit.record_export(request, "case.contacts_exported", case, rows=rows, filters=request.GET.urlencode())
+    return response
