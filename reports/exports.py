@@ -35,11 +35,13 @@ def report_csv(result, *, suppress=False):
 
 
 def report_context(result, *, suppress=False, case_studies=(), request=None):
-    from .presentation import build_sections
+    from .presentation import build_sections, headline_tiles
 
     return {
         "result": result,
+        "tiles": headline_tiles(result, result.as_json(suppress=suppress)),
         "sections": build_sections(result, suppress=suppress),
+        "definitions": result.definitions(),
         "suppress": suppress,
         "case_studies": list(case_studies),
         "organisation": settings.ORGANISATION_NAME,
@@ -47,9 +49,14 @@ def report_context(result, *, suppress=False, case_studies=(), request=None):
     }
 
 
+def print_css():
+    return (settings.BASE_DIR / "static" / "css" / "report-print.css").read_text(encoding="utf-8")
+
+
 def report_html(result, *, suppress=False, case_studies=()):
-    return render_to_string("reports/report_print.html", report_context(result, suppress=suppress,
-                                                                        case_studies=case_studies))
+    context = report_context(result, suppress=suppress, case_studies=case_studies)
+    context["print_css"] = print_css()
+    return render_to_string("reports/report_print.html", context)
 
 
 def report_pdf(result, *, suppress=False, case_studies=(), base_url=None):

@@ -1,0 +1,131 @@
+from datetime import date, timedelta
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from clients.models import Ethnicity, Gender
+from mentoring import access
+from referrals.models import ReferralSource
+
+from .metrics import AGE_BANDS
+from .models import CaseStudy
+
+QUICK_PERIODS = [
+    ("last_month", "Last month"),
+    ("last_quarter", "Last quarter"),
+    ("financial_year_to_date", "Financial year to date"),
+    ("last_financial_year", "April to March last year"),
+]
+
+
+def financial_year_start(day):
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def quick_period(name, today=None):
+    """The (from, to) of a quick pick; financial years run April to March."""
+    today = today or timezone.localdate()
+    if name == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if name == "last_quarter":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        end = today.replace(month=first_month, day=1) - timedelta(days=1)
+        return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end
+    if name == "financial_year_to_date":
+        return financial_year_start(today), today
+    if name == "last_financial_year":
+        start = financial_year_start(today)
+        return start.replace(year=start.year - 1), start - timedelta(days=1)
+    raise ValueError(name)
+
+
+class ReportForm(forms.Form):
+    """Programmes, period and filters of a report; read from GET so a report has a URL."""
+
+    programmes = forms.ModelMultipleChoiceField(queryset=None, help_text="Hold Ctrl (or Cmd) to pick several.")
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(choices=[("", "")] + QUICK_PERIODS, required=False, widget=forms.HiddenInput)
+    mentor = forms.ModelChoiceField(queryset=None, required=False, label="Lead mentor",
+                                    empty_label="Any mentor")
+    age_band = forms.ChoiceField(choices=[("", "Any age")] + [(c, label) for c, label, *_ in AGE_BANDS],
+                                 required=False, label="Age band")
+    gender = forms.ChoiceField(choices=[("", "Any gender")] + Gender.choices, required=False)
+    ethnicity = forms.ChoiceField(choices=[("", "Any ethnicity")] + Ethnicity.choices, required=False)
+    area = forms.CharField(required=False, max_length=100)
+    source = forms.ModelChoiceField(queryset=ReferralSource.objects.all(), to_field_name="code", required=False,
+                                    label="Referral source", empty_label="Any source")
+    suppress = forms.BooleanField(required=False, label="For external sharing: hide small numbers")
+
+    FILTERS = ("mentor", "age_band", "gender", "ethnicity", "area", "source")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].queryset = access.reportable_programmes(user).order_by("name")
+        self.fields["mentor"].queryset = access.managed_mentors(user).order_by("first_name", "last_name")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @classmethod
+    def defaults(cls, user):
+        start, end = quick_period("financial_year_to_date")
+        return {"programmes": list(access.reportable_programmes(user).values_list("pk", flat=True)),
+                "start": start, "end": end}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period"):
+            data["start"], data["end"] = quick_period(data["period"])
+            self.errors.pop("start", None)
+            self.errors.pop("end", None)
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end of the period must be on or after its start.")
+        return data
+
+    @property
+    def filters(self):
+        data = self.cleaned_data
+        return {
+            "mentor": data.get("mentor"),
+            "age_band": data.get("age_band"),
+            "gender": data.get("gender"),
+            "ethnicity": data.get("ethnicity"),
+            "area": data.get("area"),
+            "source": data["source"].code if data.get("source") else None,
+        }
+
+
+class JusticeDataLabForm(forms.Form):
+    programmes = forms.ModelMultipleChoiceField(queryset=None)
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].queryset = access.reportable_programmes(user).order_by("name")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class CaseStudyForm(forms.ModelForm):
+    class Meta:
+        model = CaseStudy
+        fields = ["title", "story", "consent_given_on"]
+        widgets = {"consent_given_on": forms.DateInput(attrs={"type": "date"}),
+                   "story": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {"consent_given_on": "The day the client agreed to their story being used."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_consent_given_on(self):
+        day = self.cleaned_data["consent_given_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Consent cannot be recorded for a future date.")
+        return day

@@ -1,0 +1,241 @@
+"""Turn a ReportResult into what the page and the PDF show: tiles, sections, tables, charts.
+
+Both the web page and the PDF render these structures with the same template partial, so
+the two always agree. Numbers are shown with their base ("22 of 27 referrals, 81.5%").
+"""
+
+from django.utils.safestring import mark_safe
+
+from .charts import ACCENT, SECOND, bar_chart, radar_chart
+from .metrics import DEFINITIONS, REOFFENDING_CAVEAT
+
+
+def show(value, unit=""):
+    """A figure for reading: None as a dash, rates with one decimal place."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}{unit}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def show_pct(value):
+    if isinstance(value, (int, float)):
+        return f"{value:.1f}%"
+    return show(value)
+
+
+def money(value):
+    if isinstance(value, (int, float)):
+        sign = "-" if value < 0 else ""
+        return f"{sign}£{abs(value):,.0f}"
+    return show(value)
+
+
+def of(numerator, base, noun, rate):
+    """'22 of 27 referrals, 81.5%'."""
+    text = f"{show(numerator)} of {show(base)} {noun}"
+    return f"{text}, {show_pct(rate)}" if rate is not None else text
+
+
+def _row(metric_id, value, base=""):
+    return {"id": metric_id, "label": DEFINITIONS[metric_id][1], "value": value, "base": base}
+
+
+def headline_tiles(result, data):
+    figures = data
+    target = figures["target_clients"]
+    return [
+        {"label": "Cases worked with", "value": show(figures["cases_worked_with"]), "id": "cases_worked_with",
+         "base": (f"Target {show(target)} ({show_pct(figures['target_progress'])})" if target is not None
+                  else "No target set")},
+        {"label": "Referrals engaged", "value": show_pct(figures["referral_engagement_rate"]),
+         "id": "referral_engagement_rate",
+         "base": of(figures["referrals_engaged"], figures["referrals_received"], "referrals", None)},
+        {"label": "Engaged", "value": show_pct(figures["engagement_rate"]), "id": "engagement_rate",
+         "base": of(figures["engaged"], figures["cases_worked_with"], "cases", None)},
+        {"label": "Engaged for 6 months", "value": show_pct(figures["engaged_6_months_rate"]),
+         "id": "engaged_6_months_rate",
+         "base": of(figures["engaged_6_months"], figures["cases_worked_with"], "cases", None)},
+        {"label": "Education, training or work outcome", "value": show_pct(figures["ete_outcome_rate"]),
+         "id": "ete_outcome_rate",
+         "base": of(figures["clients_with_ete_outcome"], figures["engaged"], "engaged cases", None)},
+        {"label": "No proven re-offending during support", "value": show_pct(figures["no_reoffending_rate"]),
+         "id": "no_reoffending_rate",
+         "base": f"{show(figures['cases_worked_with'])} cases; local measure, no comparison group"},
+    ]
+
+
+def _breakdown(result, data, metric_id, *, value_heading="Cases", rate=False, extra=None):
+    labels = result.labels.get(metric_id, {})
+    rows = []
+    for code, value in data[metric_id].items():
+        cells = [labels.get(code, code), show_pct(value) if rate else show(value)]
+        if extra:
+            cells += extra(code)
+        rows.append(cells)
+    return rows, [(labels.get(code, code), value) for code, value in data[metric_id].items()]
+
+
+def build_sections(result, *, suppress=False):
+    data = result.as_json(suppress=suppress)
+    n = data["cases_worked_with"]
+    sections = []
+
+    # Referrals.
+    source_rows, source_items = _breakdown(result, data, "referrals_by_source", value_heading="Referrals")
+    sections.append({
+        "id": "referrals", "title": "Referrals",
+        "rows": [
+            _row("referrals_received", show(data["referrals_received"])),
+            _row("referrals_accepted", show(data["referrals_accepted"]),
+                 of(data["referrals_accepted"], data["referrals_received"], "referrals", None)),
+            _row("referrals_engaged", show(data["referrals_engaged"]),
+                 of(data["referrals_engaged"], data["referrals_received"], "referrals", None)),
+            _row("referral_engagement_rate", show_pct(data["referral_engagement_rate"])),
+        ],
+        "tables": [{"caption": "Referrals by source", "id": "referrals_by_source",
+                    "columns": ["Source", "Referrals"], "rows": source_rows}],
+        "charts": [mark_safe(bar_chart(source_items, title="Referrals by source"))],
+    })
+
+    # Engagement.
+    bands = result.labels["cases_by_age_band"]
+    band_rows = [
+        [bands[code], show(data["cases_by_age_band"][code]),
+         show_pct(data["engaged_6_months_rate_by_age_band"][code])]
+        for code in bands
+    ]
+    span = result.span_summary
+    closed_rows, _ = _breakdown(result, data, "cases_closed")
+    sections.append({
+        "id": "engagement", "title": "Engagement",
+        "rows": [
+            _row("cases_worked_with", show(n)),
+            _row("engaged", show(data["engaged"]), of(data["engaged"], n, "cases", data["engagement_rate"])),
+            _row("engaged_3_months", show(data["engaged_3_months"]),
+                 of(data["engaged_3_months"], n, "cases", data["engaged_3_months_rate"])),
+            _row("engaged_6_months", show(data["engaged_6_months"]),
+                 of(data["engaged_6_months"], n, "cases", data["engaged_6_months_rate"])),
+            _row("engagement_span_days", f"mean {show(span['mean'])} days",
+                 f"over {show(span['cases'])} cases with an attended contact; longest {show(span['max'])} days; "
+                 f"engaged cases: {span['engaged_under_91']} under 91 days, {span['engaged_91_181']} from 91 to "
+                 f"181, {span['engaged_182_plus']} 182 or more" if not suppress else
+                 f"over {show(data['engaged'])} engaged cases"),
+            _row("risk_to_others_rate", show_pct(data["risk_to_others_rate"]), f"of {show(n)} cases"),
+            _row("contacts_attended", show(data["contacts_attended"])),
+            _row("contact_hours", show(data["contact_hours"])),
+        ],
+        "tables": [
+            {"caption": "Cases by age band (age when the case started)", "id": "cases_by_age_band",
+             "columns": ["Age band", "Cases", "Engaged for 6 months"], "rows": band_rows},
+            {"caption": "Cases closed in the period, by reason", "id": "cases_closed",
+             "columns": ["Reason", "Cases"], "rows": closed_rows},
+        ],
+        "charts": [],
+    })
+
+    # Activity.
+    activity_rows, activity_items = _breakdown(result, data, "sessions_by_activity")
+    sections.append({
+        "id": "activity", "title": "Activity",
+        "rows": [_row("contacts_attended", show(data["contacts_attended"]))],
+        "tables": [{"caption": "Sessions by activity", "id": "sessions_by_activity",
+                    "columns": ["Activity", "Sessions"], "rows": activity_rows}],
+        "charts": [mark_safe(bar_chart(activity_items, title="Sessions by activity"))],
+    })
+
+    # Outcomes.
+    category_rows, category_items = _breakdown(result, data, "clients_by_achievement_category")
+    type_rows, _ = _breakdown(result, data, "clients_by_achievement_type")
+    sections.append({
+        "id": "outcomes", "title": "Outcomes",
+        "rows": [
+            _row("clients_with_ete_outcome", show(data["clients_with_ete_outcome"]),
+                 of(data["clients_with_ete_outcome"], data["engaged"], "engaged cases", data["ete_outcome_rate"])),
+        ],
+        "tables": [
+            {"caption": "Cases by achievement category", "id": "clients_by_achievement_category",
+             "columns": ["Category", "Cases"], "rows": category_rows},
+            {"caption": "Cases by achievement type", "id": "clients_by_achievement_type",
+             "columns": ["Achievement", "Cases"], "rows": type_rows},
+        ],
+        "charts": [mark_safe(bar_chart(category_items, title="Cases by achievement category"))],
+    })
+
+    # Re-offending.
+    traj = data["trajectory_cases"]
+    sections.append({
+        "id": "reoffending", "title": "Re-offending (local descriptive measures)",
+        "notice": REOFFENDING_CAVEAT,
+        "rows": [
+            _row("reoffended_during_support", show(data["reoffended_during_support"]), f"of {show(n)} cases"),
+            _row("no_reoffending_rate", show_pct(data["no_reoffending_rate"]), f"of {show(n)} cases"),
+            _row("trajectory_cases", show(traj), "engaged cases with a proven offence in the pre window"),
+            _row("reduced_frequency", show(data["reduced_frequency"]),
+                 of(data["reduced_frequency"], traj, "cases", data["reduced_frequency_rate"])),
+            _row("reduced_seriousness", show(data["reduced_seriousness"]), f"of {show(traj)} cases"),
+            _row("reduced_frequency_and_seriousness_rate", show_pct(data["reduced_frequency_and_seriousness_rate"]),
+                 f"of {show(traj)} cases"),
+            _row("reduced_frequency_rate_engaged_6_months", show_pct(data["reduced_frequency_rate_engaged_6_months"])),
+            _row("estimated_cost_avoided", money(data["estimated_cost_avoided"]),
+                 "an estimate from unit costs; see the appendix for the values used"),
+        ],
+        "tables": [], "charts": [],
+    })
+
+    # Progress wheel.
+    domains = result.labels["assessment_change_by_domain"]
+    change = data["assessment_change_by_domain"]
+    domain_rows = [
+        [domains[code], show(item["first_mean"]), show(item["latest_mean"]), show(item["improved"]),
+         show_pct(item["improved_rate"])]
+        for code, item in change.items()
+    ]
+    radar = radar_chart(
+        [domains[code] for code in change],
+        [("First assessment (mean)", [item["first_mean"] for item in change.values()], SECOND),
+         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()], ACCENT)],
+        title="Progress wheel: mean first and latest scores by domain",
+    )
+    sections.append({
+        "id": "assessments", "title": f"Progress wheel{': ' + result.template_name if result.template_name else ''}",
+        "rows": [_row("assessment_followups", show(data["assessment_followups"]))],
+        "tables": [{"caption": "Change by domain", "id": "assessment_change_by_domain",
+                    "columns": ["Domain", "First (mean)", "Latest (mean)", "Improved", "Improved (%)"],
+                    "rows": domain_rows}],
+        "charts": [mark_safe(radar)] if data["assessment_followups"] else [],
+    })
+
+    # Exit questionnaire.
+    questions = result.labels["questionnaire_agree_rate"]
+    bases = result.bases["questionnaire_agree_rate"]
+    question_rows = [
+        [questions[code], show_pct(rate), show(bases.get(code, 0))]
+        for code, rate in data["questionnaire_agree_rate"].items()
+    ]
+    sections.append({
+        "id": "questionnaire", "title": "Exit questionnaire",
+        "rows": [_row("questionnaires_completed", show(data["questionnaires_completed"]))],
+        "tables": [{"caption": "Agree or strongly agree", "id": "questionnaire_agree_rate",
+                    "columns": ["Statement", "Agree", "Answers"], "rows": question_rows}],
+        "charts": [mark_safe(bar_chart(
+            [(questions[c], r) for c, r in data["questionnaire_agree_rate"].items()],
+            title="Agree or strongly agree (%)", unit="%", maximum=100, label_width=260))]
+        if data["questionnaires_completed"] else [],
+    })
+
+    # Support spend.
+    sections.append({
+        "id": "spend", "title": "Support spend",
+        "rows": [{"id": "", "label": "Total spent on clients' practical needs in the period",
+                  "value": money(float(result.support_spend_total)), "base": ""}],
+        "tables": [{"caption": "Support spend by category", "id": "",
+                    "columns": ["Category", "Items", "Total"],
+                    "rows": [[row["label"], show(row["n"]), money(float(row["total"]))]
+                             for row in result.support_spend]}],
+        "charts": [],
+    })
+    return sections

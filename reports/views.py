@@ -1,0 +1,250 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, ListView, TemplateView
+
+from clients.models import Case
+from mentoring import access, audit
+
+from . import exports
+from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm
+from .metrics import compute_report
+from .models import CaseStudy
+
+JDL_MINIMUM = 60
+
+
+class ReportFormMixin(access.RoleRequiredMixin):
+    """Reads the report's programmes, period and filters from GET (defaults when none given)."""
+
+    allowed_roles = (access.LEAD, access.MANAGER)
+
+    def get_form(self):
+        user = self.request.user
+        if self.request.GET:
+            return ReportForm(data=self.request.GET, user=user)
+        defaults = ReportForm.defaults(user)
+        if not defaults["programmes"]:
+            return ReportForm(initial=defaults, user=user)
+        return ReportForm(data=defaults, user=user)
+
+    def compute(self, form):
+        data = form.cleaned_data
+        return compute_report(data["programmes"], data["start"], data["end"], filters=form.filters)
+
+    def export_detail(self, form):
+        data = form.cleaned_data
+        return {"programmes": [p.code for p in data["programmes"]],
+                "period": f"{data['start'].isoformat()}..{data['end'].isoformat()}",
+                "suppressed": bool(data.get("suppress")),
+                "filters": {k: str(v) for k, v in form.filters.items() if v}}
+
+    def quick_pick_redirect(self, form):
+        """A quick pick (last month...) becomes explicit dates in the URL, so it can be shared."""
+        query = self.request.GET.copy()
+        query.pop("period", None)
+        query["start"] = form.cleaned_data["start"].isoformat()
+        query["end"] = form.cleaned_data["end"].isoformat()
+        return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
+
+    def filename(self, form, extension):
+        data = form.cleaned_data
+        codes = "-".join(p.code for p in data["programmes"])
+        return f"report_{codes}_{data['start']:%Y-%m-%d}_{data['end']:%Y-%m-%d}.{extension}"
+
+
+class ReportView(ReportFormMixin, TemplateView):
+    template_name = "reports/report.html"
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_bound and form.is_valid() and form.cleaned_data.get("period"):
+            return self.quick_pick_redirect(form)
+        context = self.get_context_data(form=form)
+        if form.is_bound and form.is_valid():
+            suppress = form.cleaned_data["suppress"]
+            result = self.compute(form)
+            data = form.cleaned_data
+            studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
+            context.update(exports.report_context(result, suppress=suppress, case_studies=studies))
+            query = {key: value for key, value in request.GET.lists()} if request.GET else {
+                "programmes": [p.pk for p in data["programmes"]], "start": [data["start"].isoformat()],
+                "end": [data["end"].isoformat()]}
+            context["query"] = urlencode(query, doseq=True)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["quick_periods"] = ReportForm.base_fields["period"].choices[1:]
+        context["can_export"] = access.can_export(self.request.user)
+        return context
+
+
+class ReportDownloadView(ReportFormMixin, View):
+    extension = None
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not (form.is_bound and form.is_valid()):
+            return HttpResponse("Choose at least one programme and a valid period.", status=400,
+                                content_type="text/plain; charset=utf-8")
+        result = self.compute(form)
+        suppress = form.cleaned_data["suppress"]
+        audit.record_export(request, f"report.{self.extension}", **self.export_detail(form))
+        response = HttpResponse(self.render(form, result, suppress), content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename(form, self.extension)}"'
+        return response
+
+
+class ReportCSVView(ReportDownloadView):
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def render(self, form, result, suppress):
+        return exports.report_csv(result, suppress=suppress)
+
+
+class ReportPDFView(ReportDownloadView):
+    extension = "pdf"
+    content_type = "application/pdf"
+
+    def render(self, form, result, suppress):
+        data = form.cleaned_data
+        studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
+        return exports.report_pdf(result, suppress=suppress, case_studies=studies)
+
+
+# ---- Case studies ------------------------------------------------------------------------
+
+
+class CaseStudyCreateView(access.ScopedQuerysetMixin, CreateView):
+    """A lead, a manager or the case's current mentor writes an anonymised story."""
+
+    scope = "changeable_cases"
+    model = CaseStudy
+    form_class = CaseStudyForm
+    template_name = "reports/case_study_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_role(request.user, access.MENTOR, access.LEAD,
+                                                             access.MANAGER):
+            self.case = get_object_or_404(access.changeable_cases(request.user).select_related("client",
+                                                                                             "programme"),
+                                          pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.instance.case = self.case
+        form.instance.written_by = self.request.user
+        response = super().form_valid(form)
+        audit.record(self.request.user, "case_study.written", self.object)
+        messages.success(self.request, "Case study saved. A manager decides whether it goes into reports.")
+        return response
+
+    def get_success_url(self):
+        try:
+            return reverse("clients:client_detail", kwargs={"pk": self.case.client_id})
+        except Exception:  # noqa: BLE001 - the clients app may not expose the page
+            return reverse("reports:case_study_list")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, **kwargs)
+
+
+class CaseStudyListView(access.RoleRequiredMixin, ListView):
+    allowed_roles = (access.LEAD, access.MANAGER)
+    template_name = "reports/case_study_list.html"
+    context_object_name = "studies"
+    paginate_by = 25
+
+    def get_queryset(self):
+        cases = access.managed_cases(self.request.user)
+        return (CaseStudy.objects.filter(case__in=cases)
+                .select_related("case__programme", "written_by").order_by("-created_at"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_approve=access.is_manager(self.request.user), **kwargs)
+
+
+@require_POST
+@access.role_required(access.MANAGER)
+def case_study_toggle(request, pk):
+    """A manager ticks (or unticks) a case study for inclusion in reports."""
+    study = get_object_or_404(CaseStudy.objects.filter(case__in=access.managed_cases(request.user)), pk=pk)
+    study.approved_for_reports = not study.approved_for_reports
+    study.save(update_fields=["approved_for_reports"])
+    audit.record(request.user, "case_study.included" if study.approved_for_reports else "case_study.excluded", study)
+    messages.success(request, f"“{study.title}” is {'now' if study.approved_for_reports else 'no longer'} "
+                              "included in reports.")
+    return redirect("reports:case_study_list")
+
+
+# ---- Justice Data Lab --------------------------------------------------------------------
+
+
+class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
+    """The cohort file the Ministry of Justice's Justice Data Lab asks for: managers only."""
+
+    allowed_roles = (access.MANAGER,)
+    template_name = "reports/jdl_export.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.can_export(request.user):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only managers may export the Justice Data Lab file.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def people(self, form):
+        data = form.cleaned_data
+        from django.db.models import Min
+
+        cases = Case.objects.in_programmes(data["programmes"]).open_during(data["start"], data["end"])
+        return (cases.filter(client__anonymised_at__isnull=True)
+                .values("client_id", "client__last_name", "client__first_name", "client__date_of_birth",
+                        "client__gender", "client__police_ref")
+                .annotate(intervention_on=Min("started_on"))
+                .order_by("client__last_name", "client__first_name", "client_id"))
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if request.GET:
+            form = JusticeDataLabForm(data=request.GET, user=user)
+        else:
+            form = JusticeDataLabForm(initial={"programmes": list(access.reportable_programmes(user)
+                                                                  .values_list("pk", flat=True))}, user=user)
+        context = self.get_context_data(form=form, minimum=JDL_MINIMUM)
+        if form.is_bound and form.is_valid():
+            people = self.people(form)
+            if request.GET.get("download"):
+                return self.download(form, people)
+            context["cohort_size"] = people.count()
+            context["download_query"] = request.GET.urlencode() + "&download=1"
+        return self.render_to_response(context)
+
+    def download(self, form, people):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["surname", "forename", "date_of_birth", "gender", "intervention_start_date", "pnc_id"])
+        count = 0
+        for row in people.iterator():
+            count += 1
+            writer.writerow([exports.safe_cell(cell) for cell in (
+                row["client__last_name"], row["client__first_name"], row["client__date_of_birth"].isoformat(),
+                row["client__gender"], row["intervention_on"].isoformat(), row["client__police_ref"],
+            )])
+        data = form.cleaned_data
+        audit.record_export(self.request, "report.jdl_export", programmes=[p.code for p in data["programmes"]],
+                            period=f"{data['start'].isoformat()}..{data['end'].isoformat()}", people=count)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="justice_data_lab_{stamp}.csv"'
+        return response
