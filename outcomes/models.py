@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,6 +44,17 @@ class Domain(models.Model):
         return self.label
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def for_cases(self, cases):
+        return self.filter(case__in=cases)
+
+    def with_scores(self):
+        return self.select_related("template", "case").prefetch_related("scores")
+
+    def chronological(self):
+        return self.order_by("assessed_on", "id")
+
+
 class Assessment(models.Model):
     """A progress-wheel self-assessment done with the client on a given day."""
 
@@ -57,6 +70,8 @@ class Assessment(models.Model):
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["assessed_on", "id"]
         constraints = [
@@ -70,6 +85,10 @@ class Assessment(models.Model):
     @property
     def audit_client_id(self):
         return self.case.client_id
+
+    def scores_by_domain(self):
+        """{domain_id: Score}, from prefetched scores when there are some."""
+        return {score.domain_id: score for score in self.scores.all()}
 
 
 class Score(models.Model):
@@ -100,6 +119,25 @@ class AchievementType(Taxonomy):
     category = models.CharField(max_length=30, choices=Category.choices)
 
 
+EMPLOYMENT_CHECK_WEEKS = (13, 26)
+
+
+class AchievementQuerySet(models.QuerySet):
+    def employment(self):
+        return self.filter(type__category=AchievementType.Category.EMPLOYMENT)
+
+    def employment_checks_due(self, on):
+        """Jobs whose 13- or 26-week 'still in work?' check falls due on or before `on`, unanswered.
+
+        A job lost by 13 weeks needs no 26-week check: the client was not still in work.
+        """
+        due_13 = models.Q(in_work_13_weeks__isnull=True, achieved_on__lte=on - timedelta(weeks=13))
+        due_26 = models.Q(in_work_26_weeks__isnull=True, achieved_on__lte=on - timedelta(weeks=26)) & ~models.Q(
+            in_work_13_weeks=False
+        )
+        return self.employment().filter(due_13 | due_26)
+
+
 class Achievement(models.Model):
     """An outcome the client reached: a job, a course, a qualification, ID, a tenancy."""
 
@@ -115,6 +153,8 @@ class Achievement(models.Model):
     in_work_26_weeks = models.BooleanField("still in work at 26 weeks", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = AchievementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-achieved_on", "-id"]
         indexes = [models.Index(fields=["case", "achieved_on"], name="achievement_case_date")]
@@ -125,6 +165,40 @@ class Achievement(models.Model):
     @property
     def audit_client_id(self):
         return self.case.client_id
+
+    @property
+    def is_employment(self):
+        return self.type.category == AchievementType.Category.EMPLOYMENT
+
+    @staticmethod
+    def check_field(weeks):
+        if weeks not in EMPLOYMENT_CHECK_WEEKS:
+            raise ValueError(f"There is no {weeks}-week employment check.")
+        return f"in_work_{weeks}_weeks"
+
+    def check_due_on(self, weeks):
+        return self.achieved_on + timedelta(weeks=weeks)
+
+    def checks_due(self, on):
+        """The week numbers (13, 26) whose check is due on `on` and not yet answered."""
+        if not self.is_employment:
+            return []
+        due = []
+        for weeks in EMPLOYMENT_CHECK_WEEKS:
+            if getattr(self, self.check_field(weeks)) is None and self.check_due_on(weeks) <= on:
+                if weeks == 26 and self.in_work_13_weeks is False:
+                    continue
+                due.append(weeks)
+        return due
+
+    def record_check(self, *, weeks, in_work, by):
+        """Answer the 13- or 26-week 'still in work?' check."""
+        from mentoring import audit
+
+        field = self.check_field(weeks)
+        setattr(self, field, in_work)
+        self.save(update_fields=[field])
+        audit.record(by, "achievement.employment_checked", self, weeks=weeks, in_work=in_work)
 
 
 class OffenceCategory(Taxonomy):
@@ -137,6 +211,13 @@ class OffenceCategory(Taxonomy):
 
     class Meta(Taxonomy.Meta):
         verbose_name_plural = "offence categories"
+
+
+class OffenceQuerySet(models.QuerySet):
+    def proven(self, as_of=None):
+        """Offences with a conviction (on or before `as_of`): the only ones the figures count."""
+        qs = self.filter(conviction_date__isnull=False)
+        return qs.filter(conviction_date__lte=as_of) if as_of else qs
 
 
 class Offence(models.Model):
@@ -155,9 +236,18 @@ class Offence(models.Model):
     description = models.TextField(blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.POLICE)
 
+    objects = OffenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-offence_date", "-id"]
         indexes = [models.Index(fields=["client", "offence_date"], name="offence_client_date")]
+
+    def __str__(self):
+        return f"{self.category} on {self.offence_date:%-d %b %Y}"
+
+    @property
+    def is_proven(self):
+        return self.conviction_date is not None
 
     @property
     def audit_client_id(self):
@@ -179,6 +269,10 @@ class CustodyPeriod(models.Model):
 
     class Meta:
         ordering = ["-started_on"]
+
+    def __str__(self):
+        end = f" to {self.ended_on:%-d %b %Y}" if self.ended_on else " (ongoing)"
+        return f"Custody from {self.started_on:%-d %b %Y}{end}"
 
     @property
     def audit_client_id(self):
@@ -202,15 +296,34 @@ class Questionnaire(models.Model):
         ordering = ["-completed_on"]
         constraints = [models.UniqueConstraint(fields=["case", "completed_on"], name="one_questionnaire_per_day")]
 
+    def __str__(self):
+        return f"Exit questionnaire on {self.completed_on:%-d %b %Y}"
+
     @property
     def audit_client_id(self):
         return self.case.client_id
 
+    @property
+    def before_closure(self):
+        """Exit questionnaires belong at or after closure; an earlier one is allowed but flagged."""
+        return self.case.ended_on is None or self.completed_on < self.case.ended_on
+
 
 class Answer(models.Model):
+    """One rating (1 strongly disagree .. 5 strongly agree) of one questionnaire statement."""
+
+    class Rating(models.IntegerChoices):
+        STRONGLY_DISAGREE = 1, "Strongly disagree"
+        DISAGREE = 2, "Disagree"
+        NEITHER = 3, "Neither agree nor disagree"
+        AGREE = 4, "Agree"
+        STRONGLY_AGREE = 5, "Strongly agree"
+
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    answer = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    answer = models.PositiveSmallIntegerField(
+        choices=Rating.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["questionnaire", "question"], name="one_answer_per_question")]

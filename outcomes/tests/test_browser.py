@@ -1,0 +1,38 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from mentoring.models import Role
+from mentoring.tests.factories import ProgrammeFactory, UserFactory
+from outcomes.tests.factories import make_assessment
+from tests.browser import DESKTOP, PHONE, shot, sign_in_as
+from tests.world import mentor_profile, open_case
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_radar_chart_renders_in_chromium(page, live_server):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    mentor = mentor_profile(user, programme)
+    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor)
+    make_assessment(case, [3, 4, 5, 2, 6, 3, 4, 5, 2, 1], on=date(2026, 1, 5))
+    latest = make_assessment(case, [7, 6, 5, 6, 8, 5, 4, 7, 6, 5], on=date(2026, 4, 5), stage="review")
+    sign_in_as(page, live_server, user)
+
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.goto(live_server.url + reverse("outcomes:assessment_detail", kwargs={"pk": latest.pk}))
+        chart = page.locator("svg.wheel-chart")
+        assert chart.count() == 1
+        box = chart.bounding_box()
+        assert box["width"] > 250 and box["height"] > 200
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 1  # fits the screen
+        assert page.locator("svg.wheel-chart polygon.wheel-series-shape").count() == 2
+        # The shapes are laid out by the browser: the latest one is bigger than the first.
+        first, latest_shape = (page.locator("polygon.wheel-series-shape").nth(i).bounding_box() for i in (0, 1))
+        assert latest_shape["width"] > first["width"]
+        assert page.get_by_role("img", name="Progress wheel: first assessment").count() == 1
+        assert page.locator("svg.wheel-chart text", has_text="Motivation").is_visible()
+        shot(page, f"outcomes-wheel-{name}")

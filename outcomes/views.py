@@ -1,0 +1,402 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from mentoring import access, audit
+
+from . import services
+from .filters import OffenceFilter
+from .forms import AchievementForm, AssessmentForm, CustodyForm, EmploymentCheckForm, OffenceForm, QuestionnaireForm
+from .models import Achievement, Answer, Assessment, AssessmentTemplate, Domain, Question
+from .progress import build_wheel
+from .tables import OffenceTable
+
+DEFAULT_TEMPLATE = "progress_wheel"
+
+
+def client_page_url(client_id):
+    """The client's page when the clients app provides it; home otherwise."""
+    try:
+        return reverse("clients:client_detail", kwargs={"pk": client_id})
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+class CaseMixin(access.RoleRequiredMixin):
+    """Views under a case (`pk`), loaded through an access queryset: 404 outside it."""
+
+    case_scope = "changeable_cases"
+
+    @cached_property
+    def case(self):
+        cases = getattr(access, self.case_scope)(self.request.user).select_related("client", "programme")
+        return get_object_or_404(cases, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, client=self.case.client, client_url=client_page_url(self.case.client_id), **kwargs)
+
+
+# ---- Assessments --------------------------------------------------------------------------
+
+
+class AssessmentCreateView(CaseMixin, FormView):
+    """Score the wheel with the client: all domains on one page, or one at a time (?step=0).
+
+    Step mode is a chain of ordinary posts: each step shows one part of the same form and
+    carries what was already typed in hidden fields, so both modes post the same data and
+    nothing typed is lost; only the last step saves.
+    """
+
+    template_name = "outcomes/assessment_form.html"
+    form_class = AssessmentForm
+
+    @cached_property
+    def wheel_template(self):
+        code = self.request.POST.get("template") or self.request.GET.get("template") or DEFAULT_TEMPLATE
+        templates = AssessmentTemplate.objects.filter(active=True)
+        template = templates.filter(code=code).first() or templates.filter(code=DEFAULT_TEMPLATE).first() or templates.first()
+        if template is None:
+            raise Http404("No assessment template is active. An administrator can add one.")
+        return template
+
+    @cached_property
+    def other_templates(self):
+        return list(AssessmentTemplate.objects.filter(active=True).exclude(pk=self.wheel_template.pk))
+
+    @property
+    def step_mode(self):
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return "step" in source
+
+    @cached_property
+    def step(self):
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        try:
+            return max(0, int(source.get("step", 0)))
+        except ValueError:
+            return 0
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(case=self.case, template=self.wheel_template)
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        stage = self.request.GET.get("stage")
+        if stage in dict(Assessment.Stage.choices):
+            initial["stage"] = stage
+        elif not self.case.assessments.exists():
+            initial["stage"] = Assessment.Stage.INITIAL
+        return initial
+
+    # Steps: 0 = date and stage; 1..N = one domain each.
+    def step_fields(self, form, step):
+        if step == 0:
+            return ["assessed_on", "stage"]
+        domain = form.domains[step - 1]
+        return [f"score_{domain.code}", f"comment_{domain.code}"]
+
+    def step_of_field(self, form, name):
+        if name in ("assessed_on", "stage") or name == "__all__":
+            return 0
+        for number, domain in enumerate(form.domains, start=1):
+            if name in (f"score_{domain.code}", f"comment_{domain.code}"):
+                return number
+        return 0
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        valid = form.is_valid()
+        if not self.step_mode:
+            return self.form_valid(form) if valid else self.form_invalid(form)
+        last = len(form.domains)
+        step = min(self.step, last)
+        action = request.POST.get("action", "next")
+        if action == "back":
+            return self.render_step(form, max(0, step - 1), show_errors=False)
+        if action == "save" or step == last:
+            if valid:
+                return self.form_valid(form)
+            first_error = min(self.step_of_field(form, name) for name in form.errors)
+            return self.render_step(form, first_error, show_errors=True)
+        if any(name in form.errors for name in self.step_fields(form, step)):
+            return self.render_step(form, step, show_errors=True)
+        return self.render_step(form, step + 1, show_errors=False)
+
+    def render_step(self, form, step, *, show_errors):
+        return self.render_to_response(self.get_context_data(form=form, current_step=step, show_errors=show_errors))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context.update(wheel_template=self.wheel_template, other_templates=self.other_templates, step_mode=self.step_mode)
+        domain_fields = form.domain_fields()
+        if self.step_mode:
+            step = min(kwargs.get("current_step", self.step), len(domain_fields))
+            visible = self.step_fields(form, step)
+            show_errors = kwargs.get("show_errors", False)
+            shown = form
+            if form.is_bound and not show_errors:
+                # Arriving at a step: show what was typed, without "required" errors for
+                # fields the person has not reached yet.
+                shown = self.form_class(
+                    initial={name: form.data.get(name) for name in form.fields if name in form.data},
+                    **{k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files", "initial")},
+                )
+                context["form"] = shown
+            context.update(
+                current_step=step,
+                step_count=len(domain_fields),
+                visible_domains=[d for d in shown.domain_fields() if d.number == step],
+                show_details=step == 0,
+                carried=[
+                    (name, value)
+                    for name in form.fields
+                    if name not in visible and form.is_bound
+                    for value in form.data.getlist(name)
+                ],
+                error_list=self.error_summary(form, visible if show_errors else []),
+                show_errors=show_errors,
+            )
+        else:
+            context.update(
+                visible_domains=domain_fields,
+                show_details=True,
+                carried=[],
+                error_list=self.error_summary(form, list(form.fields) + ["__all__"]) if form.is_bound else [],
+                show_errors=True,
+            )
+        return context
+
+    @staticmethod
+    def error_summary(form, names):
+        if not form.is_bound:
+            return []
+        summary = []
+        for name in names:
+            for message in form.errors.get(name, []):
+                anchor = f"#{form[name].auto_id}" if name in form.fields else "#main"
+                if name.startswith("score_"):
+                    anchor = f"#group_{name}"
+                summary.append({"anchor": anchor, "message": message})
+        return summary
+
+    def form_valid(self, form):
+        assessment = services.record_assessment(
+            case=self.case,
+            template=self.wheel_template,
+            assessed_on=form.cleaned_data["assessed_on"],
+            stage=form.cleaned_data["stage"],
+            scores=form.scores(),
+            by=self.request.user,
+        )
+        messages.success(self.request, f"Saved the {assessment.get_stage_display().lower()} {self.wheel_template.name.lower()}.")
+        return redirect("outcomes:assessment_detail", pk=assessment.pk)
+
+
+class AssessmentDetailView(access.RoleRequiredMixin, DetailView):
+    template_name = "outcomes/assessment_detail.html"
+    context_object_name = "assessment"
+
+    def get_queryset(self):
+        return Assessment.objects.for_cases(access.visible_cases(self.request.user)).select_related(
+            "case__client", "case__programme", "template", "completed_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        assessment = self.object
+        audit.record_view(self.request, assessment, verb="assessment.viewed")
+        domains = list(Domain.objects.filter(template=assessment.template_id))
+        first = (
+            Assessment.objects.filter(case=assessment.case_id, template=assessment.template_id)
+            .chronological()
+            .prefetch_related("scores")
+            .first()
+        )
+        current = Assessment.objects.filter(pk=assessment.pk).select_related("template").prefetch_related("scores").get()
+        pair = [first, current] if first.pk != current.pk else [current]
+        if first.assessed_on > current.assessed_on:
+            pair = [current]
+        scores = current.scores_by_domain()
+        context.update(
+            case=assessment.case,
+            client=assessment.case.client,
+            client_url=client_page_url(assessment.case.client_id),
+            wheel=build_wheel(pair, domains, chart_id=f"wheel-assessment-{assessment.pk}"),
+            score_rows=[(domain, scores.get(domain.pk)) for domain in domains],
+            can_change=access.changeable_cases(self.request.user).filter(pk=assessment.case_id).exists(),
+        )
+        return context
+
+
+# ---- Achievements -------------------------------------------------------------------------
+
+
+class AchievementCreateView(CaseMixin, CreateView):
+    template_name = "outcomes/achievement_form.html"
+    form_class = AchievementForm
+
+    def form_valid(self, form):
+        form.instance.case = self.case
+        form.instance.recorded_by = self.request.user
+        achievement = form.save()
+        audit.record(self.request.user, "achievement.recorded", achievement, type=achievement.type.code)
+        message = f"Recorded: {achievement.type.name} on {achievement.achieved_on:%-d %b %Y}."
+        if achievement.is_employment:
+            message += (
+                f" The 13-week check (still in work?) will be due on {achievement.check_due_on(13):%-d %b %Y}."
+            )
+        messages.success(self.request, message)
+        return redirect(client_page_url(self.case.client_id))
+
+
+@require_POST
+@access.role_required(access.MENTOR, access.LEAD, access.MANAGER)
+def achievement_check(request, pk):
+    """Answer a 13- or 26-week 'still in work?' check from the due list."""
+    achievements = Achievement.objects.filter(case__in=access.changeable_cases(request.user)).select_related("type", "case")
+    achievement = get_object_or_404(achievements, pk=pk)
+    form = EmploymentCheckForm(request.POST)
+    if not achievement.is_employment:
+        messages.error(request, "Only a job has a 13- and 26-week check.")
+    elif not form.is_valid():
+        messages.error(request, "Choose whether they were still in work at 13 or 26 weeks.")
+    else:
+        weeks, in_work = form.cleaned_data["weeks"], form.cleaned_data["in_work"]
+        achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
+        answer = "still in work" if in_work else "no longer in work"
+        messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
+    return redirect(safe_next(request, reverse("home")))
+
+
+# ---- Offences and custody -----------------------------------------------------------------
+
+
+class OffenceAccessMixin(access.RoleRequiredMixin):
+    """The client is loaded through visible_clients (404 otherwise), then the role is checked:
+    offence detail is for project leads and managers only (403 for a mentor)."""
+
+    client_scope = "visible_clients"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.works_with_cases(request.user):
+            self.client  # noqa: B018 - 404 before 403
+            if not access.can_see_offences(request.user):
+                raise PermissionDenied("Offence records are visible to project leads and managers only.")
+            if self.client_scope != "visible_clients":
+                get_object_or_404(getattr(access, self.client_scope)(request.user), pk=self.kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def client(self):
+        return get_object_or_404(access.visible_clients(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(client=self.client, client_url=client_page_url(self.client.pk), **kwargs)
+
+
+class OffenceListView(OffenceAccessMixin, SingleTableMixin, FilterView):
+    template_name = "outcomes/offence_list.html"
+    table_class = OffenceTable
+    filterset_class = OffenceFilter
+    paginate_by = 25
+
+    def get_queryset(self):
+        return self.client.offences.select_related("category")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        audit.record_view(self.request, self.client, verb="client.offences_viewed")
+        context["custody_periods"] = list(self.client.custody_periods.all())
+        context["offence_total"] = self.client.offences.count()
+        return context
+
+
+class OffenceCreateView(OffenceAccessMixin, CreateView):
+    template_name = "outcomes/offence_form.html"
+    form_class = OffenceForm
+    client_scope = "changeable_clients"
+
+    def form_valid(self, form):
+        form.instance.client = self.client
+        offence = form.save()
+        audit.record(self.request.user, "offence.recorded", offence, category=offence.category.code)
+        messages.success(self.request, f"Recorded: {offence}.")
+        return redirect("outcomes:offence_list", pk=self.client.pk)
+
+
+class CustodyCreateView(OffenceAccessMixin, CreateView):
+    template_name = "outcomes/custody_form.html"
+    form_class = CustodyForm
+    client_scope = "changeable_clients"
+
+    def form_valid(self, form):
+        form.instance.client = self.client
+        period = form.save()
+        audit.record(self.request.user, "custody.recorded", period, reason=period.reason)
+        messages.success(self.request, f"Recorded: {period}.")
+        return redirect("outcomes:offence_list", pk=self.client.pk)
+
+
+# ---- Exit questionnaire -------------------------------------------------------------------
+
+
+class QuestionnaireCreateView(CaseMixin, FormView):
+    template_name = "outcomes/questionnaire_form.html"
+    form_class = QuestionnaireForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["before_closure"] = self.case.ended_on is None
+        return context
+
+    def form_valid(self, form):
+        questionnaire = services.record_questionnaire(
+            case=self.case,
+            completed_on=form.cleaned_data["completed_on"],
+            answers=form.answers(),
+            comments=form.cleaned_data["comments"],
+            by=self.request.user,
+        )
+        messages.success(self.request, f"Saved the exit questionnaire of {questionnaire.completed_on:%-d %b %Y}.")
+        if questionnaire.before_closure:
+            when = f"closed on {self.case.ended_on:%-d %b %Y}" if self.case.ended_on else "is still open"
+            messages.warning(
+                self.request,
+                f"Note: this case {when}. Exit questionnaires are normally completed at or after closure; "
+                "it has been saved with the date you gave.",
+            )
+        return redirect(client_page_url(self.case.client_id))
+
+
+class QuestionnairePrintView(CaseMixin, TemplateView):
+    """A paper copy of the exit questionnaire for clients who prefer to fill it in by hand."""
+
+    template_name = "outcomes/questionnaire_print.html"
+    case_scope = "visible_cases"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["questions"] = Question.objects.filter(active=True)
+        context["ratings"] = Answer.Rating.choices
+        return context
