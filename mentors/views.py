@@ -340,6 +340,7 @@ class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
         return {**super().get_form_kwargs(), "rows": self.get_rows(), "from_mentor": self.mentor}
 
     def get_context_data(self, **kwargs):
+        self.get_rows()
         return super().get_context_data(mentor=self.mentor, hidden_count=self.hidden_count, **kwargs)
 
     def form_valid(self, form):

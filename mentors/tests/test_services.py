@@ -1,0 +1,160 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from clients.models import Case, ClosureReason
+from mentoring import access
+from mentoring.models import AuditEvent
+from mentors import services
+from mentors.models import Allocation
+
+from .factories import AllocationFactory, CaseFactory, MentorFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def test_allocating_a_lead_activates_a_case_waiting_for_a_mentor(case, alice, lead):
+    allocation = services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACTIVE
+    assert allocation.started_on == TODAY() and allocation.ended_on is None
+    assert allocation.allocated_by == lead
+    assert AuditEvent.objects.filter(verb="allocation.created", client_id=case.client_id).count() == 1
+    assert AuditEvent.objects.filter(verb="case.activated", client_id=case.client_id).exists()
+
+
+def test_a_new_lead_ends_the_previous_leads_allocation_the_same_day(case, alice, bob, lead):
+    started = case.started_on
+    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead, on=started)
+    on = started + timedelta(days=10)
+    services.allocate_mentor(case=case, mentor=bob, role="lead", by=lead, on=on)
+
+    history = list(Allocation.objects.filter(case=case).order_by("started_on"))
+    assert [(a.mentor, a.started_on, a.ended_on, a.end_reason) for a in history] == [
+        (alice, started, on, "Re-allocated"),
+        (bob, on, None, ""),
+    ]
+    assert list(Allocation.objects.current().filter(case=case).leads()) == [history[1]]
+    assert AuditEvent.objects.filter(verb="allocation.ended", client_id=case.client_id).count() == 1
+
+
+def test_supporting_mentors_join_without_replacing_the_lead(case, alice, bob, programme, lead):
+    carol = MentorFactory(programmes=[programme])
+    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+    services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead)
+    services.allocate_mentor(case=case, mentor=carol, role="supporting", by=lead)
+    current = Allocation.objects.current().filter(case=case)
+    assert current.count() == 3
+    assert list(current.leads().values_list("mentor", flat=True)) == [alice.pk]
+
+
+def test_the_same_mentor_cannot_be_allocated_twice_in_the_same_role(case, alice, lead):
+    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+    with pytest.raises(ValidationError):
+        services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+
+
+def test_a_mentor_who_is_not_vetted_cannot_be_allocated(case, programme, lead):
+    expired = MentorFactory(programmes=[programme], dbs_renewal_due=TODAY() - timedelta(days=1))
+    with pytest.raises(ValidationError, match="not vetted"):
+        services.allocate_mentor(case=case, mentor=expired, by=lead)
+    assert not Allocation.objects.exists()
+
+
+def test_a_mentor_outside_the_programme_cannot_be_allocated(case, other_programme, lead):
+    elsewhere = MentorFactory(programmes=[other_programme])
+    with pytest.raises(ValidationError, match="does not work in"):
+        services.allocate_mentor(case=case, mentor=elsewhere, by=lead)
+
+
+def test_closing_a_case_ends_its_allocations_and_keeps_the_history(case, alice, bob, lead):
+    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead, on=case.started_on)
+    services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead, on=case.started_on)
+    closed_on = TODAY()
+    case.close(reason=ClosureReason.objects.first(), on=closed_on, by=lead)
+
+    allocations = Allocation.objects.filter(case=case)
+    assert allocations.count() == 2
+    assert set(allocations.values_list("ended_on", "end_reason")) == {(closed_on, "Case closed")}
+    assert not Allocation.objects.current(closed_on).filter(case=case).exists()
+    with pytest.raises(ValidationError):
+        services.allocate_mentor(case=case, mentor=bob, by=lead)
+
+
+def test_ending_an_allocation_needs_a_reason_and_a_date_after_it_started(case, alice, lead):
+    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead, on=case.started_on)
+    with pytest.raises(ValidationError):
+        services.end_allocation(allocation=allocation, on=TODAY(), reason=" ", by=lead)
+    with pytest.raises(ValidationError):
+        services.end_allocation(allocation=allocation, on=case.started_on - timedelta(days=1), reason="Moved", by=lead)
+    services.end_allocation(allocation=allocation, on=TODAY(), reason="Mentor moved project", by=lead)
+    allocation.refresh_from_db()
+    assert (allocation.ended_on, allocation.end_reason) == (TODAY(), "Mentor moved project")
+    with pytest.raises(ValidationError, match="already ended"):
+        services.end_allocation(allocation=allocation, on=TODAY(), reason="Again", by=lead)
+
+
+def test_a_mentor_loses_write_access_the_day_their_allocation_ends_but_keeps_read_access(
+    client, case, alice, mentor_user, lead
+):
+    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead, on=case.started_on)
+    assert case in access.changeable_cases(mentor_user)
+
+    services.end_allocation(allocation=allocation, on=TODAY(), reason="Client asked for a change", by=lead)
+
+    assert case not in access.changeable_cases(mentor_user)
+    assert case in access.visible_cases(mentor_user)
+    assert case.client in access.visible_clients(mentor_user)
+    assert case.client not in access.changeable_clients(mentor_user)
+    # The day before, the allocation was still in force.
+    assert Allocation.objects.current(TODAY() - timedelta(days=1)).filter(pk=allocation.pk).exists()
+    # Through the screens: the client's page still opens, editing the client does not.
+    try:
+        detail = reverse("clients:client_detail", args=[case.client_id])
+        edit = reverse("clients:client_update", args=[case.client_id])
+    except NoReverseMatch:
+        return
+    client.force_login(mentor_user)
+    assert client.get(detail).status_code == 200
+    assert client.get(edit).status_code == 404
+
+
+def test_reallocating_a_mentors_cases_moves_each_case_in_its_role(programme, alice, bob, lead):
+    carol = MentorFactory(programmes=[programme])
+    led = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+    supported = AllocationFactory(mentor=alice, role="supporting", case=CaseFactory(programme=programme, status="active"))
+    kept = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+
+    created = services.reallocate_cases(
+        from_mentor=alice, assignments={led.case: bob, supported.case: carol, kept.case: None},
+        reason="Mentor has left the service", by=lead, leaving=True,
+    )
+
+    assert len(created) == 2
+    for old in (led, supported):
+        old.refresh_from_db()
+        assert (old.ended_on, old.end_reason) == (TODAY(), "Mentor has left the service")
+    assert Allocation.objects.current().get(case=led.case, mentor=bob).role == "lead"
+    assert Allocation.objects.current().get(case=supported.case, mentor=carol).role == "supporting"
+    assert Allocation.objects.current().filter(pk=kept.pk).exists()
+    alice.refresh_from_db()
+    assert alice.active is False
+    event = AuditEvent.objects.get(verb="mentor.cases_reallocated")
+    assert event.detail["cases"] == 2 and event.detail["reason"] == "Mentor has left the service"
+
+
+def test_reallocation_is_all_or_nothing(programme, alice, bob, lead):
+    unvetted = MentorFactory(programmes=[programme], references_received=False)
+    first = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+    second = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+    with pytest.raises(ValidationError):
+        services.reallocate_cases(
+            from_mentor=alice, assignments={first.case: bob, second.case: unvetted}, reason="On leave", by=lead,
+        )
+    assert Allocation.objects.filter(mentor=alice, ended_on__isnull=True).count() == 2
+    assert not Allocation.objects.filter(mentor=bob).exists()

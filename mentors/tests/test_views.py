@@ -1,0 +1,193 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring.models import AuditEvent
+from mentors.models import Allocation, CaseMatchPreference, Mentor
+
+from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def _fill(programme, count):
+    for n in range(count):
+        mentor = MentorFactory(programmes=[programme])
+        if n % 2:
+            AllocationFactory(mentor=mentor, case=CaseFactory(programme=programme, status="active"))
+        if n % 3 == 0:
+            TrainingFactory(mentor=mentor, expires_on=TODAY() - timedelta(days=5))
+
+
+def test_the_mentor_list_takes_a_fixed_number_of_queries(client, lead, programme, django_assert_max_num_queries):
+    client.force_login(lead)
+    url = reverse("mentors:mentor_list")
+    _fill(programme, 3)
+    # Session and user (2), roles and led programmes (2), the filter's programmes (1), count (1),
+    # mentors with caseload and expired training as subqueries (1), their programmes (1), savepoints.
+    with django_assert_max_num_queries(12):
+        small = client.get(url)
+    _fill(programme, 20)
+    with django_assert_max_num_queries(12):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+
+
+def test_a_lead_sees_only_the_mentors_in_their_programmes(client, lead, programme, other_programme):
+    mine = MentorFactory(programmes=[programme], first_name="Minnie")
+    MentorFactory(programmes=[other_programme], first_name="Faraway")
+    client.force_login(lead)
+    page = client.get(reverse("mentors:mentor_list")).content.decode()
+    assert "Minnie" in page and "Faraway" not in page
+    assert mine.pk
+
+
+def test_the_mentor_list_shows_compliance_warnings_in_words(client, lead, programme):
+    due = MentorFactory(programmes=[programme], first_name="Duesoon", dbs_renewal_due=TODAY() + timedelta(days=10))
+    TrainingFactory(mentor=due, course="Safeguarding refresher", expires_on=TODAY() - timedelta(days=1))
+    refreshed = MentorFactory(programmes=[programme], first_name="Refreshed")
+    TrainingFactory(mentor=refreshed, course="Safeguarding refresher", completed_on=TODAY() - timedelta(days=800),
+                    expires_on=TODAY() - timedelta(days=400))
+    TrainingFactory(mentor=refreshed, course="Safeguarding refresher", completed_on=TODAY() - timedelta(days=20),
+                    expires_on=TODAY() + timedelta(days=345))
+    client.force_login(lead)
+    response = client.get(reverse("mentors:mentor_list"), {"compliance": "warnings"})
+    page = response.content.decode()
+    assert f"DBS renewal due {due.dbs_renewal_due:%-d %b %Y}" in page
+    assert "Training expired" in page
+    assert "Refreshed" not in page
+
+
+def test_a_mentor_sees_their_own_profile_read_only(client, mentor_user, alice, bob):
+    client.force_login(mentor_user)
+    page = client.get(reverse("mentors:mentor_detail", args=[alice.pk]))
+    assert page.status_code == 200
+    assert reverse("mentors:mentor_update", args=[alice.pk]) not in page.content.decode()
+    assert client.get(reverse("mentors:mentor_detail", args=[bob.pk])).status_code == 404
+    assert client.get(reverse("mentors:mentor_update", args=[alice.pk])).status_code == 403
+
+
+def test_a_lead_adds_a_mentor_in_their_programme(client, lead, programme, housing):
+    client.force_login(lead)
+    response = client.post(reverse("mentors:mentor_create"), {
+        "first_name": "Nadia", "last_name": "Newmentor", "mentor_type": "peer", "programmes": [programme.pk],
+        "gender": "female", "areas": "Eastfield, Northtown, eastfield", "languages": "English, Urdu",
+        "strengths": [housing.pk], "max_caseload": 4, "active": "on", "references_received": "on",
+        "dbs_certificate_on": "2026-01-05", "dbs_renewal_due": "2029-01-05",
+    })
+    mentor = Mentor.objects.get(last_name="Newmentor")
+    assert response.status_code == 302 and response["Location"] == reverse("mentors:mentor_detail", args=[mentor.pk])
+    assert mentor.areas == ["Eastfield", "Northtown"] and mentor.languages == ["English", "Urdu"]
+    assert list(mentor.programmes.all()) == [programme]
+
+
+def test_a_lead_editing_a_mentor_keeps_the_programmes_they_do_not_lead(client, lead, programme, other_programme):
+    mentor = MentorFactory(programmes=[programme, other_programme])
+    client.force_login(lead)
+    form = client.get(reverse("mentors:mentor_update", args=[mentor.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(programmes=[programme.pk], areas="Eastfield", languages="English", strengths=[],
+                dbs_certificate_on=mentor.dbs_certificate_on.isoformat(), dbs_renewal_due=mentor.dbs_renewal_due.isoformat(),
+                active="on", references_received="on", user="")
+    data.pop("lived_experience")
+    response = client.post(reverse("mentors:mentor_update", args=[mentor.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert set(mentor.programmes.all()) == {programme, other_programme}
+
+
+def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(client, lead, case, alice):
+    client.force_login(lead)
+    url = reverse("mentors:allocate", args=[case.pk])
+    page = client.get(url)
+    assert [s.mentor for s in page.context["suggestions"]] == [alice]
+    response = client.post(url, {
+        "allocate": "1", "mentor": alice.pk, "role": "lead", "started_on": TODAY().isoformat(),
+        "next": reverse("mentors:allocation_board"),
+    })
+    assert response.status_code == 302 and response["Location"] == reverse("mentors:allocation_board")
+    allocation = Allocation.objects.get(case=case)
+    assert (allocation.mentor, allocation.role, allocation.override_reason) == (alice, "lead", "")
+
+
+def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, case, alice, programme):
+    full = MentorFactory(programmes=[programme], first_name="Fullup", max_caseload=1)
+    AllocationFactory(mentor=full, case=CaseFactory(programme=programme, status="active"))
+    client.force_login(lead)
+    url = reverse("mentors:allocate", args=[case.pk])
+    data = {"allocate": "1", "mentor": full.pk, "role": "supporting", "started_on": TODAY().isoformat()}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "override_reason" in response.context["allocate_form"].errors
+    assert response.context["allocate_form"]["role"].value() == "supporting"  # nothing typed is lost
+    assert not Allocation.objects.filter(case=case).exists()
+    response = client.post(url, {**data, "override_reason": "Worked with the family before"})
+    assert response.status_code == 302
+    assert Allocation.objects.get(case=case).override_reason == "Worked with the family before"
+
+
+def test_saving_preferences_re_ranks_the_suggestions(client, lead, case, programme, housing):
+    MentorFactory(programmes=[programme], first_name="Aaron")
+    helper = MentorFactory(programmes=[programme], first_name="Zena", strengths=[housing])
+    client.force_login(lead)
+    url = reverse("mentors:allocate", args=[case.pk])
+    response = client.post(url, {"save_preferences": "1", "pref-needs": [housing.pk], "pref-mentor_gender": ""})
+    assert response.status_code == 302
+    assert list(CaseMatchPreference.objects.get(case=case).needs.all()) == [housing]
+    assert client.get(url).context["suggestions"][0].mentor == helper
+
+
+def test_the_board_lists_cases_to_allocate_with_three_suggestions(client, lead, programme, other_programme):
+    waiting = CaseFactory(programme=programme)
+    lost_lead = CaseFactory(programme=programme, status="active")
+    AllocationFactory(case=lost_lead, mentor=MentorFactory(programmes=[programme]), ended_on=TODAY())
+    allocated = CaseFactory(programme=programme, status="active")
+    AllocationFactory(case=allocated, mentor=MentorFactory(programmes=[programme]))
+    CaseFactory(programme=other_programme)
+    MentorFactory.create_batch(4, programmes=[programme])
+    client.force_login(lead)
+    response = client.get(reverse("mentors:allocation_board"))
+    rows = response.context["rows"]
+    assert {case for case, _ in rows} == {waiting, lost_lead}
+    assert all(len(suggestions) == 3 for _, suggestions in rows)
+
+
+def test_ending_an_allocation_from_the_screen(client, lead, case, alice):
+    allocation = AllocationFactory(case=case, mentor=alice)
+    client.force_login(lead)
+    url = reverse("mentors:allocation_end", args=[allocation.pk])
+    response = client.post(url, {"ended_on": TODAY().isoformat(), "reason": "Client moved away"})
+    assert response.status_code == 302
+    allocation.refresh_from_db()
+    assert (allocation.ended_on, allocation.end_reason) == (TODAY(), "Client moved away")
+    assert client.get(url).status_code == 404  # an ended allocation cannot be ended again
+
+
+def test_bulk_reallocation_from_one_screen(client, lead, programme, alice, bob):
+    cases = [CaseFactory(programme=programme, status="active") for _ in range(3)]
+    for c in cases:
+        AllocationFactory(case=c, mentor=alice)
+    client.force_login(lead)
+    url = reverse("mentors:mentor_reallocate", args=[alice.pk])
+    form = client.get(url).context["form"]
+    assert all(form[f"case_{c.pk}"].initial == str(bob.pk) for c in cases)
+    data = {f"case_{c.pk}": str(bob.pk) for c in cases[:2]}
+    data.update({f"case_{cases[2].pk}": "", "reason": "Long-term leave", "started_on": TODAY().isoformat(),
+                 "mentor_status": "leave", "on_leave_until": (TODAY() + timedelta(days=60)).isoformat()})
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Allocation.objects.current().filter(mentor=bob).count() == 2
+    assert Allocation.objects.current().filter(mentor=alice).count() == 1
+    alice.refresh_from_db()
+    assert alice.on_leave_until == TODAY() + timedelta(days=60)
+    assert AuditEvent.objects.filter(verb="mentor.cases_reallocated", object_id=str(alice.pk)).exists()
+
+
+def test_the_lead_home_shows_caseloads_and_top_suggestions(client, lead, case, alice):
+    client.force_login(lead)
+    page = client.get(reverse("home")).content.decode()
+    assert "Matching and caseloads" in page
+    assert "Suggested: <strong>Alice Mentor</strong>" in page
