@@ -1,0 +1,184 @@
+"""The report's outputs: the page, CSV, PDF, the command, case studies and the Justice Data Lab file."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from mentoring.models import AuditEvent
+from mentoring.tests.factories import ProgrammeFactory
+from reports.exports import safe_cell
+from reports.models import CaseStudy
+
+from .factories import contact, make_case, referral
+
+PERIOD = {"start": "2024-01-01", "end": "2024-12-31"}
+
+
+@pytest.fixture
+def small(programme):
+    """Two cases in `programme` (led by charlie), one engaged; one case in another programme."""
+    engaged = make_case(programme, date(2024, 2, 1), police_ref="01/123456A")
+    contact(engaged, date(2024, 2, 5))
+    contact(engaged, date(2024, 3, 5))
+    referral(programme, date(2024, 1, 20), "probation", case=engaged)
+    make_case(programme, date(2024, 3, 1))
+    elsewhere = ProgrammeFactory(code="elsewhere2", name="Elsewhere two")
+    make_case(elsewhere, date(2024, 3, 1))
+    return engaged
+
+
+def query(programme, **extra):
+    return {"programmes": [programme.pk], **PERIOD, **extra}
+
+
+@pytest.mark.django_db
+def test_lead_sees_headline_figures_with_their_bases(client, lead, programme, small):
+    client.force_login(lead)
+    response = client.get(reverse("reports:report"), query(programme))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 of 2 cases" in page  # engaged, with its base
+    assert "1 of 1 referrals" in page
+    assert "Justice Data Lab" in page  # the re-offending caveat
+    assert "Appendix: definitions and reference values" in page
+    assert "<svg" in page
+
+
+@pytest.mark.django_db
+def test_lead_cannot_report_on_a_programme_they_do_not_lead(client, lead, programme, other_programme, small):
+    client.force_login(lead)
+    response = client.get(reverse("reports:report"), {"programmes": [other_programme.pk], **PERIOD})
+    assert response.status_code == 200
+    assert "result" not in response.context or response.context.get("result") is None
+    assert response.context["form"].errors["programmes"]
+    assert client.get(reverse("reports:report_csv"), {"programmes": [other_programme.pk], **PERIOD}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_quick_pick_becomes_explicit_dates(client, manager, programme):
+    client.force_login(manager)
+    response = client.get(reverse("reports:report"), {"programmes": [programme.pk], "period": "last_month"})
+    assert response.status_code == 302
+    assert "start=" in response["Location"] and "period" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_csv_has_one_row_per_figure_and_is_audited(client, manager, programme, small):
+    client.force_login(manager)
+    response = client.get(reverse("reports:report_csv"), query(programme))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["section", "metric id", "label", "value", "base"]
+    by_id = {row[1]: row for row in rows[1:]}
+    assert by_id["cases_worked_with"][3] == "2"
+    assert by_id["engagement_rate"][3:] == ["50.0", "2"]
+    assert by_id["referrals_by_source.probation"][3] == "1"
+    assert by_id["assessment_change_by_domain.motivation.first_mean"][3] == ""
+    event = AuditEvent.objects.get(verb="report.csv")
+    assert event.action == AuditEvent.Action.EXPORT and event.detail["programmes"] == ["bridge"]
+
+
+def test_csv_cells_cannot_start_a_formula():
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell("+1") == "'+1"
+    assert safe_cell("-500") == "'-500"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("Job search") == "Job search"
+    assert safe_cell(None) == ""
+
+
+@pytest.mark.django_db
+def test_suppressed_csv_hides_small_numbers(client, manager, programme, small):
+    client.force_login(manager)
+    response = client.get(reverse("reports:report_csv"), query(programme, suppress="on"))
+    by_id = {row[1]: row for row in csv.reader(io.StringIO(response.content.decode()))}
+    assert by_id["cases_worked_with"][3] == "<5"
+    assert by_id["engagement_rate"][3] == "n/a"
+
+
+@pytest.mark.django_db
+def test_pdf_has_cover_headlines_and_definitions(client, manager, programme, small, settings):
+    settings.ORGANISATION_NAME = "Northgate Mentoring Trust"
+    client.force_login(manager)
+    response = client.get(reverse("reports:report_pdf"), query(programme))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Northgate Mentoring Trust" in text
+    assert "Bridge 18-25" in text
+    assert "1 Jan 2024 to 31 Dec 2024" in text
+    assert "50.0%" in text  # engagement rate headline
+    assert "1 of 2 cases" in text
+    assert "Appendix: definitions and reference values" in text
+    assert "Page 2 of" in text
+    assert AuditEvent.objects.filter(verb="report.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_report_command_writes_json_and_rejects_unknown_programmes(programme, small, tmp_path):
+    out = tmp_path / "r.json"
+    call_command("report", "--programme", "bridge", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--format", "json", "--output", str(out))
+    data = json.loads(out.read_text())
+    assert data["cases_worked_with"] == 2 and data["engaged"] == 1
+    assert "engagement_span_days" not in data
+    with pytest.raises(CommandError, match="Unknown programme"):
+        call_command("report", "--programme", "nope", "--from", "2024-01-01", "--to", "2024-12-31")
+    with pytest.raises(CommandError, match="--output"):
+        call_command("report", "--programme", "bridge", "--from", "2024-01-01", "--to", "2024-12-31",
+                     "--format", "pdf")
+    stdout = io.StringIO()
+    call_command("report", "--programme", "bridge", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--format", "csv", stdout=stdout)
+    assert stdout.getvalue().startswith("section,metric id,label,value,base")
+
+
+@pytest.mark.django_db
+def test_mentor_writes_a_case_study_that_a_manager_includes_in_the_report(
+    client, mentor_user, manager, programme, small
+):
+    from mentors.models import Allocation
+    from tests.world import mentor_profile
+
+    alice = mentor_profile(mentor_user, programme)
+    Allocation.objects.create(case=small, mentor=alice, started_on=small.started_on)
+    client.force_login(mentor_user)
+    url = reverse("reports:case_study_create", kwargs={"pk": small.pk})
+    response = client.post(url, {"title": "Back on track", "story": "", "consent_given_on": "2024-05-01"})
+    assert response.status_code == 200 and "Back on track" in response.content.decode()  # nothing typed is lost
+    response = client.post(url, {"title": "Back on track", "story": "They found steady work.",
+                                 "consent_given_on": "2024-05-01"})
+    assert response.status_code == 302
+    study = CaseStudy.objects.get()
+    assert study.written_by == mentor_user and not study.approved_for_reports
+
+    client.force_login(manager)
+    page = client.get(reverse("reports:report"), query(programme)).content.decode()
+    assert "They found steady work." not in page
+    client.post(reverse("reports:case_study_toggle", kwargs={"pk": study.pk}))
+    study.refresh_from_db()
+    assert study.approved_for_reports
+    page = client.get(reverse("reports:report"), query(programme)).content.decode()
+    assert "They found steady work." in page
+
+
+@pytest.mark.django_db
+def test_justice_data_lab_file_warns_under_60_and_is_audited(client, manager, programme, small):
+    client.force_login(manager)
+    url = reverse("reports:jdl_export")
+    page = client.get(url, query(programme))
+    assert page.context["cohort_size"] == 2
+    assert "Fewer than 60 people" in page.content.decode()
+    response = client.get(url, query(programme, download="1"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["surname", "forename", "date_of_birth", "gender", "intervention_start_date", "pnc_id"]
+    assert ["2024-02-01", "01/123456A"] in [row[4:] for row in rows[1:]]
+    assert len(rows) == 3
+    event = AuditEvent.objects.get(verb="report.jdl_export")
+    assert event.detail["people"] == 2
