@@ -1,0 +1,54 @@
+"""Real Chromium at 360x740: a mentor logs a contact from the caseload in one submit."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from contacts.models import Contact
+from mentoring.models import Role
+from mentoring.tests.factories import ProgrammeFactory, UserFactory
+from tests.browser import PHONE, shot, sign_in_as
+
+from .factories import allocated_case, mentor_for
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, page):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    alice = mentor_for(user, programme)
+    case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
+                          client__preferred_name="Jay")
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, user)
+
+    page.goto(f"{live_server.url}/")
+    card = page.get_by_role("article").filter(has_text="Jay Example")
+    card.get_by_role("link", name="Log contact with Jay Example").click()
+    page.wait_for_url("**/contacts/case/*/log/**")
+    page.get_by_role("button", name="30 min").click()
+    assert page.locator("#id_duration_minutes").input_value() == "30"
+    page.locator("label[for=id_mode_1]").click()  # Phone
+    page.get_by_text("Job search", exact=True).click()
+    page.get_by_text("Housing", exact=True).click()
+    page.get_by_label("Next steps").fill("Bring the CV to the Job Centre")
+    page.get_by_label("Notes").fill("Talked through warehouse jobs near the bus route")
+    # Nothing overflows sideways on a 360px phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "contacts-log-contact-phone")
+    page.get_by_role("button", name="Save contact").click()
+
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Contact with Jay Example logged for today" in page.locator(".messages").inner_text()
+    contact = Contact.objects.get(case=case)
+    assert contact.duration_minutes == 30 and contact.mode == "phone"
+    assert sorted(a.code for a in contact.activities.all()) == ["housing", "job_search"]
+
+    try:
+        timeline = reverse("clients:client_detail", args=[case.client_id])
+    except NoReverseMatch:  # the client page comes from the clients app; until then the case's list
+        timeline = reverse("contacts:case_contacts", args=[case.pk])
+    page.goto(f"{live_server.url}{timeline}")
+    body = page.locator("main").inner_text()
+    assert "Job search" in body and "Housing" in body
+    shot(page, "contacts-timeline-phone")
