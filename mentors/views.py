@@ -52,7 +52,7 @@ class MentorListView(access.RoleRequiredMixin, SingleTableMixin, FilterView):
     table_class = MentorTable
     filterset_class = MentorFilter
     template_name = "mentors/mentor_list.html"
-    paginate_by = 25
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         # Queries: mentors with caseload and expired training as subqueries (1), count (1),

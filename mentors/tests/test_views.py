@@ -27,8 +27,9 @@ def test_the_mentor_list_takes_a_fixed_number_of_queries(client, lead, programme
     client.force_login(lead)
     url = reverse("mentors:mentor_list")
     _fill(programme, 3)
-    # Session and user (2), roles and led programmes (2), the filter's programmes (1), count (1),
-    # mentors with caseload and expired training as subqueries (1), their programmes (1), savepoints.
+    # Session and user (2), roles and led programmes (2), count (1), the filter's programmes and
+    # strengths (2), mentors with caseload and expired training as subqueries (1), their
+    # programmes (1), the session save in a savepoint (3).
     with django_assert_max_num_queries(12):
         small = client.get(url)
     _fill(programme, 20)
