@@ -20,13 +20,18 @@ SERIES_STYLES = [
     {"stroke": "#3d2c8d", "fill": "none", "dash": "10 3 2 3", "marker": "#3d2c8d"},
 ]
 
-WIDTH = 560
-HEIGHT = 470
-CENTRE_X = 280
-CENTRE_Y = 240
-RADIUS = 150
+# Sized so that on a 360 px phone the labels are still readable: the drawing is ~300 px
+# wide there, so a 17-unit label shows at about 10 px.
+WIDTH = 530
+CENTRE_X = 265
+CENTRE_Y = 185
+RADIUS = 130
 LABEL_GAP = 14
-LABEL_WRAP = 14  # characters per line of an axis label
+LABEL_WRAP = 12  # characters per line of an axis label
+LABEL_SIZE = 17
+LINE_HEIGHT = 19
+LEGEND_TOP = CENTRE_Y + RADIUS + 82  # first legend line, below the lowest label
+LEGEND_LINE = 24
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 _ids = count(1)
@@ -71,19 +76,19 @@ def _label(index, total, label):
     cos = math.cos(angle)
     anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
     lines = _wrap(label)
-    line_height = 17
+    line_height = LINE_HEIGHT
     sin = math.sin(angle)
     if sin < -0.2:  # above the centre: the block of lines ends at the spoke
         first_y = y - (len(lines) - 1) * line_height
     elif sin > 0.2:  # below: it starts just under it
-        first_y = y + 12
+        first_y = y + 14
     else:
         first_y = y + 5 - (len(lines) - 1) * line_height / 2
     spans = "".join(
         f'<tspan x="{_fmt(x)}" y="{_fmt(first_y + n * line_height)}">{escape(text)}</tspan>'
         for n, text in enumerate(lines)
     )
-    return f'<text class="wheel-axis-label" text-anchor="{anchor}" font-size="15" fill="#212529">{spans}</text>'
+    return f'<text class="wheel-axis-label" text-anchor="{anchor}" font-size="{LABEL_SIZE}" fill="#212529">{spans}</text>'
 
 
 def _description(domains, series, scale_max):
@@ -108,7 +113,7 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
     chart_id = chart_id or f"wheel-{next(_ids)}"
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     legend_rows = max(1, len(series))
-    height = HEIGHT + 22 * (legend_rows - 1)
+    height = LEGEND_TOP + LEGEND_LINE * (legend_rows - 1) + 14
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wheel-chart" id="{escape(chart_id)}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -118,7 +123,7 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
     ]
     if total < 3:
         out.append(
-            f'<text x="{CENTRE_X}" y="{CENTRE_Y}" text-anchor="middle" font-size="15">'
+            f'<text x="{CENTRE_X}" y="{CENTRE_Y}" text-anchor="middle" font-size="{LABEL_SIZE}">'
             "A wheel needs at least three domains.</text></svg>"
         )
         return "".join(out)
@@ -134,7 +139,7 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
         out.append(f'<line x1="{CENTRE_X}" y1="{CENTRE_Y}" x2="{_fmt(x)}" y2="{_fmt(y)}"/>')
     out.append("</g>")
     # Scale numbers up the first spoke.
-    out.append('<g class="wheel-scale" font-size="11" fill="#495057" text-anchor="start">')
+    out.append('<g class="wheel-scale" font-size="12" fill="#495057" text-anchor="start">')
     for ring in range(step, scale_max + 1, step):
         x, y = point_for(0, total, ring, scale_max)
         out.append(f'<text x="{_fmt(x + 4)}" y="{_fmt(y + 4)}">{ring}</text>')
@@ -164,10 +169,10 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
             )
         out.append("</g>")
     # Legend under the wheel.
-    out.append('<g class="wheel-legend" font-size="14" fill="#212529">')
+    out.append('<g class="wheel-legend" font-size="16" fill="#212529">')
     for number, (name, _) in enumerate(series):
         style = SERIES_STYLES[number % len(SERIES_STYLES)]
-        y = HEIGHT - 16 + 22 * number
+        y = LEGEND_TOP + LEGEND_LINE * number
         dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
         out.append(
             f'<line x1="{CENTRE_X - 120}" y1="{y - 5}" x2="{CENTRE_X - 88}" y2="{y - 5}" '

@@ -6,12 +6,12 @@ from django.urls import reverse
 from mentoring.models import Role
 from mentoring.tests.factories import ProgrammeFactory, UserFactory
 from outcomes.tests.factories import make_assessment
-from tests.browser import DESKTOP, PHONE, shot, sign_in_as
+from tests.browser import DESKTOP, PHONE, assert_accessible, shot, sign_in_as
 from tests.world import mentor_profile, open_case
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
 def test_radar_chart_renders_in_chromium(page, live_server):
     programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
     user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
@@ -36,3 +36,31 @@ def test_radar_chart_renders_in_chromium(page, live_server):
         assert page.get_by_role("img", name="Progress wheel: first assessment").count() == 1
         assert page.locator("svg.wheel-chart text", has_text="Motivation").is_visible()
         shot(page, f"outcomes-wheel-{name}")
+        assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
+def test_assessment_form_works_one_domain_at_a_time_on_a_phone(page, live_server):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    sign_in_as(page, live_server, user)
+    page.set_viewport_size(PHONE)
+    url = live_server.url + reverse("outcomes:assessment_create", kwargs={"pk": case.pk})
+    page.goto(url)
+    shot(page, "outcomes-assessment-all-phone")
+    assert_accessible(page)
+    page.goto(url + "?step=0")
+    page.get_by_role("button", name="Next").click()
+    assert page.get_by_role("heading", name="1. Motivation").is_visible()
+    page.get_by_role("button", name="Next").click()  # no score chosen: refused, with the domain named
+    assert page.get_by_text("Motivation: choose a score from 1 to 10.").first.is_visible()
+    page.locator("label[for=id_score_motivation_6]").click()  # a large tap target for "7"
+    page.get_by_label("Motivation: in the client's own words").fill("I'm up for it now.")
+    shot(page, "outcomes-assessment-step-phone")
+    page.get_by_role("button", name="Next").click()
+    assert page.get_by_role("heading", name="2. Use of time").is_visible()
+    page.get_by_role("button", name="Back").click()
+    assert page.locator("#id_score_motivation_6").is_checked()
+    assert page.get_by_label("Motivation: in the client's own words").input_value() == "I'm up for it now."

@@ -20,16 +20,16 @@ def polygon_points(svg):
 
 
 def test_radar_chart_draws_each_series_at_the_expected_points():
-    # Four spokes: up, right, down, left from the centre (280, 240), radius 150 for a 10.
+    # Four spokes: up, right, down, left from the centre (265, 185), radius 130 for a 10.
     svg = radar_svg(FOUR, [("First", [2, 4, 6, 8]), ("Latest", [10, 5, 5, 10])])
     first, latest = polygon_points(svg)
-    assert first == [(280, 210), (340, 240), (280, 330), (160, 240)]
-    assert latest == [(280, 90), (355, 240), (280, 315), (130, 240)]
+    assert first == [(265, 159), (317, 185), (265, 263), (161, 185)]
+    assert latest == [(265, 55), (330, 185), (265, 250), (135, 185)]
 
 
 def test_radar_chart_leaves_an_unscored_domain_out_of_the_shape():
     (shape,) = polygon_points(radar_svg(FOUR, [("Only", [5, None, 5, 5])]))
-    assert shape == [(280, 165), (280, 315), (205, 240)]
+    assert shape == [(265, 120), (265, 250), (200, 185)]
 
 
 def test_radar_chart_is_accessible_plain_svg():
@@ -56,7 +56,7 @@ def test_wheel_for_a_known_pair_of_assessments_has_the_expected_points(world):
     drawn_first, drawn_latest = polygon_points(str(wheel.svg))
     assert drawn_first == [point_for(i, 10, s) for i, s in enumerate(first_scores)]
     assert drawn_latest == [point_for(i, 10, s) for i, s in enumerate(latest_scores)]
-    assert drawn_first[0] == (280, 195)  # Motivation 3: straight up, 45 units from the centre
+    assert drawn_first[0] == (265, 146)  # Motivation 3: straight up, 39 units from the centre
     assert [row.change for row in wheel.rows] == [4, 2, 0, 4, 2, 2, 0, 2, 4, 4]
     assert wheel.rows[2].verdict == "No change" and wheel.rows[0].verdict == "Improved"
     assert wheel.improved == 8
