@@ -10,7 +10,7 @@ class ClientFilter(django_filters.FilterSet):
     """Search and filters of the client list; every option comes from what the user may see."""
 
     q = django_filters.CharFilter(label="Search", method="search",
-                                  help_text="Name, reference or date of birth (e.g. 05/04/2003).")
+                                  help_text="Name, reference or date of birth (dd/mm/yyyy).")
     programme = django_filters.ModelChoiceFilter(label="Programme", method="in_programme", queryset=None)
     status = django_filters.ChoiceFilter(label="Case status", method="with_status", choices=Case.Status.choices)
     mentor = django_filters.ModelChoiceFilter(label="Mentor", method="with_mentor", queryset=None)

@@ -223,7 +223,9 @@ class RiskFlag(models.Model):
 
     def __str__(self):
         text = f"{self.get_kind_display()}: {self.get_level_display().lower()}"
-        if self.review_on:
+        if self.review_on and self.review_on < timezone.localdate():
+            text += f", review overdue since {self.review_on:%-d %b}"
+        elif self.review_on:
             text += f", review due {self.review_on:%-d %b}"
         return text
 

@@ -23,11 +23,11 @@ def case_events(request, client, cases):
         else:
             title = f"Case opened in {case.programme.name}"
             detail = "Waiting for a mentor." if case.status == case.Status.TO_ALLOCATE else ""
-        events.append(TimelineEvent(on=case.started_on, kind="case", title=title, detail=detail, url=url, icon="📂"))
+        events.append(TimelineEvent(on=case.started_on, kind="case", title=title, detail=detail, url=url, icon="case"))
         if case.ended_on:
             reason = case.closure_reason.name if case.closure_reason_id else "no reason given"
             events.append(TimelineEvent(on=case.ended_on, kind="closure", title=f"Case closed: {reason}",
-                                        detail=case.closing_summary, url=url, icon="📁"))
+                                        detail=case.closing_summary, url=url, icon="closed"))
     case_ids = {str(case.pk) for case in cases}
     state_events = AuditEvent.objects.filter(
         client_id=client.pk, object_type="clients.case", object_id__in=case_ids,
@@ -40,7 +40,7 @@ def case_events(request, client, cases):
         else:
             title, detail = "Case resumed", ""
         on = _date(event.detail.get("on")) or local.date()
-        events.append(TimelineEvent(on=on, at=local, kind="case", title=title, detail=detail, icon="⏸" if event.verb == "case.paused" else "▶"))
+        events.append(TimelineEvent(on=on, at=local, kind="case", title=title, detail=detail, icon="paused" if event.verb == "case.paused" else "resumed"))
     return events
 
 
@@ -50,7 +50,7 @@ def risk_flag_events(request, client, cases):
     for flag in client.risk_flags.all():
         events.append(TimelineEvent(on=flag.raised_on, kind="risk", title=f"Flag raised: {flag.get_kind_display()}",
                                     detail=f"Level {flag.get_level_display().lower()}" + ("" if flag.active else " (no longer current)"),
-                                    icon="⚠"))
+                                    icon="flag"))
     return events
 
 

@@ -16,9 +16,9 @@ def referral_events(request, client, cases):
         events.append(TimelineEvent(on=referral.received_on, kind="referral",
                                     title=f"Referral received from {who}",
                                     detail=f"To {referral.programme.name}. {referral.wants_help_with}".strip(),
-                                    url=url, icon="📨"))
+                                    url=url, icon="referral"))
         if referral.decided_on:
             events.append(TimelineEvent(on=referral.decided_on, kind="decision",
                                         title=f"Referral {referral.get_decision_display().lower()}",
-                                        detail=referral.decision_reason, url=url, icon="✔" if referral.case_id else "✖"))
+                                        detail=referral.decision_reason, url=url, icon="decision"))
     return events

@@ -150,7 +150,7 @@ def test_risk_banner_shows_on_every_page_of_a_flagged_client(client, lead, flagg
     }.get(url_name, flagged_case.pk)
     body = client.get(reverse(url_name, args=[pk])).content.decode()
     assert 'class="alert alert-danger risk-banner"' in body
-    assert "Risk to others: high, review due 2 Dec" in body
+    assert "Risk to others: high, review due 2 Dec" in body  # words, not only colour
 
 
 def test_risk_banner_shows_on_the_flag_edit_page(client, lead, flagged_case):
