@@ -9,21 +9,21 @@ from django.utils import timezone
 # ref, username or None, first, last, type, gender, programmes, areas, languages, lived experience,
 # strengths, max caseload
 MENTORS = [
-    ("M-001", "mentor", "Jess", "Okafor", "paid", "female", ["bridge", "springboard"], ["Northtown", "Eastfield"],
+    ("M-001", "mentor", "Jess", "Okafor", "paid", "female", ["bridge", "springboard"], ["Northshire East", "Old Town"],
      ["English", "Yoruba"], False, ["employment", "education_training", "young_adults"], 10),
-    ("M-002", "mentor2", "Marcus", "Webb", "peer", "male", ["bridge"], ["Westbury", "Northtown"],
-     ["English"], True, ["custody_resettlement", "sport_leisure", "young_adults"], 5),
-    ("M-003", "mentor3", "Tom", "Reilly", "volunteer", "male", ["springboard"], ["Southgate"],
+    ("M-002", "mentor2", "Marcus", "Webb", "peer", "male", ["bridge"], ["Northshire West", "Riverside"],
+     ["English", "Somali"], True, ["custody_resettlement", "sport_leisure", "young_adults"], 5),
+    ("M-003", "mentor3", "Tom", "Reilly", "volunteer", "male", ["springboard"], ["Harbourside"],
      ["English"], False, ["housing", "benefits_finance"], 4),
-    ("M-004", None, "Aisha", "Rahman", "peer", "female", ["bridge", "springboard"], ["Eastfield"],
-     ["English", "Urdu"], True, ["family_relationships", "mental_health"], 5),
-    ("M-005", None, "Dylan", "Price", "volunteer", "male", ["springboard"], ["Northtown"],
-     ["English"], False, ["employment"], 3),
-    ("M-006", None, "Kwame", "Mensah", "peer", "male", ["bridge"], ["Westbury", "Eastfield"],
+    ("M-004", None, "Aisha", "Rahman", "peer", "female", ["bridge", "springboard"], ["Northshire East", "Millbrook"],
+     ["English", "Urdu"], True, ["family_relationships", "mental_health"], 6),
+    ("M-005", None, "Dylan", "Price", "volunteer", "male", ["springboard"], ["Old Town"],
+     ["English", "Romanian"], False, ["employment"], 3),
+    ("M-006", None, "Kwame", "Mensah", "peer", "male", ["bridge"], ["Riverside", "Northshire West"],
      ["English", "Twi"], True, ["music_creative", "employment"], 4),
-    ("M-007", None, "Sofia", "Kowalski", "volunteer", "female", ["springboard"], ["Southgate", "Eastfield"],
+    ("M-007", None, "Sofia", "Kowalski", "volunteer", "female", ["springboard"], ["Harbourside", "Millbrook"],
      ["English", "Polish"], False, ["substance_use", "housing"], 4),
-    ("M-008", None, "Chloe", "Brennan", "paid", "female", ["springboard"], ["Northtown", "Southgate"],
+    ("M-008", None, "Chloe", "Brennan", "paid", "female", ["springboard"], ["Old Town", "Riverside"],
      ["English"], False, ["substance_use", "mental_health", "housing"], 8),
 ]
 
@@ -119,6 +119,7 @@ def _allocate_demo_cases(cases, mentors, lead, today, rng, services, Allocation,
     jess = mentors["mentor"]
     others = [m for key, m in mentors.items() if key != "mentor" and m.is_vetted(today)]
     load = {m.pk: 0 for m in mentors.values()}
+    load[mentors["M-006"].pk] = 1  # Kwame keeps room for the supporting role below
 
     def pick(case):
         fitting = [m for m in others if case.programme in m.programmes.all() and load[m.pk] < m.max_caseload]
