@@ -88,17 +88,17 @@ def contact_events(request, client, cases):
         events.append(TimelineEvent(
             on=contact.date, at=_at(contact.date, contact.start_time), kind="contact", title=title, detail=detail,
             url=reverse("contacts:contact_update", args=[contact.pk]),
-            icon="people" if contact.group_session_id else "chat",
+            icon="group" if contact.group_session_id else "contact",
         ))
     for goal in Goal.objects.filter(case_id__in=ids):
         url = reverse("contacts:goal_update", args=[goal.pk])
         set_on = timezone.localtime(goal.created_at).date()
         events.append(TimelineEvent(on=set_on, at=goal.created_at, kind="goal", title="Goal set",
-                                    detail=Truncator(goal.description).chars(NOTE_LENGTH), url=url, icon="flag"))
+                                    detail=Truncator(goal.description).chars(NOTE_LENGTH), url=url, icon="goal"))
         if goal.status != Goal.Status.OPEN and goal.reviewed_on:
             events.append(TimelineEvent(on=goal.reviewed_on, kind="goal", title=f"Goal {goal.get_status_display().lower()}",
-                                        detail=Truncator(goal.description).chars(NOTE_LENGTH), url=url, icon="flag"))
+                                        detail=Truncator(goal.description).chars(NOTE_LENGTH), url=url, icon="goal"))
     for spend in SupportSpend.objects.filter(case_id__in=ids):
         events.append(TimelineEvent(on=spend.spent_on, kind="spend", title=f"Support spend: £{spend.amount:,.2f}",
-                                    detail=spend.get_category_display(), icon="cash"))
+                                    detail=spend.get_category_display(), icon="spend"))
     return events

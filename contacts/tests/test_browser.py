@@ -23,6 +23,7 @@ def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, pa
     sign_in_as(page, live_server, user)
 
     page.goto(f"{live_server.url}/")
+    shot(page, "contacts-mentor-home-phone")
     card = page.get_by_role("article").filter(has_text="Jay Example")
     card.get_by_role("link", name="Log contact with Jay Example").click()
     page.wait_for_url("**/contacts/case/*/log/**")
