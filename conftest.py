@@ -36,6 +36,36 @@ def _local_cache(settings):
     cache.clear()
 
 
+# Reference data the data migrations seed. A transactional test (browser tests with
+# live_server) flushes every table when it ends, so the next one would find no roles, codes or
+# templates: each transactional test puts them back first.
+REFERENCE_SEEDS = [
+    ("mentoring.migrations.0002_roles_and_cache", "create_groups"),
+    ("clients.migrations.0002_default_closure_reasons", "seed"),
+    ("referrals.migrations.0002_default_sources", "seed"),
+    ("mentors.migrations.0002_default_strengths", "seed"),
+    ("contacts.migrations.0002_default_activities", "seed"),
+    ("outcomes.migrations.0002_reference_data", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from mentoring.apps import grant_administrator_permissions
+
+    for module, function in REFERENCE_SEEDS:
+        getattr(import_module(module), function)(apps, None)
+    grant_administrator_permissions(sender=None)
+
+
 @pytest.fixture
 def programme(db):
     return ProgrammeFactory(code="bridge", name="Bridge 18-25", engagement_min_contacts=2)
