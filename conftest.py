@@ -133,3 +133,9 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A British browser: date inputs read 23/11/2026, times in the 24-hour clock.
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
