@@ -920,7 +920,8 @@ class Importer:
         through = Mentor.programmes.through
 
         def after(batch, objects, status):
-            rows = [row for row in batch if "programmes" in row]
+            # A blank list means "not known": the mentor's programmes stay as they are.
+            rows = [row for row in batch if row.get("programmes")]
             if not rows:
                 return
             ids = [objects[row["mentor_ref"]].pk for row in rows]
@@ -931,7 +932,7 @@ class Importer:
             add, remove = [], []
             for row in rows:
                 mentor_id = objects[row["mentor_ref"]].pk
-                wanted = {self.db["programme"][code] for code in row["programmes"] or ()}
+                wanted = {self.db["programme"][code] for code in row["programmes"]}
                 have = current[mentor_id]
                 add += [through(mentor_id=mentor_id, programme_id=p) for p in wanted - have]
                 remove += [(mentor_id, p) for p in have - wanted]
