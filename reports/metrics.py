@@ -67,6 +67,7 @@ MAX_WINDOW_DAYS = 730
 THREE_MONTHS_DAYS = 91
 SIX_MONTHS_DAYS = 182
 DEFAULT_TEMPLATE = "progress_wheel"
+UNFLATTEN_LIMIT = 2**62
 
 # id -> (section, label, kind, definition). kind: count, rate, mean, hours, money, target, breakdown kinds.
 SECTIONS = [
@@ -275,6 +276,15 @@ def age_band_q(band, field_name="age"):
                 q &= Q(**{f"{field_name}__lte": high})
             return q
     raise ValueError(f"Unknown age band {band!r}")
+
+
+def unflattened(queryset):
+    """Aggregate over `queryset` as a derived table its per-row subqueries are computed in once.
+
+    A LIMIT (far above any real row count) stops PostgreSQL from pulling the derived table up
+    into the aggregate, which would evaluate each correlated subquery once per reference.
+    """
+    return queryset.order_by()[:UNFLATTEN_LIMIT]
 
 
 def round_half_up(value, places=1):
@@ -537,7 +547,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     for code, *_ in AGE_BANDS:
         aggregates[f"age_{code}"] = Count("pk", filter=age_band_q(code))
         aggregates[f"e6_{code}"] = Count("pk", filter=age_band_q(code) & e6_q)
-    totals = cases.aggregate(**aggregates)
+    totals = unflattened(cases).aggregate(**aggregates)
 
     # Referrals.
     referral_cases = cohort.annotate(attended=count_of(contacts), min_contacts=F("programme__engagement_min_contacts"))
@@ -577,19 +587,20 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
                       for code, _ in domains}
     if template and domains:
         eligible = Assessment.objects.filter(template=template, assessed_on__lte=as_of)
-        followup_cases = cases.filter(n_assessments__gte=2).values("pk")
-        latest_id = eligible.filter(case=OuterRef("assessment__case_id")).order_by("-assessed_on", "-pk").values("pk")[:1]
-        first_score = Score.objects.filter(
-            domain=OuterRef("domain_id"), assessment__case=OuterRef("assessment__case_id"),
-            assessment__template=template, assessment__assessed_on__lte=as_of,
-        ).order_by("assessment__assessed_on", "assessment__pk").values("score")[:1]
-        scores = (
-            Score.objects.filter(assessment__case__in=followup_cases, assessment__template=template,
-                                 assessment__assessed_on__lte=as_of)
-            .annotate(latest_id=Subquery(latest_id), first=Subquery(first_score, output_field=IntegerField()),
-                      code=F("domain__code"))
-            .filter(assessment_id=F("latest_id"))
+        # The latest assessment of each follow-up case, and for each of its scores the same
+        # domain's score in the case's first assessment (index lookups, one per score row).
+        latest_ids = (
+            cohort.annotate(n_assessments=count_of(assessments)).filter(n_assessments__gte=2)
+            .annotate(latest=Subquery(eligible.filter(case=OuterRef("pk")).order_by("-assessed_on", "-pk")
+                                      .values("pk")[:1]))
+            .values("latest")
         )
+        first_id = eligible.filter(case_id=OuterRef(OuterRef("assessment__case_id"))).order_by(
+            "assessed_on", "pk").values("pk")[:1]
+        first_score = Score.objects.filter(domain_id=OuterRef("domain_id"), assessment_id=Subquery(first_id)) \
+            .values("score")[:1]
+        scores = Score.objects.filter(assessment_id__in=latest_ids).annotate(
+            first=Subquery(first_score, output_field=IntegerField()), code=F("domain__code"))
         domain_aggregates = {}
         for code, _ in domains:
             in_domain = Q(code=code)
@@ -598,7 +609,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
             domain_aggregates[f"{code}__first"] = Sum("first", filter=in_domain)
             domain_aggregates[f"{code}__first_n"] = Count("first", filter=in_domain)
             domain_aggregates[f"{code}__improved"] = Count("pk", filter=in_domain & Q(score__gt=F("first")))
-        domain_totals = scores.aggregate(**domain_aggregates)
+        domain_totals = unflattened(scores).aggregate(**domain_aggregates)
         for code, _ in domains:
             improved = domain_totals[f"{code}__improved"]
             domain_figures[code] = {
