@@ -76,5 +76,10 @@ class MentorFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        for field in form.fields.values():
+            if hasattr(field, "empty_label"):
+                field.empty_label = "Any"
+            elif getattr(field, "choices", None) and list(field.choices)[0][0] == "":
+                field.choices = [("", "Any")] + list(field.choices)[1:]
         form.fields["q"].widget = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
         return form
