@@ -1,5 +1,7 @@
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 
 from mentoring import access
 
@@ -32,7 +34,12 @@ class ClientFilter(django_filters.FilterSet):
 
     def with_mentor(self, queryset, name, value):
         # The reverse relation of mentors.Allocation: clients does not import mentors.
-        return queryset.filter(cases__allocations__mentor=value, cases__allocations__ended_on__isnull=True).distinct()
+        # Current allocations, as mentors.Allocation.objects.current() defines them.
+        today = timezone.localdate()
+        return queryset.filter(
+            Q(cases__allocations__ended_on__isnull=True) | Q(cases__allocations__ended_on__gt=today),
+            cases__allocations__mentor=value, cases__allocations__started_on__lte=today,
+        ).distinct()
 
     def with_risk(self, queryset, name, value):
         return queryset.filter(risk_flags__kind=value, risk_flags__active=True).distinct()

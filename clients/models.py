@@ -361,7 +361,7 @@ class Case(models.Model):
         self._record(by, "case.resumed")
 
     def has_current_lead(self):
-        return self.allocations.filter(ended_on__isnull=True, role="lead").exists()
+        return self.allocations.current().leads().exists()
 
     @transaction.atomic
     def close(self, *, reason, on=None, summary="", by=None):
