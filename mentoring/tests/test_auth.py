@@ -175,8 +175,13 @@ def test_signed_in_user_can_change_their_password(client, mentor_user):
 
 
 @pytest.mark.django_db
-def test_passwords_are_hashed_with_argon2(mentor_user):
-    assert mentor_user.password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(settings):
+    from django.conf import settings as live
+
+    settings.PASSWORD_HASHERS = live.PASSWORD_HASHERS_CONFIGURED
+    user = UserFactory(username="hashed")
+    assert user.password.startswith("argon2")
+    assert user.check_password(PASSWORD)
 
 
 @pytest.mark.django_db
@@ -216,8 +221,9 @@ def test_navigation_shows_only_what_the_role_may_use(client, mentor_user, admini
 
 @pytest.mark.django_db
 def test_deploy_check_passes_with_production_settings(tmp_path):
+    # The test run's own DJANGO_ALLOW_ASYNC_UNSAFE (for browser tests) is no production setting.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
         "SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
         "ALLOWED_HOSTS": "waymark.example.org",
