@@ -2,9 +2,10 @@
 
 The definitions are those of METRICS.md (repeated in `DEFINITIONS` for the report's appendix).
 `compute_report()` runs a fixed number of queries whatever the size of the data: per-case
-values (attended contacts, engagement span, offences in the pre and post windows...) are
-correlated subqueries of one cohort query, aggregated in the database; breakdowns are
-grouped queries. Nothing is counted in a Python loop over cases or contacts.
+values (attended contacts, engagement span, offences in the pre and post windows...) come
+from derived tables grouped by case (one per source: contacts, offences, assessments,
+referrals), each computed once and joined to the cohort, then aggregated in one statement;
+breakdowns are grouped queries. Nothing is counted in a Python loop over cases or contacts.
 
 Date arithmetic differs between PostgreSQL and SQLite, so dates become integer day numbers
 through `DayNumber` and the windows are integer arithmetic on those.
@@ -15,6 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case as SqlCase  # SQL CASE, not clients.Case
 from django.db.models import (
     Count,
@@ -25,14 +27,15 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
+from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 from clients.models import Case, ClosureReason, RiskFlag
 from contacts.models import Activity, Attendance, Contact, Mode, SupportSpend
@@ -44,7 +47,6 @@ from outcomes.models import (
     Assessment,
     AssessmentTemplate,
     Domain,
-    Offence,
     OffenceCategory,
     Question,
     Questionnaire,
@@ -67,7 +69,6 @@ MAX_WINDOW_DAYS = 730
 THREE_MONTHS_DAYS = 91
 SIX_MONTHS_DAYS = 182
 DEFAULT_TEMPLATE = "progress_wheel"
-UNFLATTEN_LIMIT = 2**62
 
 # id -> (section, label, kind, definition). kind: count, rate, mean, hours, money, target, breakdown kinds.
 SECTIONS = [
@@ -212,38 +213,6 @@ class DayNumber(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def _agg_sub(queryset, expression, output_field=None):
-    """A correlated scalar subquery returning `expression` aggregated over `queryset`'s rows."""
-    qs = queryset.order_by().annotate(_v=expression).values("_v")
-    return Subquery(qs, output_field=output_field or IntegerField())
-
-
-class _RawAgg(Func):
-    """An aggregate function the ORM does not treat as one (so no GROUP BY is added)."""
-
-    contains_aggregate = False
-    output_field = IntegerField()
-
-
-def count_of(queryset):
-    return Coalesce(_agg_sub(queryset, _RawAgg(Value(1), function="COUNT")), 0)
-
-
-def sum_of(queryset, expression):
-    return Coalesce(_agg_sub(queryset, _RawAgg(expression, function="SUM")), 0)
-
-
-def span_of(queryset):
-    """Days from the first to the last row's date (NULL when there are none)."""
-    return _agg_sub(
-        queryset,
-        ExpressionWrapper(
-            _RawAgg(DayNumber("date"), function="MAX") - _RawAgg(DayNumber("date"), function="MIN"),
-            output_field=IntegerField(),
-        ),
-    )
-
-
 def flag(condition):
     """A boolean condition as 1 or 0, so an aggregate over the annotated rows can filter on it."""
     return SqlCase(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -276,15 +245,6 @@ def age_band_q(band, field_name="age"):
                 q &= Q(**{f"{field_name}__lte": high})
             return q
     raise ValueError(f"Unknown age band {band!r}")
-
-
-def unflattened(queryset):
-    """Aggregate over `queryset` as a derived table its per-row subqueries are computed in once.
-
-    A LIMIT (far above any real row count) stops PostgreSQL from pulling the derived table up
-    into the aggregate, which would evaluate each correlated subquery once per reference.
-    """
-    return queryset.order_by()[:UNFLATTEN_LIMIT]
 
 
 def round_half_up(value, places=1):
@@ -452,6 +412,65 @@ def attended_contacts(as_of):
     return Contact.objects.filter(attendance=Attendance.ATTENDED, date__lte=as_of).exclude(mode=Mode.MESSAGE)
 
 
+def _count_if(condition):
+    """Portable SQL: the rows for which `condition` (SQL text of our own, no user input) holds."""
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+def _compiled(queryset):
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+def _aggregate_joined(columns, joins):
+    """One row of `columns` (SQL aggregates) over derived tables joined on case_id.
+
+    `joins` is [(alias, queryset, join kind)], the first being the cohort (one row per case),
+    each other one grouped by case_id. Each queryset is compiled by the ORM with its own
+    parameters, so the statement is parameterised on every backend; the derived tables are
+    computed once each instead of once per case.
+    """
+    parts, params = [], []
+    for alias, queryset, kind in joins:
+        sql, part_params = _compiled(queryset)
+        params += part_params
+        if kind is None:
+            parts.append(f"({sql}) {alias}")
+        else:
+            parts.append(f"{kind} JOIN ({sql}) {alias} ON {alias}.case_id = c.case_id")
+    names = list(columns)
+    select = ", ".join(f"{columns[name]} AS {connection.ops.quote_name(name)}" for name in names)
+    # Built from compiled querysets and our own constant SQL; every value is a parameter.
+    statement = f"SELECT {select} FROM {' '.join(parts)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return {name: None if value is None else int(value) for name, value in zip(names, row, strict=True)}
+
+
+def _domain_changes(followup_rows, template):
+    """{domain code: (latest scores, their sum, first scores, their sum, improved)} over the
+    follow-up cases of `followup_rows` (case_id, first_on, latest_on per case)."""
+    sql, params = _compiled(followup_rows)
+    quote = connection.ops.quote_name
+    assessment, score, domain = (quote(m._meta.db_table) for m in (Assessment, Score, Domain))
+    # Built from a compiled queryset and table names; every value is a parameter.
+    statement = f"""
+        SELECT d.code, COUNT(l.score), SUM(l.score), SUM(f.score), COUNT(f.score),
+               SUM(CASE WHEN l.score > f.score THEN 1 ELSE 0 END)
+        FROM ({sql}) pc
+        JOIN {assessment} la ON la.case_id = pc.case_id AND la.template_id = %s AND la.assessed_on = pc.latest_on
+        JOIN {score} l ON l.assessment_id = la.id
+        JOIN {domain} d ON d.id = l.domain_id
+        JOIN {assessment} fa ON fa.case_id = pc.case_id AND fa.template_id = %s AND fa.assessed_on = pc.first_on
+        LEFT JOIN {score} f ON f.assessment_id = fa.id AND f.domain_id = l.domain_id
+        GROUP BY d.code"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, template.pk, template.pk])
+        return {code: (int(n or 0), int(latest or 0), int(first or 0), int(n_first or 0), int(improved or 0))
+                for code, n, latest, first, n_first, improved in cursor.fetchall()}
+
+
 def compute_report(programmes, start, end, *, filters=None, template=None):
     """Compute every figure of METRICS.md for `programmes` over `start`..`end` (as_of = end)."""
     programmes = list(programmes)
@@ -475,94 +494,102 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     domains = list(Domain.objects.filter(template=template).order_by("order", "code").values_list("code", "label")) \
         if template else []
 
-    # Per-case values, as correlated subqueries of the cohort query.
+    # Per-case values: one grouped derived table per source (contacts, offences, assessments,
+    # referrals), each computed once and joined to the cohort by case id, then aggregated.
     as_of_day = DayNumber(Value(as_of, output_field=DateField()))
-    contacts = attended_contacts(as_of).filter(case=OuterRef("pk"))
-    proven = Offence.objects.filter(
-        client=OuterRef("client_id"), conviction_date__isnull=False, conviction_date__lte=as_of
-    ).annotate(day=DayNumber("offence_date"))
-    pre = proven.filter(day__gte=OuterRef("pre_from"), day__lt=OuterRef("start_day"))
-    post = proven.filter(day__gte=OuterRef("start_day"), day__lte=OuterRef("post_to"))
-    cost = F("category__unit_cost")
-    assessments = Assessment.objects.filter(case=OuterRef("pk"), template=template, assessed_on__lte=as_of)
-
-    cases = (
-        cohort.annotate(
-            age=age_expression("client__date_of_birth", "started_on"),
-            attended=count_of(contacts),
-            span=span_of(contacts),
-            min_contacts=F("programme__engagement_min_contacts"),
-            start_day=DayNumber("started_on"),
-        )
-        .annotate(window=Least(as_of_day - F("start_day") + 1, Value(MAX_WINDOW_DAYS)))
+    windowed = cohort.order_by().annotate(start_day=DayNumber("started_on")).annotate(
+        window=Least(as_of_day - F("start_day") + 1, Value(MAX_WINDOW_DAYS)))
+    case_rows = windowed.values(
+        case_id=F("pk"),
+        min_contacts=F("programme__engagement_min_contacts"),
+        age=age_expression("client__date_of_birth", "started_on"),
+        risk=flag(Exists(RiskFlag.objects.filter(client=OuterRef("client_id"), kind=RiskFlag.Kind.TO_OTHERS,
+                                                 active=True))),
+    )
+    in_period = Q(date__gte=start)
+    contact_rows = (
+        attended_contacts(as_of).filter(case__in=cohort_ids).order_by().values("case_id")
+        .annotate(attended=Count("pk"), first_day=Min(DayNumber("date")), last_day=Max(DayNumber("date")),
+                  period_n=Count("pk", filter=in_period), period_minutes=Sum("duration_minutes", filter=in_period))
+    )
+    offence = "client__offences"
+    off_day = DayNumber(f"{offence}__offence_date")
+    proven = Q(**{f"{offence}__conviction_date__isnull": False, f"{offence}__conviction_date__lte": as_of})
+    pre = proven & Q(GreaterThanOrEqual(off_day, F("start_day") - F("window")), LessThan(off_day, F("start_day")))
+    post = proven & Q(GreaterThanOrEqual(off_day, F("start_day")),
+                      LessThanOrEqual(off_day, F("start_day") + F("window") - 1))
+    during = proven & Q(**{f"{offence}__offence_date__gte": F("started_on"),
+                           f"{offence}__offence_date__lte": Least(Coalesce("ended_on", Value(as_of)), Value(as_of))})
+    offence_rows = (
+        windowed.filter(**{f"{offence}__isnull": False}).values(case_id=F("pk"))
         .annotate(
-            pre_from=ExpressionWrapper(F("start_day") - F("window"), output_field=IntegerField()),
-            post_to=ExpressionWrapper(F("start_day") + F("window") - 1, output_field=IntegerField()),
-        )
-        .annotate(
-            risk=flag(Exists(RiskFlag.objects.filter(client=OuterRef("client_id"), kind=RiskFlag.Kind.TO_OTHERS,
-                                                     active=True))),
-            during=flag(Exists(Offence.objects.filter(
-                client=OuterRef("client_id"), conviction_date__isnull=False, conviction_date__lte=as_of,
-                offence_date__gte=OuterRef("started_on"),
-                offence_date__lte=Least(Coalesce(OuterRef("ended_on"), Value(as_of)), Value(as_of)),
-            ))),
-            pre_n=count_of(pre),
-            post_n=count_of(post),
-            pre_sev=sum_of(pre, F("category__severity")),
-            post_sev=sum_of(post, F("category__severity")),
-            cost_delta=Coalesce(
-                _agg_sub(pre, _RawAgg(cost, function="SUM")), 0
-            ) - Coalesce(_agg_sub(post, _RawAgg(cost, function="SUM")), 0),
-            n_assessments=count_of(assessments) if template else Value(0),
+            pre_n=Count(f"{offence}__pk", filter=pre),
+            post_n=Count(f"{offence}__pk", filter=post),
+            pre_sev=Sum(f"{offence}__category__severity", filter=pre),
+            post_sev=Sum(f"{offence}__category__severity", filter=post),
+            pre_cost=Sum(f"{offence}__category__unit_cost", filter=pre),
+            post_cost=Sum(f"{offence}__category__unit_cost", filter=post),
+            during=Count(f"{offence}__pk", filter=during),
         )
     )
-    engaged_q = Q(attended__gte=F("min_contacts"))
-    e3_q = engaged_q & Q(span__gte=THREE_MONTHS_DAYS)
-    e6_q = engaged_q & Q(span__gte=SIX_MONTHS_DAYS)
-    traj_q = engaged_q & Q(pre_n__gte=1)
-    rf_q = traj_q & Q(post_n__lt=F("pre_n"))
-    rs_q = traj_q & Q(post_sev__lt=F("pre_sev"))
-    aggregates = {
-        "n": Count("pk"),
-        "engaged": Count("pk", filter=engaged_q),
-        "e3": Count("pk", filter=e3_q),
-        "e6": Count("pk", filter=e6_q),
-        "n_risk": Count("pk", filter=Q(risk=1)),
-        "n_during": Count("pk", filter=Q(during=1)),
-        "traj": Count("pk", filter=traj_q),
-        "rf": Count("pk", filter=rf_q),
-        "rs": Count("pk", filter=rs_q),
-        "rfs": Count("pk", filter=rf_q & Q(post_sev__lt=F("pre_sev"))),
-        "traj_e6": Count("pk", filter=traj_q & Q(span__gte=SIX_MONTHS_DAYS)),
-        "rf_e6": Count("pk", filter=rf_q & Q(span__gte=SIX_MONTHS_DAYS)),
-        "cost": Sum("cost_delta", filter=traj_q),
-        "followups": Count("pk", filter=Q(n_assessments__gte=2)),
-        "span_cases": Count("pk", filter=Q(attended__gte=1)),
-        "span_total": Sum("span", filter=Q(attended__gte=1)),
-        "span_max": Max("span"),
-        "span_0_90": Count("pk", filter=engaged_q & Q(span__lt=THREE_MONTHS_DAYS)),
-        "span_91_181": Count("pk", filter=engaged_q & Q(span__gte=THREE_MONTHS_DAYS, span__lt=SIX_MONTHS_DAYS)),
-    }
-    for code, *_ in AGE_BANDS:
-        aggregates[f"age_{code}"] = Count("pk", filter=age_band_q(code))
-        aggregates[f"e6_{code}"] = Count("pk", filter=age_band_q(code) & e6_q)
-    totals = unflattened(cases).aggregate(**aggregates)
-
-    # Referrals.
-    referral_cases = cohort.annotate(attended=count_of(contacts), min_contacts=F("programme__engagement_min_contacts"))
-    engaged_case_ids = referral_cases.filter(attended__gte=F("min_contacts")).values("pk")
+    assessment_rows = (
+        Assessment.objects.filter(template=template, assessed_on__lte=as_of, case__in=cohort_ids)
+        .order_by().values("case_id")
+        .annotate(n=Count("pk"), first_on=Min("assessed_on"), latest_on=Max("assessed_on"))
+    ) if template else None
     referrals = _referrals(programme_ids, start, end, filters)
+    referral_rows = referrals.filter(case__isnull=False).order_by().values("case_id").annotate(n=Count("pk"))
+
+    attended = "COALESCE(k.attended, 0)"
+    span = "(k.last_day - k.first_day)"
+    engaged_sql = f"{attended} >= c.min_contacts"
+    e3_sql = f"{engaged_sql} AND {span} >= {THREE_MONTHS_DAYS}"
+    e6_sql = f"{engaged_sql} AND {span} >= {SIX_MONTHS_DAYS}"
+    traj_sql = f"{engaged_sql} AND COALESCE(o.pre_n, 0) >= 1"
+    rf_sql = f"{traj_sql} AND COALESCE(o.post_n, 0) < o.pre_n"
+    less_severe = "COALESCE(o.post_sev, 0) < COALESCE(o.pre_sev, 0)"
+    columns = {
+        "n": "COUNT(*)",
+        "engaged": _count_if(engaged_sql),
+        "e3": _count_if(e3_sql),
+        "e6": _count_if(e6_sql),
+        "n_risk": _count_if("c.risk = 1"),
+        "n_during": _count_if("COALESCE(o.during, 0) > 0"),
+        "traj": _count_if(traj_sql),
+        "rf": _count_if(rf_sql),
+        "rs": _count_if(f"{traj_sql} AND {less_severe}"),
+        "rfs": _count_if(f"{rf_sql} AND {less_severe}"),
+        "traj_e6": _count_if(f"{traj_sql} AND {span} >= {SIX_MONTHS_DAYS}"),
+        "rf_e6": _count_if(f"{rf_sql} AND {span} >= {SIX_MONTHS_DAYS}"),
+        "cost": f"SUM(CASE WHEN {traj_sql} THEN COALESCE(o.pre_cost, 0) - COALESCE(o.post_cost, 0) END)",
+        "followups": _count_if("a.n >= 2") if template else "0",
+        "span_cases": _count_if(f"{attended} >= 1"),
+        "span_total": f"SUM({span})",
+        "span_max": f"MAX({span})",
+        "span_0_90": _count_if(f"{engaged_sql} AND {span} < {THREE_MONTHS_DAYS}"),
+        "span_91_181": _count_if(f"{e3_sql} AND {span} < {SIX_MONTHS_DAYS}"),
+        "contacts": "SUM(k.period_n)",
+        "minutes": "SUM(k.period_minutes)",
+        "referrals_engaged": f"SUM(CASE WHEN {engaged_sql} THEN r.n END)",
+    }
+    for code, _label, low, high in AGE_BANDS:
+        band = " AND ".join([*([f"c.age >= {int(low)}"] if low is not None else []),
+                             *([f"c.age <= {int(high)}"] if high is not None else [])])
+        columns[f"age_{code}"] = _count_if(band)
+        columns[f"e6_{code}"] = _count_if(f"{band} AND {e6_sql}")
+    joins = [("c", case_rows, None), ("k", contact_rows, "LEFT"), ("o", offence_rows, "LEFT"),
+             ("r", referral_rows, "LEFT")]
+    if template:
+        joins.append(("a", assessment_rows, "LEFT"))
+    totals = _aggregate_joined(columns, joins)
     referral_totals = referrals.aggregate(
-        received=Count("pk"),
-        accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)),
-        engaged=Count("pk", filter=Q(case__in=engaged_case_ids)),
-    )
+        received=Count("pk"), accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)))
+    referral_totals["engaged"] = totals["referrals_engaged"] or 0
     by_source = dict(referrals.order_by().values_list("source__code").annotate(n=Count("pk")))
 
-    # Contacts in the period.
-    period_contacts = attended_contacts(as_of).filter(case__in=cohort_ids, date__gte=start, date__lte=end)
-    contact_totals = period_contacts.aggregate(n=Count("pk"), minutes=Sum("duration_minutes"))
+    # Contacts in the period, by activity.
+    period_contacts = attended_contacts(as_of).filter(case__in=cohort_ids, date__gte=start)
+    contact_totals = {"n": totals["contacts"] or 0, "minutes": totals["minutes"] or 0}
     by_activity = dict(
         Contact.activities.through.objects.filter(contact__in=period_contacts.values("pk"))
         .order_by().values_list("activity__code").annotate(n=Count("pk"))
@@ -582,39 +609,18 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     )
     by_type = dict(achievements.order_by().values_list("type__code").annotate(n=Count("case", distinct=True)))
 
-    # Progress wheel: each follow-up case's latest scores against its first, per domain.
+    # Progress wheel: each follow-up case's latest scores against its first, per domain. An
+    # assessment is unique per case, template and day, so the first and latest dates of the
+    # per-case table identify the two assessments.
     domain_figures = {code: {"first_mean": None, "latest_mean": None, "improved": 0, "improved_rate": None}
                       for code, _ in domains}
     if template and domains:
-        eligible = Assessment.objects.filter(template=template, assessed_on__lte=as_of)
-        # The latest assessment of each follow-up case, and for each of its scores the same
-        # domain's score in the case's first assessment (index lookups, one per score row).
-        latest_ids = (
-            cohort.annotate(n_assessments=count_of(assessments)).filter(n_assessments__gte=2)
-            .annotate(latest=Subquery(eligible.filter(case=OuterRef("pk")).order_by("-assessed_on", "-pk")
-                                      .values("pk")[:1]))
-            .values("latest")
-        )
-        first_id = eligible.filter(case_id=OuterRef(OuterRef("assessment__case_id"))).order_by(
-            "assessed_on", "pk").values("pk")[:1]
-        first_score = Score.objects.filter(domain_id=OuterRef("domain_id"), assessment_id=Subquery(first_id)) \
-            .values("score")[:1]
-        scores = Score.objects.filter(assessment_id__in=latest_ids).annotate(
-            first=Subquery(first_score, output_field=IntegerField()), code=F("domain__code"))
-        domain_aggregates = {}
+        rows = _domain_changes(assessment_rows.filter(n__gte=2), template)
         for code, _ in domains:
-            in_domain = Q(code=code)
-            domain_aggregates[f"{code}__n"] = Count("pk", filter=in_domain)
-            domain_aggregates[f"{code}__latest"] = Sum("score", filter=in_domain)
-            domain_aggregates[f"{code}__first"] = Sum("first", filter=in_domain)
-            domain_aggregates[f"{code}__first_n"] = Count("first", filter=in_domain)
-            domain_aggregates[f"{code}__improved"] = Count("pk", filter=in_domain & Q(score__gt=F("first")))
-        domain_totals = unflattened(scores).aggregate(**domain_aggregates)
-        for code, _ in domains:
-            improved = domain_totals[f"{code}__improved"]
+            n_latest, latest_total, first_total, n_first, improved = rows.get(code, (0, 0, 0, 0, 0))
             domain_figures[code] = {
-                "first_mean": mean(domain_totals[f"{code}__first"] or 0, domain_totals[f"{code}__first_n"]),
-                "latest_mean": mean(domain_totals[f"{code}__latest"] or 0, domain_totals[f"{code}__n"]),
+                "first_mean": mean(first_total or 0, n_first),
+                "latest_mean": mean(latest_total or 0, n_latest),
                 "improved": improved,
                 "improved_rate": pct(improved, totals["followups"]),
             }
