@@ -11,7 +11,7 @@ from importlib import import_module
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mentoring.tests.access import ROLES, Row
+from mentoring.tests.access import ROLES
 
 APPS = ["mentoring", "clients", "referrals", "mentors", "contacts", "outcomes", "reports", "dataio"]
 # Third-party URL trees with their own tests: sign-in (allauth) and the admin site.
