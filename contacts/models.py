@@ -190,6 +190,9 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["case", "date"], name="contact_case_date"),
             models.Index(fields=["date"], name="contact_date"),
+            # The report's attended contacts per case (counts, first/last date, hours): index-only.
+            models.Index(fields=["case", "date", "duration_minutes"], name="contact_attended_case_date",
+                         condition=Q(attendance=Attendance.ATTENDED) & ~Q(mode=Mode.MESSAGE)),
         ]
 
     def __str__(self):

@@ -449,26 +449,25 @@ def _aggregate_joined(columns, joins):
 
 
 def _domain_changes(followup_rows, template):
-    """{domain code: (latest scores, their sum, first scores, their sum, improved)} over the
+    """{domain id: (latest scores, their sum, first scores, their sum, improved)} over the
     follow-up cases of `followup_rows` (case_id, first_on, latest_on per case)."""
     sql, params = _compiled(followup_rows)
     quote = connection.ops.quote_name
-    assessment, score, domain = (quote(m._meta.db_table) for m in (Assessment, Score, Domain))
+    assessment, score = (quote(m._meta.db_table) for m in (Assessment, Score))
     # Built from a compiled queryset and table names; every value is a parameter.
     statement = f"""
-        SELECT d.code, COUNT(l.score), SUM(l.score), SUM(f.score), COUNT(f.score),
+        SELECT l.domain_id, COUNT(l.score), SUM(l.score), SUM(f.score), COUNT(f.score),
                SUM(CASE WHEN l.score > f.score THEN 1 ELSE 0 END)
         FROM ({sql}) pc
         JOIN {assessment} la ON la.case_id = pc.case_id AND la.template_id = %s AND la.assessed_on = pc.latest_on
         JOIN {score} l ON l.assessment_id = la.id
-        JOIN {domain} d ON d.id = l.domain_id
         JOIN {assessment} fa ON fa.case_id = pc.case_id AND fa.template_id = %s AND fa.assessed_on = pc.first_on
         LEFT JOIN {score} f ON f.assessment_id = fa.id AND f.domain_id = l.domain_id
-        GROUP BY d.code"""  # noqa: S608
+        GROUP BY l.domain_id"""  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, template.pk, template.pk])
-        return {code: (int(n or 0), int(latest or 0), int(first or 0), int(n_first or 0), int(improved or 0))
-                for code, n, latest, first, n_first, improved in cursor.fetchall()}
+        return {domain_id: (int(n or 0), int(latest or 0), int(first or 0), int(n_first or 0), int(improved or 0))
+                for domain_id, n, latest, first, n_first, improved in cursor.fetchall()}
 
 
 def compute_report(programmes, start, end, *, filters=None, template=None):
@@ -491,8 +490,9 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     if template is None:
         template = (AssessmentTemplate.objects.filter(code=DEFAULT_TEMPLATE).first()
                     or AssessmentTemplate.objects.filter(active=True).order_by("pk").first())
-    domains = list(Domain.objects.filter(template=template).order_by("order", "code").values_list("code", "label")) \
-        if template else []
+    domain_rows = list(Domain.objects.filter(template=template).order_by("order", "code")
+                       .values_list("pk", "code", "label")) if template else []
+    domains = [(code, label) for _pk, code, label in domain_rows]
 
     # Per-case values: one grouped derived table per source (contacts, offences, assessments,
     # referrals), each computed once and joined to the cohort by case id, then aggregated.
@@ -509,8 +509,9 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     in_period = Q(date__gte=start)
     contact_rows = (
         attended_contacts(as_of).filter(case__in=cohort_ids).order_by().values("case_id")
-        .annotate(attended=Count("pk"), first_day=Min(DayNumber("date")), last_day=Max(DayNumber("date")),
-                  period_n=Count("pk", filter=in_period), period_minutes=Sum("duration_minutes", filter=in_period))
+        # Only columns of the partial index contact_attended_case_date, so an index-only scan serves it.
+        .annotate(attended=Count("*"), first_day=Min(DayNumber("date")), last_day=Max(DayNumber("date")),
+                  period_n=Count("date", filter=in_period), period_minutes=Sum("duration_minutes", filter=in_period))
     )
     offence = "client__offences"
     off_day = DayNumber(f"{offence}__offence_date")
@@ -591,8 +592,8 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     period_contacts = attended_contacts(as_of).filter(case__in=cohort_ids, date__gte=start)
     contact_totals = {"n": totals["contacts"] or 0, "minutes": totals["minutes"] or 0}
     by_activity = dict(
-        Contact.activities.through.objects.filter(contact__in=period_contacts.values("pk"))
-        .order_by().values_list("activity__code").annotate(n=Count("pk"))
+        period_contacts.filter(activities__isnull=False).order_by().values_list("activities__code")
+        .annotate(n=Count("pk"))
     )
     closed = dict(
         Case.objects.filter(pk__in=cohort_ids, ended_on__gte=start, ended_on__lte=end, closure_reason__isnull=False)
@@ -616,8 +617,8 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
                       for code, _ in domains}
     if template and domains:
         rows = _domain_changes(assessment_rows.filter(n__gte=2), template)
-        for code, _ in domains:
-            n_latest, latest_total, first_total, n_first, improved = rows.get(code, (0, 0, 0, 0, 0))
+        for domain_id, code, _ in domain_rows:
+            n_latest, latest_total, first_total, n_first, improved = rows.get(domain_id, (0, 0, 0, 0, 0))
             domain_figures[code] = {
                 "first_mean": mean(first_total or 0, n_first),
                 "latest_mean": mean(latest_total or 0, n_latest),
