@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEvent, Funder, Programme, ProgrammeMembership
+from .models import AuditEvent, Funder, Organisation, Programme, ProgrammeMembership
 
 
 class MembershipInline(admin.TabularInline):
@@ -70,3 +70,11 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("code",) if obj else ()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """One row: the logo printed on report covers."""
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Organisation.objects.exists()

@@ -5,6 +5,7 @@ from django.db.models.signals import post_migrate
 ADMINISTRATOR_MODELS = [
     "auth.user", "auth.group",
     "mentoring.programme", "mentoring.funder", "mentoring.programmemembership", "mentoring.auditevent",
+    "mentoring.organisation",
     "clients.closurereason", "referrals.referralsource", "mentors.strength", "contacts.activity",
     "outcomes.achievementtype", "outcomes.offencecategory", "outcomes.assessmenttemplate",
     "outcomes.domain", "outcomes.question",

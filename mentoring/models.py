@@ -219,3 +219,61 @@ class ErasureRequest(models.Model):
     def may_be_approved_by(self, user):
         """Four eyes: only a manager other than the one who asked may approve."""
         return self.is_pending and user is not None and user.pk != self.requested_by_id
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def validate_logo(upload):
+    """A logo is a PNG or JPEG of at most 512 KB: checked by decoding it, not by its name.
+
+    SVG is refused on purpose: it can carry script.
+    """
+    from django.core.exceptions import ValidationError
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            if image.format not in LOGO_FORMATS:
+                raise ValidationError("The logo must be a PNG or JPEG image.")
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError("The logo must be a PNG or JPEG image.") from exc
+    finally:
+        upload.seek(position)
+
+
+class Organisation(models.Model):
+    """The organisation running this instance: its logo on report covers (one row)."""
+
+    logo = models.ImageField(upload_to="logo/", blank=True, validators=[validate_logo],
+                             help_text="PNG or JPEG, at most 512 KB. Shown on report covers.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "organisation logo"
+
+    def __str__(self):
+        return "Organisation logo"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("pk").first()
+
+    def logo_data_uri(self):
+        """The logo inlined, so WeasyPrint needs no file or URL access to draw it."""
+        import base64
+
+        from PIL import Image
+
+        if not self.logo:
+            return ""
+        with self.logo.open("rb") as handle:
+            data = handle.read()
+        with Image.open(self.logo.path) as image:
+            mime = LOGO_FORMATS.get(image.format, "image/png")
+        return f"data:{mime};base64,{base64.b64encode(data).decode()}"

@@ -54,8 +54,12 @@ def print_css():
 
 
 def report_html(result, *, suppress=False, case_studies=()):
+    from mentoring.models import Organisation
+
     context = report_context(result, suppress=suppress, case_studies=case_studies)
     context["print_css"] = print_css()
+    organisation = Organisation.current()
+    context["logo"] = organisation.logo_data_uri() if organisation else ""
     return render_to_string("reports/report_print.html", context)
 
 
