@@ -7,3 +7,6 @@ class DataioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dataio"
     verbose_name = "Data in and out"
+
+    def ready(self):
+        from . import dashboard  # noqa: F401 - registers the manager's home panel
