@@ -68,6 +68,7 @@ ETE_CATEGORIES = [c.value for c in AchievementType.ETE_CATEGORIES]
 MAX_WINDOW_DAYS = 730
 THREE_MONTHS_DAYS = 91
 SIX_MONTHS_DAYS = 182
+UNFLATTEN_LIMIT = 2**62
 DEFAULT_TEMPLATE = "progress_wheel"
 
 # id -> (section, label, kind, definition). kind: count, rate, mean, hours, money, target, breakdown kinds.
@@ -422,13 +423,19 @@ def _compiled(queryset):
     return sql, list(params)
 
 
-def _aggregate_joined(columns, joins):
-    """One row of `columns` (SQL aggregates) over derived tables joined on case_id.
+def _flag_sql(condition):
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _aggregate_joined(columns, per_case, joins):
+    """One row of `columns` (SQL aggregates) over `per_case` values of derived tables joined on case_id.
 
     `joins` is [(alias, queryset, join kind)], the first being the cohort (one row per case),
     each other one grouped by case_id. Each queryset is compiled by the ORM with its own
     parameters, so the statement is parameterised on every backend; the derived tables are
-    computed once each instead of once per case.
+    computed once each instead of once per case. The per-case select is kept a derived table
+    (a LIMIT far above any row count stops it being merged into the aggregate), so each value
+    is computed once per case however many aggregates use it.
     """
     parts, params = [], []
     for alias, queryset, kind in joins:
@@ -438,10 +445,13 @@ def _aggregate_joined(columns, joins):
             parts.append(f"({sql}) {alias}")
         else:
             parts.append(f"{kind} JOIN ({sql}) {alias} ON {alias}.case_id = c.case_id")
+    quote = connection.ops.quote_name
+    inner = ", ".join(f"{expression} AS {name}" for name, expression in per_case.items())
     names = list(columns)
-    select = ", ".join(f"{columns[name]} AS {connection.ops.quote_name(name)}" for name in names)
+    select = ", ".join(f"{columns[name]} AS {quote(name)}" for name in names)
     # Built from compiled querysets and our own constant SQL; every value is a parameter.
-    statement = f"SELECT {select} FROM {' '.join(parts)}"  # noqa: S608
+    statement = (f"SELECT {select} FROM (SELECT {inner} FROM {' '.join(parts)} "  # noqa: S608
+                 f"LIMIT {UNFLATTEN_LIMIT}) per_case")
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
@@ -503,8 +513,9 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         case_id=F("pk"),
         min_contacts=F("programme__engagement_min_contacts"),
         age=age_expression("client__date_of_birth", "started_on"),
-        risk=flag(Exists(RiskFlag.objects.filter(client=OuterRef("client_id"), kind=RiskFlag.Kind.TO_OTHERS,
-                                                 active=True))),
+        # IN (uncorrelated subquery): one hashed lookup table, not a probe per case.
+        risk=flag(Q(client_id__in=RiskFlag.objects.filter(kind=RiskFlag.Kind.TO_OTHERS, active=True)
+                    .values("client_id"))),
     )
     in_period = Q(date__gte=start)
     contact_rows = (
@@ -541,48 +552,63 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     referrals = _referrals(programme_ids, start, end, filters)
     referral_rows = referrals.filter(case__isnull=False).order_by().values("case_id").annotate(n=Count("pk"))
 
-    attended = "COALESCE(k.attended, 0)"
-    span = "(k.last_day - k.first_day)"
-    engaged_sql = f"{attended} >= c.min_contacts"
-    e3_sql = f"{engaged_sql} AND {span} >= {THREE_MONTHS_DAYS}"
-    e6_sql = f"{engaged_sql} AND {span} >= {SIX_MONTHS_DAYS}"
+    # Per case (the inner select, evaluated once per row): flags as 0/1 and figures with
+    # NULLs made 0; then `columns` aggregate those plain columns.
+    engaged_sql = "COALESCE(k.attended, 0) >= c.min_contacts"
     traj_sql = f"{engaged_sql} AND COALESCE(o.pre_n, 0) >= 1"
     rf_sql = f"{traj_sql} AND COALESCE(o.post_n, 0) < o.pre_n"
-    less_severe = "COALESCE(o.post_sev, 0) < COALESCE(o.pre_sev, 0)"
+    per_case = {
+        "age": "c.age",
+        "risk": "c.risk",
+        "attended": "COALESCE(k.attended, 0)",
+        "span": "k.last_day - k.first_day",
+        "engaged": _flag_sql(engaged_sql),
+        "during": _flag_sql("o.during > 0"),
+        "traj": _flag_sql(traj_sql),
+        "rf": _flag_sql(rf_sql),
+        "less_severe": _flag_sql("COALESCE(o.post_sev, 0) < COALESCE(o.pre_sev, 0)"),
+        "cost_delta": "COALESCE(o.pre_cost, 0) - COALESCE(o.post_cost, 0)",
+        "followup": _flag_sql("a.n >= 2") if template else "0",
+        "period_n": "k.period_n",
+        "period_minutes": "k.period_minutes",
+        "referrals": "r.n",
+    }
+    e3_sql = f"engaged = 1 AND span >= {THREE_MONTHS_DAYS}"
+    e6_sql = f"engaged = 1 AND span >= {SIX_MONTHS_DAYS}"
     columns = {
         "n": "COUNT(*)",
-        "engaged": _count_if(engaged_sql),
+        "engaged": "COALESCE(SUM(engaged), 0)",
         "e3": _count_if(e3_sql),
         "e6": _count_if(e6_sql),
-        "n_risk": _count_if("c.risk = 1"),
-        "n_during": _count_if("COALESCE(o.during, 0) > 0"),
-        "traj": _count_if(traj_sql),
-        "rf": _count_if(rf_sql),
-        "rs": _count_if(f"{traj_sql} AND {less_severe}"),
-        "rfs": _count_if(f"{rf_sql} AND {less_severe}"),
-        "traj_e6": _count_if(f"{traj_sql} AND {span} >= {SIX_MONTHS_DAYS}"),
-        "rf_e6": _count_if(f"{rf_sql} AND {span} >= {SIX_MONTHS_DAYS}"),
-        "cost": f"SUM(CASE WHEN {traj_sql} THEN COALESCE(o.pre_cost, 0) - COALESCE(o.post_cost, 0) END)",
-        "followups": _count_if("a.n >= 2") if template else "0",
-        "span_cases": _count_if(f"{attended} >= 1"),
-        "span_total": f"SUM({span})",
-        "span_max": f"MAX({span})",
-        "span_0_90": _count_if(f"{engaged_sql} AND {span} < {THREE_MONTHS_DAYS}"),
-        "span_91_181": _count_if(f"{e3_sql} AND {span} < {SIX_MONTHS_DAYS}"),
-        "contacts": "SUM(k.period_n)",
-        "minutes": "SUM(k.period_minutes)",
-        "referrals_engaged": f"SUM(CASE WHEN {engaged_sql} THEN r.n END)",
+        "n_risk": "COALESCE(SUM(risk), 0)",
+        "n_during": "COALESCE(SUM(during), 0)",
+        "traj": "COALESCE(SUM(traj), 0)",
+        "rf": "COALESCE(SUM(rf), 0)",
+        "rs": _count_if("traj = 1 AND less_severe = 1"),
+        "rfs": _count_if("rf = 1 AND less_severe = 1"),
+        "traj_e6": _count_if(f"traj = 1 AND span >= {SIX_MONTHS_DAYS}"),
+        "rf_e6": _count_if(f"rf = 1 AND span >= {SIX_MONTHS_DAYS}"),
+        "cost": "SUM(CASE WHEN traj = 1 THEN cost_delta END)",
+        "followups": "COALESCE(SUM(followup), 0)",
+        "span_cases": _count_if("attended >= 1"),
+        "span_total": "SUM(span)",
+        "span_max": "MAX(span)",
+        "span_0_90": _count_if(f"engaged = 1 AND span < {THREE_MONTHS_DAYS}"),
+        "span_91_181": _count_if(f"{e3_sql} AND span < {SIX_MONTHS_DAYS}"),
+        "contacts": "SUM(period_n)",
+        "minutes": "SUM(period_minutes)",
+        "referrals_engaged": "SUM(CASE WHEN engaged = 1 THEN referrals END)",
     }
     for code, _label, low, high in AGE_BANDS:
-        band = " AND ".join([*([f"c.age >= {int(low)}"] if low is not None else []),
-                             *([f"c.age <= {int(high)}"] if high is not None else [])])
+        band = " AND ".join([*([f"age >= {int(low)}"] if low is not None else []),
+                             *([f"age <= {int(high)}"] if high is not None else [])])
         columns[f"age_{code}"] = _count_if(band)
         columns[f"e6_{code}"] = _count_if(f"{band} AND {e6_sql}")
     joins = [("c", case_rows, None), ("k", contact_rows, "LEFT"), ("o", offence_rows, "LEFT"),
              ("r", referral_rows, "LEFT")]
     if template:
         joins.append(("a", assessment_rows, "LEFT"))
-    totals = _aggregate_joined(columns, joins)
+    totals = _aggregate_joined(columns, per_case, joins)
     referral_totals = referrals.aggregate(
         received=Count("pk"), accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)))
     referral_totals["engaged"] = totals["referrals_engaged"] or 0
