@@ -166,7 +166,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Contact.activities.through._meta.db_table} (contact_id, activity_id) "  # noqa: S608
-                f"SELECT id, {activities[0]} + id % {len(activities)} FROM contacts_contact WHERE id % 2 = 0")
+                f"SELECT id, {activities[0]} + id % {len(activities)} FROM contacts_contact WHERE id % 3 > 0")
         self.stdout.write("Referrals, risk flags, achievements...")
         sources = list(ReferralSource.objects.order_by("pk").values_list("pk", flat=True))
         insert_select(Referral, CASES, {
