@@ -234,6 +234,7 @@ def test_a_mentor_logs_a_contact_an_assessment_and_an_achievement(live_server, p
     j.go(f"/clients/{case.client_id}/")
     main = j.main()
     expect(main).to_contain_text("ID obtained")
+    expect(main.get_by_role("link", name="Initial assessment: progress wheel")).to_be_visible()
     expect(main).to_contain_text("Job search")
     expect(main).to_contain_text(timezone.localdate().strftime("%-d %b %Y"))
     j.see("client-page-after")
