@@ -26,12 +26,12 @@ def allocation_events(request, client, cases):
         role = a.get_role_display().lower()
         events.append(TimelineEvent(
             on=a.started_on, kind="allocation", title=f"{a.mentor} allocated as {role}",
-            detail=a.override_reason and f"Chosen over the suggestions: {a.override_reason}", icon="🤝",
+            detail=a.override_reason and f"Chosen over the suggestions: {a.override_reason}", icon="mentor",
         ))
         if a.ended_on:
             events.append(TimelineEvent(
                 on=a.ended_on, kind="allocation", title=f"{a.mentor}'s allocation as {role} ended",
-                detail=a.end_reason, icon="↩",
+                detail=a.end_reason, icon="ended",
             ))
     return events
 
