@@ -22,10 +22,35 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
 
+from clients.models import Case  # noqa: E402
 from mentoring.models import Programme, ProgrammeMembership, Role  # noqa: E402
-from mentors.models import Mentor  # noqa: E402
+from mentors.models import Allocation, Mentor  # noqa: E402
 
 PASSWORD = "load-test-password-2026"
+
+
+def staff_the_open_cases(per_mentor=10):
+    """The bench data has cases but no mentors: give every open case a lead mentor."""
+    if Allocation.objects.exists():
+        return 0
+    open_cases = list(Case.objects.open().values_list("pk", "programme_id", "started_on").order_by("pk"))
+    count = max(1, len(open_cases) // per_mentor)
+    mentors = Mentor.objects.bulk_create(
+        Mentor(mentor_ref=f"LOAD{n}", first_name="Load", last_name=f"Mentor {n}", mentor_type=Mentor.Type.PAID,
+               max_caseload=per_mentor + 2, references_received=True)
+        for n in range(1, count + 1)
+    )
+    Through = Mentor.programmes.through
+    programme_ids = list(Programme.objects.values_list("pk", flat=True))
+    Through.objects.bulk_create(
+        Through(mentor_id=m.pk, programme_id=p) for m in mentors for p in programme_ids
+    )
+    Allocation.objects.bulk_create(
+        (Allocation(case_id=pk, mentor=mentors[i % count], role=Allocation.Role.LEAD, started_on=started)
+         for i, (pk, _programme, started) in enumerate(open_cases)),
+        batch_size=5000,
+    )
+    return len(open_cases)
 
 
 @transaction.atomic
@@ -34,6 +59,9 @@ def main():
     parser.add_argument("--mentors", type=int, default=40)
     parser.add_argument("--leads", type=int, default=10)
     args = parser.parse_args()
+    staffed = staff_the_open_cases()
+    if staffed:
+        print(f"Gave {staffed} open cases a lead mentor.")
     User = get_user_model()
     password = make_password(PASSWORD)
     mentor_group, lead_group = Group.objects.get(name="Mentor"), Group.objects.get(name="Project lead")
