@@ -75,14 +75,20 @@ def main():
             mentor.user = user
             mentor.save(update_fields=["user"])
         linked += 1
-    programmes = list(Programme.objects.all())
+    # Each lead leads one programme, as in a real organisation.
+    programmes = list(Programme.objects.order_by("pk"))
     for number in range(1, args.leads + 1):
         user, _ = User.objects.update_or_create(username=f"loadlead{number}", defaults={"password": password})
         user.groups.add(lead_group)
-        for programme in programmes:
-            ProgrammeMembership.objects.get_or_create(user=user, programme=programme, role=Role.LEAD)
+        ProgrammeMembership.objects.filter(user=user).delete()
+        ProgrammeMembership.objects.create(user=user, programme=programmes[(number - 1) % len(programmes)], role=Role.LEAD)
     print(f"Load-test sign-ins ready: {linked} mentors, {args.leads} leads over {len(programmes)} programmes.")
 
 
 if __name__ == "__main__":
     main()
+    # Freshly bulk-loaded rows: give the planner real statistics, as autovacuum would.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -12,7 +12,8 @@ DURATION="${LOAD_DURATION:-2m}"
 OUT=bench-output
 mkdir -p "$OUT"
 export DATABASE_URL="$DB" DEBUG=false SECRET_KEY="load-test-only-secret-key-0123456789-abcdefghijklmnop" \
-  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false LOG_LEVEL=WARNING
+  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false LOG_LEVEL=WARNING \
+  LOGIN_RATE_LIMIT_PER_IP=600/m/ip
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python loadtest/prepare.py

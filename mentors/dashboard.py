@@ -8,6 +8,7 @@ from . import matching
 from .models import cases_needing_a_lead
 
 SHOWN = 5
+MENTORS_SHOWN = 12
 
 
 @panel(roles=[access.LEAD], order=25, template="mentors/panels/caseloads.html")
@@ -21,12 +22,14 @@ def caseloads_and_matches(request):
     )
     cases = list(waiting[: SHOWN + 1])
     suggestions = matching.suggestions_for_cases(cases[:SHOWN], limit=1)
+    available = access.managed_mentors(user).available()
+    # The busiest first, a screenful of them; the mentor list has everyone.
     mentors = list(
-        access.managed_mentors(user).available().with_caseload().with_compliance()
-        .order_by("-caseload", "first_name", "last_name")
+        available.with_caseload().with_compliance().order_by("-caseload", "first_name", "last_name")[:MENTORS_SHOWN]
     )
     return {
         "cases": [(case, (suggestions.get(case.pk) or [None])[0]) for case in cases[:SHOWN]],
         "more": len(cases) > SHOWN,
         "mentors": mentors,
+        "mentor_total": available.count() if len(mentors) == MENTORS_SHOWN else len(mentors),
     }

@@ -10,6 +10,8 @@ from mentoring.dashboard import panel
 
 from .models import Achievement
 
+SHOWN = 10
+
 
 @dataclass
 class DueCheck:
@@ -44,4 +46,5 @@ def employment_checks(request):
     items = employment_checks_due(request.user)
     if not items:
         return None
-    return {"items": items, "today": timezone.localdate()}
+    # The oldest few first; a lead over a large programme may have hundreds due.
+    return {"items": items[:SHOWN], "total": len(items), "today": timezone.localdate()}
