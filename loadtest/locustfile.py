@@ -4,6 +4,7 @@ Mentors open their caseload, a client's page and log contacts; leads open their 
 client list, the referral queue and now and then the report. Run through loadtest/run.sh.
 """
 
+import os
 import random
 import re
 from datetime import date
@@ -14,9 +15,14 @@ PASSWORD = "load-test-password-2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+# Seconds a person spends on a page before the next action ("min,max"). The default 1-3 s is
+# a stress pace; people reading a client's page take longer (LOAD_WAIT=5,15 is more like it).
+WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "1,3").split(",")]
+
+
 class SignedIn(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
     prefix = ""
     count = 0
 
