@@ -17,12 +17,12 @@ export DATABASE_URL="$DB" DEBUG=false SECRET_KEY="load-test-only-secret-key-0123
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python loadtest/prepare.py
-.venv/bin/gunicorn mentoring.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-4}" --timeout 60 \
+.venv/bin/gunicorn mentoring.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --worker-class gthread --threads "${LOAD_THREADS:-4}" --timeout 60 \
   --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
+.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "${LOAD_SPAWN_RATE:-2}" --run-time "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --stop-timeout 10 --exit-code-on-error 0 \
   > "$OUT/locust.log" 2>&1
 .venv/bin/python loadtest/summary.py "$OUT/load_stats.csv"
