@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.utils import safe_next, spreadsheet_safe
 
 from . import services
 from .filters import ContactFilter
@@ -33,15 +33,6 @@ def case_page_url(case):
         return reverse("clients:client_detail", args=[case.client_id])
     except NoReverseMatch:
         return reverse("contacts:case_contacts", args=[case.pk])
-
-
-def next_url(request, fallback):
-    """Back to where the user came from (`?next=`), if it is one of our own pages."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _parse_day(text):
@@ -68,13 +59,13 @@ class CaseMixin(access.RoleRequiredMixin):
         return get_object_or_404(cases, pk=self.kwargs["case_pk"])
 
     def get_success_url(self):
-        return next_url(self.request, case_page_url(self.case))
+        return safe_next(self.request, case_page_url(self.case))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(case=self.case, client=self.case.client,
-                       back_url=next_url(self.request, case_page_url(self.case)),
-                       next=next_url(self.request, ""))
+                       back_url=safe_next(self.request, case_page_url(self.case)),
+                       next=safe_next(self.request, ""))
         return context
 
 
@@ -106,7 +97,7 @@ def contact_missed(request, case_pk):
         "Recorded: {} did not attend today. Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
         case.client.name_for_header, reverse("contacts:contact_update", args=[contact.pk]),
     ))
-    return redirect(next_url(request, reverse("home")))
+    return redirect(safe_next(request, reverse("home")))
 
 
 class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
@@ -149,7 +140,7 @@ class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(case=self.case, client=self.case.client, contact=self.object, editing=True,
-                       back_url=next_url(self.request, case_page_url(self.case)), next=next_url(self.request, ""))
+                       back_url=safe_next(self.request, case_page_url(self.case)), next=safe_next(self.request, ""))
         if context.get("read_only"):
             context.pop("form", None)
         return context
@@ -168,7 +159,7 @@ class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
                                          "their version is shown, your text is below. Check both and save again.")
             return self.render_to_response(self.get_context_data(form=retry, conflict=stale.current), status=409)
         messages.success(self.request, "Contact saved.")
-        return redirect(next_url(self.request, case_page_url(self.case)))
+        return redirect(safe_next(self.request, case_page_url(self.case)))
 
 
 class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
@@ -182,8 +173,8 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "back_url": next_url(self.request, reverse("home")),
-                "next": next_url(self.request, "")}
+        return {**super().get_context_data(**kwargs), "back_url": safe_next(self.request, reverse("home")),
+                "next": safe_next(self.request, "")}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -195,7 +186,7 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
         count = session.contacts.count()
         messages.success(self.request, f"Group session '{session.title}' recorded: an attended contact for "
                                        f"{count} client{'s' if count != 1 else ''}.")
-        return redirect(next_url(self.request, reverse("home")))
+        return redirect(safe_next(self.request, reverse("home")))
 
 
 class SupportSpendCreateView(CaseMixin, CreateView):
@@ -270,13 +261,13 @@ class GoalUpdateView(access.RoleRequiredMixin, UpdateView):
     def get_context_data(self, **kwargs):
         case = self.object.case
         return {**super().get_context_data(**kwargs), "case": case, "client": case.client,
-                "back_url": next_url(self.request, case_page_url(case)), "next": next_url(self.request, "")}
+                "back_url": safe_next(self.request, case_page_url(case)), "next": safe_next(self.request, "")}
 
     def form_valid(self, form):
         goal = form.save()
         audit.record(self.request.user, "goal.updated", goal, status=goal.status)
         messages.success(self.request, "Goal saved.")
-        return redirect(next_url(self.request, case_page_url(goal.case)))
+        return redirect(safe_next(self.request, case_page_url(goal.case)))
 
 
 class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
@@ -305,14 +296,6 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
         return context
 
 
-def _csv_cell(value):
-    """Spreadsheet-safe text: a cell starting = + - @ (or a tab/CR) is not run as a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @access.role_required(access.LEAD, access.MANAGER)
 def case_contacts_csv(request, case_pk):
     """The contact list as CSV for the lead: the same filters; notes are left out."""
@@ -325,7 +308,7 @@ def case_contacts_csv(request, case_pk):
                      "Mentor", "Next steps", "Follow up on"])
     rows = 0
     for c in contacts:
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([spreadsheet_safe(v) for v in (
             c.date.isoformat(), c.start_time.strftime("%H:%M") if c.start_time else "", c.duration_minutes,
             c.get_mode_display(), c.get_attendance_display(), c.group_session.title if c.group_session_id else "",
             "; ".join(a.name for a in c.activities.all()), c.get_location_display(),

@@ -19,6 +19,7 @@ from django_tables2 import SingleTableMixin
 from clients.models import Client, RiskFlag
 from mentoring import access, audit
 from mentoring.models import AuditEvent, ErasureRequest
+from mentoring.utils import spreadsheet_safe
 
 from . import privacy
 from .privacy_forms import AuditEventFilter, ChangeFilter, ConfirmForm, ErasureRequestForm
@@ -258,14 +259,6 @@ class AuditListView(ManagerRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-def formula_safe(value):
-    """Spreadsheets run cells starting with = + - @ (and tab/CR) as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -305,7 +298,7 @@ def audit_csv(request):
     writer = csv.writer(_Echo())
     generator = _event_rows(rows) if tab == "events" else _change_rows(rows)
     response = StreamingHttpResponse(
-        (writer.writerow([formula_safe(cell) for cell in row]) for row in generator), content_type="text/csv; charset=utf-8"
+        (writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in generator), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-{tab}-{stamp}.csv"'

@@ -5,12 +5,12 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access
+from mentoring.utils import safe_next
 
 from . import matching, services
 from .filters import MentorFilter
@@ -28,13 +28,6 @@ from .models import Allocation, CaseMatchPreference, Mentor, cases_needing_a_lea
 from .tables import MentorTable
 
 LEADS = (access.LEAD, access.MANAGER)
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 def _client_url(case):
@@ -222,7 +215,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
         return {
             "case": case, "suggestions": suggestions, "allocate_form": allocate_form,
             "preference_form": preference_form, "current_allocations": current,
-            "next": _safe_next(self.request, ""), "today": timezone.localdate(),
+            "next": safe_next(self.request, ""), "today": timezone.localdate(),
         }
 
     def get(self, request, *args, **kwargs):
@@ -252,7 +245,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
                 messages.success(
                     request, f"{allocation.mentor} is now {allocation.get_role_display().lower()} for {case.client.name_for_header}."
                 )
-                return redirect(_safe_next(request, _client_url(case)))
+                return redirect(safe_next(request, _client_url(case)))
         return self.render_to_response(context)
 
 
@@ -278,7 +271,7 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "allocation": self.allocation}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(allocation=self.allocation, next=_safe_next(self.request, ""), **kwargs)
+        return super().get_context_data(allocation=self.allocation, next=safe_next(self.request, ""), **kwargs)
 
     def form_valid(self, form):
         try:
@@ -290,7 +283,7 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{self.allocation.mentor}'s allocation to {self.allocation.case.client.name_for_header} ended.")
-        return redirect(_safe_next(self.request, reverse("mentors:mentor_detail", args=[self.allocation.mentor_id])))
+        return redirect(safe_next(self.request, reverse("mentors:mentor_detail", args=[self.allocation.mentor_id])))
 
 
 class MentorReallocateView(access.ScopedQuerysetMixin, FormView):

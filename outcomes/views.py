@@ -4,13 +4,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.utils import safe_next
 
 from . import services
 from .filters import OffenceFilter
@@ -28,13 +28,6 @@ def client_page_url(client_id):
         return reverse("clients:client_detail", kwargs={"pk": client_id})
     except NoReverseMatch:
         return reverse("home")
-
-
-def safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 class CaseMixin(access.RoleRequiredMixin):

@@ -8,17 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Neutralise spreadsheet formula injection: a leading = + - @ gets an apostrophe."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+from mentoring.utils import spreadsheet_safe
 
 
 def report_json(result, *, suppress=False):
@@ -30,7 +20,7 @@ def report_csv(result, *, suppress=False):
     writer = csv.writer(out)
     writer.writerow(["section", "metric id", "label", "value", "base"])
     for row in result.rows(suppress=suppress):
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ from django.views.generic import CreateView, ListView, TemplateView
 
 from clients.models import Case
 from mentoring import access, audit
+from mentoring.utils import spreadsheet_safe
 
 from . import exports
 from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm
@@ -237,7 +238,7 @@ class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
         count = 0
         for row in people.iterator():
             count += 1
-            writer.writerow([exports.safe_cell(cell) for cell in (
+            writer.writerow([spreadsheet_safe(cell) for cell in (
                 row["client__last_name"], row["client__first_name"], row["client__date_of_birth"].isoformat(),
                 row["client__gender"], row["intervention_on"].isoformat(), row["client__police_ref"],
             )])

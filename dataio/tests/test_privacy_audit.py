@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
-from dataio.views_privacy import formula_safe
 from mentoring import audit
 from mentoring.models import AuditEvent
+from mentoring.utils import spreadsheet_safe as formula_safe
 
 pytestmark = pytest.mark.django_db
 

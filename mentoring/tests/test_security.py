@@ -90,3 +90,15 @@ def test_static_files_collect_for_production(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_csv_cells_are_spreadsheet_safe_but_numbers_stay_numbers():
+    from decimal import Decimal
+
+    from mentoring.utils import spreadsheet_safe
+
+    assert spreadsheet_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe(-1380) == -1380  # an estimated cost avoided may be negative
+    assert spreadsheet_safe(Decimal("-12.50")) == Decimal("-12.50")
+    assert spreadsheet_safe("Job search") == "Job search"

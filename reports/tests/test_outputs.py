@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from mentoring.models import AuditEvent
 from mentoring.tests.factories import ProgrammeFactory
-from reports.exports import safe_cell
+from mentoring.utils import spreadsheet_safe as safe_cell
 from reports.models import CaseStudy
 
 from .factories import contact, make_case, referral
