@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.widgets import LongSelect
 
 from .models import Case, RiskFlag
 
@@ -15,13 +16,15 @@ class ClientFilter(django_filters.FilterSet):
                                   help_text="Name, reference or date of birth (dd/mm/yyyy).")
     programme = django_filters.ModelChoiceFilter(label="Programme", method="in_programme", queryset=None)
     status = django_filters.ChoiceFilter(label="Case status", method="with_status", choices=Case.Status.choices)
-    mentor = django_filters.ModelChoiceFilter(label="Mentor", method="with_mentor", queryset=None)
+    mentor = django_filters.ModelChoiceFilter(label="Mentor", method="with_mentor", queryset=None, widget=LongSelect)
     risk = django_filters.ChoiceFilter(label="Risk flag", method="with_risk", choices=RiskFlag.Kind.choices)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.filters["programme"].queryset = access.visible_programmes(request.user)
-        self.filters["mentor"].queryset = access.visible_mentors(request.user).order_by("first_name", "last_name")
+        self.filters["mentor"].queryset = (
+            access.visible_mentors(request.user).only("first_name", "last_name").order_by("first_name", "last_name")
+        )
 
     def search(self, queryset, name, value):
         return queryset.search(value)

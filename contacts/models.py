@@ -193,6 +193,9 @@ class Contact(models.Model):
             # The report's attended contacts per case (counts, first/last date, hours): index-only.
             models.Index(fields=["case", "date", "duration_minutes"], name="contact_attended_case_date",
                          condition=Q(attendance=Attendance.ATTENDED) & ~Q(mode=Mode.MESSAGE)),
+            # Due lists: the few follow-ups still open, out of a million contacts.
+            models.Index(fields=["follow_up_on", "case"], name="contact_follow_up_open",
+                         condition=Q(follow_up_on__isnull=False, follow_up_done=False)),
         ]
 
     def __str__(self):

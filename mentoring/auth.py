@@ -1,6 +1,7 @@
 """Sign-in rules: invited staff accounts only, and an audit trail of sign-ins."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -12,6 +13,21 @@ class InvitedStaffOnlyAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+
+class SingleLaneArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id at OWASP's recommended setting: 46 MiB of memory, one pass, one lane.
+
+    Django's default spreads each hash over 8 threads, so on a small server one sign-in
+    takes every core for a moment and every other request waits behind it. One lane costs
+    an attacker the same memory per guess and leaves the other cores to the other users.
+    Hashes made with other settings are upgraded at the next sign-in.
+    """
+
+    algorithm = "argon2"
+    time_cost = 1
+    memory_cost = 47104
+    parallelism = 1
 
 
 @receiver(user_logged_in)

@@ -126,16 +126,16 @@ class AchievementQuerySet(models.QuerySet):
     def employment(self):
         return self.filter(type__category=AchievementType.Category.EMPLOYMENT)
 
-    def employment_checks_due(self, on):
-        """Jobs whose 13- or 26-week 'still in work?' check falls due on or before `on`, unanswered.
+    def employment_check_due(self, weeks, on):
+        """Jobs whose `weeks`-week 'still in work?' check falls due on or before `on`, unanswered.
 
         A job lost by 13 weeks needs no 26-week check: the client was not still in work.
         """
-        due_13 = models.Q(in_work_13_weeks__isnull=True, achieved_on__lte=on - timedelta(weeks=13))
-        due_26 = models.Q(in_work_26_weeks__isnull=True, achieved_on__lte=on - timedelta(weeks=26)) & ~models.Q(
-            in_work_13_weeks=False
-        )
-        return self.employment().filter(due_13 | due_26)
+        field = Achievement.check_field(weeks)
+        due = self.employment().filter(**{f"{field}__isnull": True}, achieved_on__lte=on - timedelta(weeks=weeks))
+        if weeks == 26:
+            due = due.exclude(in_work_13_weeks=False)
+        return due
 
 
 class Achievement(models.Model):

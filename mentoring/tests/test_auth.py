@@ -180,8 +180,24 @@ def test_passwords_are_hashed_with_argon2(settings):
 
     settings.PASSWORD_HASHERS = live.PASSWORD_HASHERS_CONFIGURED
     user = UserFactory(username="hashed")
-    assert user.password.startswith("argon2")
+    assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
     assert user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_password_hashed_with_djangos_argon2_settings_still_signs_in_and_is_upgraded(settings, client):
+    from django.conf import settings as live
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    settings.PASSWORD_HASHERS = live.PASSWORD_HASHERS_CONFIGURED
+    user = UserFactory(username="older")
+    user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    user.save()
+    assert ",p=8$" in user.password
+    response = client.post(reverse("account_login"), {"login": "older", "password": PASSWORD})
+    assert response.status_code == 302 and "/accounts/login/" not in response["Location"]
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
 
 
 @pytest.mark.django_db

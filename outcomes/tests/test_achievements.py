@@ -71,6 +71,25 @@ def test_home_page_shows_the_employment_check_on_its_day(client, world, mentor_u
     assert "Greenway Logistics" not in page  # due tomorrow
 
 
+def test_home_page_shows_the_oldest_checks_first_with_the_full_count(client, world, lead):
+    today = timezone.localdate()
+    # Eight jobs started 30 weeks ago (a 13- and a 26-week check each: 16 due, all older than
+    # the rest) and six started 14 weeks ago (one check each): 22 due in all.
+    for n in range(8):
+        AchievementFactory(case=world.my_case, achieved_on=today - timedelta(weeks=30, days=n),
+                           employer_or_course=f"Long-standing employer {n}")
+    for n in range(6):
+        AchievementFactory(case=world.my_case, achieved_on=today - timedelta(weeks=14, days=n),
+                           employer_or_course=f"Recent employer {n}")
+    client.force_login(lead)
+    page = client.get(reverse("home")).content.decode()
+    assert "Showing the oldest 10 of 22." in page
+    assert "Long-standing employer 7" in page  # its 13-week check is the oldest of all
+    assert "Recent employer" not in page
+    assert [(item.weeks, item.achievement.employer_or_course) for item in employment_checks_due(lead, today, limit=3)] == [
+        (13, "Long-standing employer 7"), (13, "Long-standing employer 6"), (13, "Long-standing employer 5")]
+
+
 def test_answering_a_check_records_it_and_clears_it(client, world, mentor_user):
     job = AchievementFactory(case=world.my_case, achieved_on=timezone.localdate() - timedelta(weeks=14))
     client.force_login(mentor_user)
