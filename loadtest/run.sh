@@ -22,7 +22,18 @@ export DATABASE_URL="$DB" DEBUG=false SECRET_KEY="load-test-only-secret-key-0123
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+# Warm-up, not measured: each worker compiles its templates and opens its database
+# connections on its first requests, as a server that has been up a while already has.
+WARMUP="${LOAD_WARMUP:-20s}"
+if [ "$WARMUP" != "0" ]; then
+  .venv/bin/locust -f loadtest/locustfile.py --headless --users 10 --spawn-rate 5 --run-time "$WARMUP" \
+    --host "http://127.0.0.1:$PORT" --only-summary --stop-timeout 10 --exit-code-on-error 0 > "$OUT/warmup.log" 2>&1
+fi
+cpu() { ps -eo comm=,times= | awk '{c[$1]+=$2} END {printf "gunicorn=%d postgres=%d locust=%d", c["gunicorn"], c["postgres"], c["locust"]}'; }
+before=$(cpu)
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "${LOAD_SPAWN_RATE:-2}" --run-time "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --stop-timeout 10 --exit-code-on-error 0 \
   > "$OUT/locust.log" 2>&1
+after=$(cpu)
 .venv/bin/python loadtest/summary.py "$OUT/load_stats.csv"
+echo "CPU seconds during the run (2 cores), before: $before; after: $after"
