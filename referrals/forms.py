@@ -1,7 +1,10 @@
+from dataclasses import dataclass
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from clients.models import Client, Ethnicity, Gender
 from mentoring import access
@@ -10,6 +13,22 @@ from .models import Referral, ReferralSource
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CLIENT_FIELDS = ["first_name", "last_name", "preferred_name", "date_of_birth", "gender", "ethnicity", "phone", "postcode", "area"]
+HIDDEN_MATCH = (
+    "A client with this name and date of birth is already held by another part of the organisation. "
+    "Use that record (details hidden{count})"
+)
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """One line of the duplicate warning: the radio's value and the words of its label.
+
+    The label is all the template shows, so what a match discloses is decided here.
+    """
+
+    pk: int
+    label: str
+    hidden: bool
 
 
 class ReferralForm(forms.ModelForm):
@@ -18,6 +37,10 @@ class ReferralForm(forms.ModelForm):
     When the new client's name and date of birth match a record we hold, the form does not
     save: it lists the matches, and the person chooses one ("use this client") or confirms a
     new client anyway. Everything typed stays in the form meanwhile.
+
+    The check covers the whole organisation (one person, one client record), but a match the
+    user may not see (access.visible_clients) is listed without its reference, postcode or
+    programme: only that a record exists, which they can still choose.
     """
 
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
@@ -111,7 +134,7 @@ class ReferralForm(forms.ModelForm):
         dob = cleaned.get("date_of_birth")
         if dob and dob > timezone.localdate():
             self.add_error("date_of_birth", "The date of birth cannot be in the future.")
-        self.duplicates = list(self._typed_duplicates(cleaned).order_by("pk")[:10])
+        self.duplicates = self._describe_duplicates(list(self._typed_duplicates(cleaned).order_by("pk")[:10]))
         if self.duplicates and not cleaned.get("create_anyway"):
             self.add_error(
                 None,
@@ -119,6 +142,32 @@ class ReferralForm(forms.ModelForm):
                 "that this is a different person.",
             )
         return cleaned
+
+    @property
+    def has_hidden_duplicates(self):
+        return any(match.hidden for match in self.duplicates)
+
+    def _describe_duplicates(self, matches):
+        """The warning's lines: full details for clients the user may see, none for the rest."""
+        visible = set(
+            access.visible_clients(self.user).filter(pk__in=[match.pk for match in matches]).values_list("pk", flat=True)
+        )
+        hidden_count = sum(1 for match in matches if match.pk not in visible)
+        lines, hidden_seen = [], 0
+        for match in matches:
+            if match.pk in visible:
+                label = f"Use this client: {match.first_name} {match.last_name}, born {format_date(match.date_of_birth, 'j M Y')}"
+                if match.client_ref:
+                    label += f", ref {match.client_ref}"
+                if match.postcode:
+                    label += f", {match.postcode}"
+                lines.append(DuplicateMatch(pk=match.pk, label=label, hidden=False))
+            else:
+                hidden_seen += 1
+                # Several hidden records get a number each, so every radio has its own label.
+                label = HIDDEN_MATCH.format(count=f", record {hidden_seen} of {hidden_count}" if hidden_count > 1 else "")
+                lines.append(DuplicateMatch(pk=match.pk, label=label, hidden=True))
+        return lines
 
     def new_client(self):
         """The unsaved Client typed into the form (None when an existing client was chosen)."""

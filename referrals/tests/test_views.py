@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Case, Client, ClosureReason
-from clients.tests.factories import ClientFactory
+from clients.tests.factories import CaseFactory, ClientFactory
 from mentoring.models import AuditEvent
 from referrals.models import Referral, ReferralSource
 from referrals.tests.factories import ReferralFactory
@@ -95,6 +96,7 @@ def test_withdrawn_referral_opens_no_case(client, manager, programme):
 
 def test_new_client_with_same_name_and_birth_date_shows_a_duplicate_warning(client, lead, programme):
     existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29), client_ref="C-77")
+    CaseFactory(client=existing, programme=programme)  # known to the lead's programme, so shown in full
     client.force_login(lead)
     response = client.post(reverse("referrals:referral_create"), referral_data(programme, first_name="rowan"))
     body = response.content.decode()
@@ -114,6 +116,62 @@ def test_confirming_a_different_person_creates_a_new_client_despite_the_match(cl
     response = client.post(reverse("referrals:referral_create"), referral_data(programme, create_anyway="on"))
     assert response.status_code == 302
     assert Client.objects.filter(first_name="Rowan").count() == 2
+
+
+def duplicate_labels(body):
+    """{client pk: label text} of the radios in the duplicate warning."""
+    return {int(pk): " ".join(text.split()) for pk, text in re.findall(
+        r'<label class="form-check-label" for="use-client-(\d+)">(.*?)</label>', body, re.S)}
+
+
+def known_elsewhere(other_programme, **extra):
+    """Rowan Testperson, born 29 Feb 2004: a client of the other programme only."""
+    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29), **extra)
+    ReferralFactory(client=existing, programme=other_programme)
+    return existing
+
+
+def test_duplicate_held_by_another_programme_is_flagged_without_its_reference_or_postcode(
+    client, lead, programme, other_programme,
+):
+    existing = known_elsewhere(other_programme, client_ref="C-FAR-77", postcode="NE1 4XY")
+    client.force_login(lead)
+    response = client.post(reverse("referrals:referral_create"), referral_data(programme))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Possible duplicate" in body
+    assert duplicate_labels(body) == {existing.pk: (
+        "A client with this name and date of birth is already held by another part of the organisation. "
+        "Use that record (details hidden)"
+    )}
+    assert "C-FAR-77" not in body and "NE1 4XY" not in body and other_programme.name not in body
+    assert not Referral.objects.filter(programme=programme).exists() and Client.objects.count() == 1
+
+
+def test_lead_sees_reference_and_postcode_only_of_the_duplicates_they_may_see(
+    client, lead, programme, other_programme,
+):
+    hidden = known_elsewhere(other_programme, client_ref="C-FAR-77", postcode="NE1 4XY")
+    mine = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29),
+                         client_ref="C-OWN-11", postcode="LS1 1AA")
+    ReferralFactory(client=mine, programme=programme, decision=Referral.Decision.DECLINED,
+                    decided_on=timezone.localdate(), decision_reason="Not ready")
+    client.force_login(lead)
+    body = client.post(reverse("referrals:referral_create"), referral_data(programme)).content.decode()
+    labels = duplicate_labels(body)
+    assert labels[mine.pk] == "Use this client: Rowan Testperson, born 29 Feb 2004, ref C-OWN-11, LS1 1AA"
+    assert "details hidden" in labels[hidden.pk]
+    assert "C-FAR-77" not in body and "NE1 4XY" not in body
+
+
+def test_choosing_the_hidden_duplicate_refers_the_existing_client(client, lead, programme, other_programme):
+    existing = known_elsewhere(other_programme, client_ref="C-FAR-77", postcode="NE1 4XY")
+    client.force_login(lead)
+    body = client.post(reverse("referrals:referral_create"), referral_data(programme)).content.decode()
+    [chosen] = [pk for pk, label in duplicate_labels(body).items() if "details hidden" in label]
+    response = client.post(reverse("referrals:referral_create"), referral_data(programme, use_client=chosen))
+    referral = Referral.objects.get(programme=programme)
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:referral_detail", args=[referral.pk])
+    assert referral.client == existing and Client.objects.count() == 1
 
 
 def test_choosing_a_client_the_lead_cannot_see_is_refused(client, lead, programme, other_programme):
