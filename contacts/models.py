@@ -4,7 +4,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from clients.models import Case
@@ -117,15 +117,20 @@ def with_contact_summary(cases):
 
     Subqueries, one per figure, so a caseload of any size is one query.
     """
-    contacts = Contact.objects.filter(case=OuterRef("pk")).order_by()
-    last_contact = contacts.values("case").annotate(on=Max("date")).values("on")
-    last_attended = contacts.attended().values("case").annotate(on=Max("date")).values("on")
-    next_follow_up = contacts.follow_ups_open().values("case").annotate(on=Min("follow_up_on")).values("on")
-    return cases.annotate(
-        last_contact_on=Subquery(last_contact[:1], output_field=models.DateField()),
-        last_attended_on=Subquery(last_attended[:1], output_field=models.DateField()),
-        next_follow_up_on=Subquery(next_follow_up[:1], output_field=models.DateField()),
+    contacts = Contact.objects.filter(case=OuterRef("pk"))
+    # "The latest one" rather than MAX(...) GROUP BY: one probe of an index per case.
+    last_contact = contacts.order_by("-date").values("date")[:1]
+    next_follow_up = contacts.follow_ups_open().order_by("follow_up_on").values("follow_up_on")[:1]
+    return with_last_attended(cases).annotate(
+        last_contact_on=Subquery(last_contact, output_field=models.DateField()),
+        next_follow_up_on=Subquery(next_follow_up, output_field=models.DateField()),
     )
+
+
+def with_last_attended(cases):
+    """Annotate cases with `last_attended_on`, the date of their last attended contact."""
+    last_attended = Contact.objects.filter(case=OuterRef("pk")).attended().order_by("-date").values("date")[:1]
+    return cases.annotate(last_attended_on=Subquery(last_attended, output_field=models.DateField()))
 
 
 def quiet_since(case):
@@ -151,7 +156,7 @@ def quiet_cases(cases, programmes, on=None):
         condition |= Q(programme=programme) & (
             Q(last_attended_on__lte=cutoff) | Q(last_attended_on__isnull=True, started_on__lte=cutoff)
         )
-    return with_contact_summary(cases.filter(status=Case.Status.ACTIVE)).filter(condition)
+    return with_last_attended(cases.filter(status=Case.Status.ACTIVE)).filter(condition)
 
 
 class Contact(models.Model):
@@ -194,7 +199,7 @@ class Contact(models.Model):
             models.Index(fields=["case", "date", "duration_minutes"], name="contact_attended_case_date",
                          condition=Q(attendance=Attendance.ATTENDED) & ~Q(mode=Mode.MESSAGE)),
             # Due lists: the few follow-ups still open, out of a million contacts.
-            models.Index(fields=["follow_up_on", "case"], name="contact_follow_up_open",
+            models.Index(fields=["case", "follow_up_on"], name="contact_follow_up_open",
                          condition=Q(follow_up_on__isnull=False, follow_up_done=False)),
         ]
 

@@ -29,11 +29,12 @@ if [ "$WARMUP" != "0" ]; then
   .venv/bin/locust -f loadtest/locustfile.py --headless --users 10 --spawn-rate 5 --run-time "$WARMUP" \
     --host "http://127.0.0.1:$PORT" --only-summary --stop-timeout 10 --exit-code-on-error 0 > "$OUT/warmup.log" 2>&1
 fi
-cpu() { ps -eo comm=,times= | awk '{c[$1]+=$2} END {printf "gunicorn=%d postgres=%d locust=%d", c["gunicorn"], c["postgres"], c["locust"]}'; }
+# Machine-wide CPU time (jiffies) from /proc/stat: busy (user, nice, system, irq, softirq, steal) and all.
+cpu() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 before=$(cpu)
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "${LOAD_SPAWN_RATE:-2}" --run-time "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --stop-timeout 10 --exit-code-on-error 0 \
   > "$OUT/locust.log" 2>&1
 after=$(cpu)
 .venv/bin/python loadtest/summary.py "$OUT/load_stats.csv"
-echo "CPU seconds during the run (2 cores), before: $before; after: $after"
+echo "$before $after" | awk '{printf "CPU busy during the run: %.0f%% of %d cores (load generator, web server and database together)\n", 100*($3-$1)/($4-$2), '"$(nproc)"'}'

@@ -127,15 +127,26 @@ class AchievementQuerySet(models.QuerySet):
         return self.filter(type__category=AchievementType.Category.EMPLOYMENT)
 
     def employment_check_due(self, weeks, on):
-        """Jobs whose `weeks`-week 'still in work?' check falls due on or before `on`, unanswered.
+        """Jobs whose `weeks`-week 'still in work?' check falls due on or before `on`, unanswered."""
+        return self.employment().filter(check_due_condition(weeks, on))
 
-        A job lost by 13 weeks needs no 26-week check: the client was not still in work.
-        """
-        field = Achievement.check_field(weeks)
-        due = self.employment().filter(**{f"{field}__isnull": True}, achieved_on__lte=on - timedelta(weeks=weeks))
-        if weeks == 26:
-            due = due.exclude(in_work_13_weeks=False)
-        return due
+    def employment_checks_due_count(self, on):
+        """How many checks (13- and 26-week together) are due on or before `on`: one query."""
+        counts = self.employment().aggregate(**{
+            f"due_{weeks}": models.Count("pk", filter=check_due_condition(weeks, on)) for weeks in EMPLOYMENT_CHECK_WEEKS
+        })
+        return sum(counts.values())
+
+
+def check_due_condition(weeks, on):
+    """The `weeks`-week check of a job is due on or before `on` and unanswered.
+
+    A job lost by 13 weeks needs no 26-week check: the client was not still in work.
+    """
+    condition = models.Q(**{f"{Achievement.check_field(weeks)}__isnull": True}, achieved_on__lte=on - timedelta(weeks=weeks))
+    if weeks == 26:
+        condition &= ~models.Q(in_work_13_weeks=False)
+    return condition
 
 
 class Achievement(models.Model):

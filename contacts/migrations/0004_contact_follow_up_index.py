@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='contact',
-            index=models.Index(condition=models.Q(('follow_up_done', False), ('follow_up_on__isnull', False)), fields=['follow_up_on', 'case'], name='contact_follow_up_open'),
+            index=models.Index(condition=models.Q(('follow_up_done', False), ('follow_up_on__isnull', False)), fields=['case', 'follow_up_on'], name='contact_follow_up_open'),
         ),
     ]
