@@ -1,6 +1,6 @@
 """Home-page panels: the mentor's 'Due' list and client cards, and a lead's due list."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.utils import timezone
 
 from clients.models import Case, RiskFlag
@@ -83,12 +83,15 @@ def lead_due(user, today=None):
     current_leads = Prefetch(
         "allocations", queryset=Allocation.objects.current(today).leads().select_related("mentor"), to_attr="current_leads"
     )
-    quiet = quiet_cases(cases, programmes, today)
     oldest = ("last_attended_on", "started_on", "pk")
-    # The ten quietest first, then their client, programme and mentor: joining those for
-    # every quiet case of a large programme before sorting costs more than the sort.
+    # The ten quietest and how many there are in one pass, then their client, programme and
+    # mentor: joining those for every quiet case of a large programme costs more than the sort.
+    quietest = list(
+        quiet_cases(cases, programmes, today).annotate(total=Window(Count("pk"))).order_by(*oldest)
+        .values_list("pk", "total")[:DUE_LIST_LIMIT]
+    )
     quiet_list = list(
-        with_last_attended(Case.objects.filter(pk__in=quiet.order_by(*oldest).values("pk")[:DUE_LIST_LIMIT]))
+        with_last_attended(Case.objects.filter(pk__in=[pk for pk, _ in quietest]))
         .select_related("client", "programme").prefetch_related(current_leads).order_by(*oldest)
     )
     follow_ups = Contact.objects.filter(case__in=cases).follow_ups_due(today)
@@ -97,7 +100,7 @@ def lead_due(user, today=None):
         "today": today,
         "quiet": [{"case": c, "days": (today - quiet_since(c)).days,
                    "mentor": c.current_leads[0].mentor if c.current_leads else None} for c in quiet_list],
-        "quiet_count": quiet.count(),
+        "quiet_count": quietest[0][1] if quietest else 0,
         "follow_ups": [
             {"contact": c, "days_overdue": (today - c.follow_up_on).days}
             for c in follow_ups.select_related("case__client", "mentor").order_by("follow_up_on", "pk")[:DUE_LIST_LIMIT]

@@ -88,6 +88,19 @@ def test_the_lead_sees_people_going_quiet_in_their_programmes(lead, alice, progr
     assert [item["contact"].case for item in due["follow_ups"]] == [seen]
 
 
+def test_the_lead_sees_the_ten_quietest_people_first_and_how_many_are_quiet(lead, alice, programme):
+    today = timezone.localdate()
+    cases = []
+    for days in range(20, 32):  # twelve people, last seen 20 to 31 days ago
+        case = allocated_case(alice, programme)
+        ContactFactory(case=case, mentor=alice, date=today - timedelta(days=days))
+        cases.append(case)
+    due = lead_due(lead, today)
+    assert due["quiet_count"] == 12
+    assert [item["days"] for item in due["quiet"]] == list(range(31, 21, -1))
+    assert [item["case"] for item in due["quiet"]] == cases[:1:-1]
+
+
 def test_the_quiet_period_is_a_programme_setting(mentor_user, alice, programme):
     programme.quiet_after_days = 7
     programme.save()
