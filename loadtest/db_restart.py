@@ -51,9 +51,8 @@ def main():
     for step in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(manage + step, cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "mentoring.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
-         "--timeout", "30", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "mentoring.wsgi"],
+        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_ACCESS_LOG": "/dev/null"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         return run_scenario()

@@ -15,9 +15,10 @@ PASSWORD = "load-test-password-2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-# Seconds a person spends on a page before the next action ("min,max"). The default 1-3 s is
-# a stress pace; people reading a client's page take longer (LOAD_WAIT=5,15 is more like it).
-WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "1,3").split(",")]
+# Seconds a person spends on a page before the next action ("min,max"). The default 5-15 s is
+# a brisk working pace (reading a client's page, typing a note takes longer); LOAD_WAIT=1,3 is
+# a stress pace that finds the machine's capacity.
+WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "5,15").split(",")]
 
 
 class SignedIn(HttpUser):

@@ -17,8 +17,11 @@ export DATABASE_URL="$DB" DEBUG=false SECRET_KEY="load-test-only-secret-key-0123
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python loadtest/prepare.py
-.venv/bin/gunicorn mentoring.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --worker-class gthread --threads "${LOAD_THREADS:-4}" --timeout 60 \
-  --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+# The production settings (gunicorn.conf.py), on the load-test port; LOAD_WORKERS and
+# LOAD_THREADS override its process and thread counts.
+WEB_CONCURRENCY="${LOAD_WORKERS:-${WEB_CONCURRENCY:-3}}" GUNICORN_THREADS="${LOAD_THREADS:-${GUNICORN_THREADS:-4}}" \
+  GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_ACCESS_LOG=/dev/null GUNICORN_ERROR_LOG="$OUT/gunicorn.log" \
+  .venv/bin/gunicorn -c gunicorn.conf.py mentoring.wsgi &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
