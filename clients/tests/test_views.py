@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -95,6 +96,17 @@ def test_client_list_searches_name_reference_and_birth_date_and_filters(client, 
     assert names(mentor=mentor.pk) == {"Ben"}
     assert names(risk="to_self") == {"Ben"}
     assert names(programme=programme.pk) == {"Ada", "Ben"}
+
+
+def test_client_list_mentor_filter_lists_the_programmes_mentors_and_keeps_the_choice(client, lead, programme, mentor_user):
+    mentor = mentor_for(mentor_user, programme)
+    mentor.first_name, mentor.last_name = "Dee", "O'Brien & <Co>"
+    mentor.save()
+    client.force_login(lead)
+    page = client.get(reverse("clients:client_list"), {"mentor": mentor.pk}).content.decode()
+    assert f'<option value="{mentor.pk}" selected>Dee O&#x27;Brien &amp; &lt;Co&gt;</option>' in page
+    assert re.search(r'<label\s+for="id_mentor"[^>]*>\s*Mentor', page)
+    assert re.search(r'<select [^>]*class="[^"]*form-select[^"]*" id="id_mentor" name="mentor">', page)
 
 
 def test_client_list_never_shows_notes(client, lead, programme):
