@@ -12,7 +12,9 @@ here, from their AppConfig.ready(), and the client page renders what is register
 
     @timeline_source
     def contact_events(request, client, cases):
-        return [TimelineEvent(on=c.date, kind="contact", title=..., detail=..., url=...)]
+        return [TimelineEvent(on=c.date, kind="contact", title=..., detail=..., url=..., icon="contact")]
+
+An event's icon is one of TIMELINE_ICONS, each drawn in static/vendor/bootstrap-icons/timeline.svg.
 
 Every section and source must run a fixed number of queries, however long the history.
 """
@@ -30,6 +32,14 @@ class Section:
     context: object
 
 
+# Every icon a timeline event may carry. Each name is a <symbol id> in
+# static/vendor/bootstrap-icons/timeline.svg; add the drawing there when adding a name here.
+TIMELINE_ICONS = frozenset({
+    "referral", "decision", "contact", "group", "goal", "spend", "case", "closed", "paused", "resumed",
+    "flag", "mentor", "ended", "wheel", "award", "clipboard", "lock", "unlock", "alert",
+})
+
+
 @dataclass
 class TimelineEvent:
     on: date
@@ -38,7 +48,11 @@ class TimelineEvent:
     detail: str = ""
     url: str = ""
     at: datetime | None = None
-    icon: str = field(default="")
+    icon: str = field(default="")  # one of TIMELINE_ICONS, or "" for none
+
+    def __post_init__(self):
+        if self.icon and self.icon not in TIMELINE_ICONS:
+            raise ValueError(f"Unknown timeline icon {self.icon!r}: add it to TIMELINE_ICONS and to the sprite.")
 
     @property
     def sort_key(self):
