@@ -13,6 +13,9 @@ from django.template.defaultfilters import filesizeformat
 
 from .importer import FILE_NAMES
 
+LARGER_SETS = ("A larger set can be imported by whoever runs the server, with the command "
+               "manage.py import_data FOLDER (see the README).")
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -85,7 +88,8 @@ class ImportUploadForm(forms.Form):
                         unpacked += info.file_size
                         members.append((member, upload, info))
                 if unpacked > limit:
-                    errors.append(f"{name}: unpacked, it holds {filesizeformat(unpacked)}; at most {filesizeformat(limit)} can be imported")
+                    errors.append(f"{name}: unpacked, it holds {filesizeformat(unpacked)}; at most {filesizeformat(limit)} can be "
+                                  f"imported here. {LARGER_SETS}")
             elif lower.endswith(".csv"):
                 if lower not in FILE_NAMES:
                     errors.append(f"{name}: not a file this import knows (expected: {', '.join(FILE_NAMES)})")
@@ -94,7 +98,8 @@ class ImportUploadForm(forms.Form):
             else:
                 errors.append(f"{name}: only .csv files or a .zip can be imported")
         if total > limit:
-            errors.append(f"The files add up to {filesizeformat(total)}; at most {filesizeformat(limit)} can be uploaded")
+            errors.append(f"The files add up to {filesizeformat(total)}; at most {filesizeformat(limit)} can be uploaded "
+                          f"here. {LARGER_SETS}")
         names = [member for member, _, _ in members]
         for repeated in sorted({n for n in names if names.count(n) > 1}):
             errors.append(f"{repeated} was given more than once")

@@ -119,7 +119,8 @@ def test_an_upload_over_the_size_limit_is_refused(client, administrator, setting
 
     response = client.post(reverse("dataio:import_upload"), {"files": [csv_upload("clients.csv", VALID["clients.csv"])]})
 
-    assert "at most 100" in response.content.decode()
+    page = response.content.decode()
+    assert "at most 100" in page and "manage.py import_data FOLDER" in page
     assert Client.objects.count() == 0
 
 
