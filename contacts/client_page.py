@@ -5,7 +5,7 @@ Each function runs a fixed number of queries, however long the client's history.
 
 from datetime import datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from clients.registry import TimelineEvent, client_section, timeline_source
 from mentoring import access
 
-from .models import Attendance, Contact, Goal, SupportSpend, with_contact_summary
+from .models import Activity, Attendance, Contact, Goal, SupportSpend, with_contact_summary
 
 NOTE_LENGTH = 140
 
@@ -77,7 +77,14 @@ def contact_events(request, client, cases):
     if not ids:
         return []
     events = []
-    for contact in Contact.objects.filter(case_id__in=ids).for_lists():
+    # Only what an event shows: the timeline of a long-supported client runs to hundreds.
+    contacts = (
+        Contact.objects.filter(case_id__in=ids)
+        .only("date", "start_time", "mode", "attendance", "notes", "follow_up_on", "group_session__title")
+        .select_related("group_session")
+        .prefetch_related(Prefetch("activities", queryset=Activity.objects.only("name").order_by("order", "name")))
+    )
+    for contact in contacts:
         how = f"Group session: {contact.group_session.title}" if contact.group_session_id else contact.get_mode_display()
         title = how if contact.attendance == Attendance.ATTENDED else f"{how}: {contact.get_attendance_display().lower()}"
         activities = ", ".join(a.name for a in contact.activities.all())
