@@ -168,7 +168,11 @@ class Achievement(models.Model):
 
     class Meta:
         ordering = ["-achieved_on", "-id"]
-        indexes = [models.Index(fields=["case", "achieved_on"], name="achievement_case_date")]
+        indexes = [
+            models.Index(fields=["case", "achieved_on"], name="achievement_case_date"),
+            # The oldest employment checks due: walked in date order until ten are found.
+            models.Index(fields=["achieved_on", "id"], name="achievement_achieved_on"),
+        ]
 
     def __str__(self):
         return f"{self.type} on {self.achieved_on:%-d %b %Y}"
