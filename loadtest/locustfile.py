@@ -25,6 +25,7 @@ class SignedIn(HttpUser):
     abstract = True
     wait_time = between(*WAIT)
     prefix = ""
+    role = ""
     count = 0
 
     def on_start(self):
@@ -34,7 +35,7 @@ class SignedIn(HttpUser):
         token = CSRF.search(page.text).group(1)
         response = self.client.post(
             "/accounts/login/", {"login": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": f"{self.host}/accounts/login/"}, name="sign in",
+            headers={"Referer": f"{self.host}/accounts/login/"}, name=f"sign in ({self.role}, then home)",
         )
         if "/accounts/login/" in response.url:
             raise RuntimeError(f"{self.username} could not sign in")
@@ -43,6 +44,7 @@ class SignedIn(HttpUser):
 class Mentor(SignedIn):
     weight = 4
     prefix = "loadmentor"
+    role = "mentor"
     pool = 40
 
     def on_start(self):
@@ -81,6 +83,7 @@ class Mentor(SignedIn):
 class Lead(SignedIn):
     weight = 1
     prefix = "loadlead"
+    role = "lead"
     pool = 10
 
     @task(3)
