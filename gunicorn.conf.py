@@ -12,10 +12,14 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A report for every programme over several years can take a few seconds; nothing takes a minute.
+# How long a worker may go silent before it is restarted. With threads this is not a limit on
+# one request's time: that limit is the reverse proxy's (nginx's proxy_read_timeout, 60 s).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Idle keep-alive connections wait without holding a thread. Longer than a person's pause
 # between clicks, so a browser reusing its connection is not met by one just being closed.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Path only: a query string can hold a client's name or date of birth (the client search), and
+# system logs are outside the audit trail, retention and erasure. No referrer for the same reason.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")

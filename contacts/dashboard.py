@@ -1,6 +1,7 @@
 """Home-page panels: the mentor's 'Due' list and client cards, and a lead's due list."""
 
 from django.db.models import Count, Prefetch, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.models import Case, RiskFlag
@@ -83,7 +84,8 @@ def lead_due(user, today=None):
     current_leads = Prefetch(
         "allocations", queryset=Allocation.objects.current(today).leads().select_related("mentor"), to_attr="current_leads"
     )
-    oldest = ("last_attended_on", "started_on", "pk")
+    # Quiet since the last attended contact, or since the case opened if there has been none.
+    oldest = (Coalesce("last_attended_on", "started_on"), "pk")
     # The ten quietest and how many there are in one pass, then their client, programme and
     # mentor: joining those for every quiet case of a large programme costs more than the sort.
     quietest = list(

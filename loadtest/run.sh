@@ -3,6 +3,8 @@
 #   loadtest/run.sh [DATABASE_URL]      (default: the bench database built by `make bench`)
 # Prints throughput, p50/p95/p99 and errors per page; the page target is p95 < 300 ms with
 # zero errors (reports excluded). Traffic goes to the loopback interface only.
+# Each simulated person pauses 5-15 s between actions (LOAD_WAIT=1,3 for a stress pace that
+# finds the machine's capacity); a 20 s warm-up at 10 users (LOAD_WARMUP) is not measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB="${1:-${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waymark_bench}}"

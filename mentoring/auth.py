@@ -1,6 +1,7 @@
 """Sign-in rules: invited staff accounts only, and an audit trail of sign-ins."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -16,18 +17,29 @@ class InvitedStaffOnlyAdapter(DefaultAccountAdapter):
 
 
 class SingleLaneArgon2PasswordHasher(Argon2PasswordHasher):
-    """Argon2id at OWASP's recommended setting: 46 MiB of memory, one pass, one lane.
+    """Argon2id with settings from the environment; by default OWASP's minimum recommended
+    configuration: 46 MiB of memory, one pass, one lane.
 
-    Django's default spreads each hash over 8 threads, so on a small server one sign-in
-    takes every core for a moment and every other request waits behind it. One lane costs
-    an attacker the same memory per guess and leaves the other cores to the other users.
-    Hashes made with other settings are upgraded at the next sign-in.
+    Django's default is stronger per guess (100 MiB, two passes) but spreads each hash over
+    8 threads: on a small server one sign-in takes every core for a moment and every other
+    request waits behind it. A larger server can raise ARGON2_MEMORY_KIB and ARGON2_TIME_COST.
+    Whenever the settings change, a password is re-hashed with the new ones at its next sign-in
+    (so lowering them lowers the stored hashes too).
     """
 
     algorithm = "argon2"
-    time_cost = 1
-    memory_cost = 47104
-    parallelism = 1
+
+    @property
+    def time_cost(self):
+        return settings.ARGON2_TIME_COST
+
+    @property
+    def memory_cost(self):
+        return settings.ARGON2_MEMORY_KIB
+
+    @property
+    def parallelism(self):
+        return settings.ARGON2_PARALLELISM
 
 
 @receiver(user_logged_in)

@@ -139,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id cost (mentoring.auth.SingleLaneArgon2PasswordHasher): OWASP's minimum by default.
+ARGON2_MEMORY_KIB = env_int("ARGON2_MEMORY_KIB", 47104)
+ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 1)
+ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 PASSWORD_HASHERS = PASSWORD_HASHERS_CONFIGURED = [
     "mentoring.auth.SingleLaneArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -220,7 +224,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The upload page checks, then applies, an import inside a web request each. 10 MB (about
 # 120,000 contact rows) took 12 s to check and 15 s to apply on a 2-core machine: room to
-# spare inside gunicorn's 60 s on a slower one. Larger sets go through
+# spare inside a reverse proxy's usual 60 s read timeout on a slower one. Larger sets go through
 # `manage.py import_data` on the server, which has no time limit.
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Where checked uploads wait for the administrator's confirmation; share it between app servers.

@@ -40,7 +40,10 @@ class ReferralForm(forms.ModelForm):
 
     The check covers the whole organisation (one person, one client record), but a match the
     user may not see (access.visible_clients) is listed without its reference, postcode or
-    programme: only that a record exists, which they can still choose.
+    programme: only that a record exists, which they can still choose. Choosing it is a
+    referral into the user's programme like any other: from then on the user sees that client
+    (access.visible_clients), and the referral is in the audit trail. The hiding keeps the
+    warning itself from telling a lead more than the name and date of birth they typed.
     """
 
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)

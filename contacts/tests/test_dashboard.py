@@ -101,6 +101,15 @@ def test_the_lead_sees_the_ten_quietest_people_first_and_how_many_are_quiet(lead
     assert [item["case"] for item in due["quiet"]] == cases[:1:-1]
 
 
+def test_a_case_never_attended_counts_as_quiet_since_it_opened_and_sorts_with_the_rest(lead, alice, programme):
+    today = timezone.localdate()
+    seen = allocated_case(alice, programme)
+    ContactFactory(case=seen, mentor=alice, date=today - timedelta(days=20))
+    never = allocated_case(alice, programme, started_on=today - timedelta(days=60))
+    due = lead_due(lead, today)
+    assert [(item["case"], item["days"]) for item in due["quiet"]] == [(never, 60), (seen, 20)]
+
+
 def test_the_quiet_period_is_a_programme_setting(mentor_user, alice, programme):
     programme.quiet_after_days = 7
     programme.save()

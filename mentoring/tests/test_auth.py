@@ -185,6 +185,17 @@ def test_passwords_are_hashed_with_argon2(settings):
 
 
 @pytest.mark.django_db
+def test_the_argon2_cost_comes_from_the_settings(settings):
+    from django.conf import settings as live
+
+    settings.PASSWORD_HASHERS = live.PASSWORD_HASHERS_CONFIGURED
+    settings.ARGON2_MEMORY_KIB, settings.ARGON2_TIME_COST = 65536, 2
+    user = UserFactory(username="stronger")
+    assert user.password.startswith("argon2$argon2id$v=19$m=65536,t=2,p=1$")
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
 def test_a_password_hashed_with_djangos_argon2_settings_still_signs_in_and_is_upgraded(settings, client):
     from django.conf import settings as live
     from django.contrib.auth.hashers import Argon2PasswordHasher

@@ -102,3 +102,18 @@ def test_csv_cells_are_spreadsheet_safe_but_numbers_stay_numbers():
     assert spreadsheet_safe(-1380) == -1380  # an estimated cost avoided may be negative
     assert spreadsheet_safe(Decimal("-12.50")) == Decimal("-12.50")
     assert spreadsheet_safe("Job search") == "Job search"
+
+
+def test_the_gunicorn_access_log_leaves_out_query_strings_and_referrers(monkeypatch):
+    """A client search puts a name or date of birth in the query string; system logs are
+    outside the audit trail, retention and erasure."""
+    import runpy
+    from pathlib import Path
+
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    log_format = config["access_log_format"]
+    assert "%(U)s" in log_format  # the path
+    for field in ("%(r)s", "%(q)s", "%(f)s", "%(a)s"):  # request line, query, referrer, user agent
+        assert field not in log_format
+    assert config["worker_class"] == "gthread" and config["keepalive"] > 15
