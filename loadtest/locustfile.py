@@ -4,15 +4,33 @@ Mentors open their caseload, a client's page and log contacts; leads open their 
 client list, the referral queue and now and then the report. Run through loadtest/run.sh.
 """
 
+import csv
 import os
 import random
 import re
 from datetime import date
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = "load-test-password-2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+# Every request's time, for percentiles over all pages together (loadtest/summary.py).
+TIMES_FILE = os.environ.get("LOAD_TIMES_FILE")
+TIMES = []
+
+
+@events.request.add_listener
+def remember(request_type, name, response_time, exception, **kwargs):
+    TIMES.append((name, round(response_time, 1), 0 if exception is None else 1))
+
+
+@events.quitting.add_listener
+def write_times(environment, **kwargs):
+    if TIMES_FILE:
+        with open(TIMES_FILE, "w", newline="") as handle:
+            csv.writer(handle).writerows([("name", "ms", "failed"), *TIMES])
 
 
 # Seconds a person spends on a page before the next action ("min,max"). The default 5-15 s is

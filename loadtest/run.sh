@@ -37,9 +37,9 @@ fi
 # Machine-wide CPU time (jiffies) from /proc/stat: busy (user, nice, system, irq, softirq, steal) and all.
 cpu() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 before=$(cpu)
-.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "${LOAD_SPAWN_RATE:-2}" --run-time "$DURATION" \
+LOAD_TIMES_FILE="$OUT/load_times.csv" .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "${LOAD_SPAWN_RATE:-2}" --run-time "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary --stop-timeout 10 --exit-code-on-error 0 \
   > "$OUT/locust.log" 2>&1
 after=$(cpu)
-.venv/bin/python loadtest/summary.py "$OUT/load_stats.csv"
+.venv/bin/python loadtest/summary.py "$OUT/load_stats.csv" "$OUT/load_times.csv"
 echo "$before $after" | awk '{printf "CPU busy during the run: %.0f%% of %d cores (load generator, web server and database together)\n", 100*($3-$1)/($4-$2), '"$(nproc)"'}'
