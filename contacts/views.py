@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
@@ -47,16 +46,11 @@ def _day(value):
     return "today" if value == today else f"{value:%a %-d %b}"
 
 
-class CaseMixin(access.RoleRequiredMixin):
-    """Views about one case, loaded through an access queryset (`case_scope`): else 404."""
+class CaseMixin(access.CaseScopedMixin):
+    """Views about one case (`case_pk`), returning where the mentor came from."""
 
     allowed_roles = CASE_WORKERS
-    case_scope = "changeable_cases"
-
-    @cached_property
-    def case(self):
-        cases = getattr(access, self.case_scope)(self.request.user).select_related("client", "programme")
-        return get_object_or_404(cases, pk=self.kwargs["case_pk"])
+    case_kwarg = "case_pk"
 
     def get_success_url(self):
         return safe_next(self.request, case_page_url(self.case))

@@ -20,7 +20,9 @@ from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import ROLE_GROUPS, Programme, ProgrammeMembership, Role
 
@@ -270,6 +272,19 @@ class ScopedQuerysetMixin(RoleRequiredMixin):
 
     def get_queryset(self):
         return self.get_scope_queryset()
+
+
+class CaseScopedMixin(RoleRequiredMixin):
+    """Views about one case, `self.case`, loaded through an access queryset (`case_scope`)
+    from the URL's `case_kwarg`: 404 for a case outside the user's scope."""
+
+    case_scope = "changeable_cases"
+    case_kwarg = "pk"
+
+    @cached_property
+    def case(self):
+        cases = globals()[self.case_scope](self.request.user).select_related("client", "programme")
+        return get_object_or_404(cases, pk=self.kwargs[self.case_kwarg])
 
 
 def role_required(*allowed):

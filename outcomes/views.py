@@ -30,15 +30,8 @@ def client_page_url(client_id):
         return reverse("home")
 
 
-class CaseMixin(access.RoleRequiredMixin):
-    """Views under a case (`pk`), loaded through an access queryset: 404 outside it."""
-
-    case_scope = "changeable_cases"
-
-    @cached_property
-    def case(self):
-        cases = getattr(access, self.case_scope)(self.request.user).select_related("client", "programme")
-        return get_object_or_404(cases, pk=self.kwargs["pk"])
+class CaseMixin(access.CaseScopedMixin):
+    """Views under a case (`pk`), with a link back to the client's page."""
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(case=self.case, client=self.case.client, client_url=client_page_url(self.case.client_id), **kwargs)

@@ -126,21 +126,12 @@ class ReportPDFView(ReportDownloadView):
 # ---- Case studies ------------------------------------------------------------------------
 
 
-class CaseStudyCreateView(access.ScopedQuerysetMixin, CreateView):
+class CaseStudyCreateView(access.CaseScopedMixin, CreateView):
     """A lead, a manager or the case's current mentor writes an anonymised story."""
 
-    scope = "changeable_cases"
     model = CaseStudy
     form_class = CaseStudyForm
     template_name = "reports/case_study_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_role(request.user, access.MENTOR, access.LEAD,
-                                                             access.MANAGER):
-            self.case = get_object_or_404(access.changeable_cases(request.user).select_related("client",
-                                                                                             "programme"),
-                                          pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         form.instance.case = self.case
