@@ -146,6 +146,7 @@ class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
 
 class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     scope = "changeable_clients"
+    conflict_noun = "this flag"
     model = RiskFlag
     form_class = RiskFlagForm
     template_name = "clients/riskflag_form.html"

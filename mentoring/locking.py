@@ -220,6 +220,8 @@ def merge_conflict(form, fresh, *, noun):
     data = form.data.copy()
     changes = []
     for name in form.edited_names():
+        if name not in fresh.fields:  # a formset's own fields (the row's id)
+            continue
         form_field = form.fields[name]
         now = _comparable(form_field, _raw(fresh[name]))
         typed = _comparable(form_field, _posted(form, name))
@@ -329,7 +331,7 @@ class VersionedChangelistForm(VersionedAdminForm):
     list shows no form-wide errors."""
 
     def refuse(self, error):
-        self.add_error(self.edited_names()[0], error)
+        self.add_error(self._meta.fields[0], error)
 
 
 class VersionedAdminMixin:
