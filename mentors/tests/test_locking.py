@@ -4,9 +4,9 @@ import pytest
 from django.test import Client as Browser
 from django.urls import reverse
 
+from mentoring.models import ProgrammeMembership, Role
 from mentoring.tests.factories import UserFactory
 from mentoring.tests.locking import posted
-from mentoring.models import Role, ProgrammeMembership
 from mentors.models import CaseMatchPreference
 
 from .factories import MentorFactory
