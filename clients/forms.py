@@ -3,6 +3,8 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from mentoring.locking import VersionedForm
+
 from .models import Client, ClosureReason, RiskFlag
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,7 +18,7 @@ def _helper(submit_label, *layout):
     return helper
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(VersionedForm, forms.ModelForm):
     """A client's details: who they are, characteristics funders ask about, consent, references."""
 
     class Meta:
@@ -52,6 +54,7 @@ class ClientForm(forms.ModelForm):
             Fieldset("Consent", "consent_data_on", "consent_data_recorded_by", "consent_sharing_on",
                      "consent_sharing_recorded_by"),
             Fieldset("Notes", "notes"),
+            "version", "original",
         )
 
     def clean_date_of_birth(self):
@@ -71,7 +74,7 @@ class ClientForm(forms.ModelForm):
         return cleaned
 
 
-class RiskFlagForm(forms.ModelForm):
+class RiskFlagForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = RiskFlag
         fields = ["kind", "level", "raised_on", "review_on", "details", "active"]

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import audit
+from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 
 
@@ -101,7 +102,7 @@ def parse_search_date(text):
     return None
 
 
-class Client(models.Model):
+class Client(VersionedModel):
     """A person the service works with. One client may have several cases over the years."""
 
     client_ref = models.CharField("client reference", max_length=50, unique=True, null=True, blank=True)
@@ -196,7 +197,7 @@ class RiskFlagQuerySet(models.QuerySet):
         return self.active().filter(review_on__isnull=False, review_on__lte=on + timedelta(days=within_days))
 
 
-class RiskFlag(models.Model):
+class RiskFlag(VersionedModel):
     """A risk or safeguarding concern staff must see before meeting the client."""
 
     class Kind(models.TextChoices):
@@ -404,6 +405,6 @@ class Case(models.Model):
         return Case.objects.filter(previous_case=self).values_list("pk", flat=True).first()
 
 
-auditlog.register(Client)
-auditlog.register(RiskFlag)
+auditlog.register(Client, exclude_fields=["version"])
+auditlog.register(RiskFlag, exclude_fields=["version"])
 auditlog.register(Case)

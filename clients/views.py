@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.locking import ConflictMixin
 
 from . import registry
 from .filters import ClientFilter
@@ -90,7 +91,7 @@ class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView
         return context
 
 
-class ClientUpdateView(ClientScopedMixin, access.ScopedQuerysetMixin, UpdateView):
+class ClientUpdateView(ClientScopedMixin, access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     scope = "changeable_clients"
     model = Client
     form_class = ClientForm
@@ -143,8 +144,9 @@ class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
         return reverse("clients:client_detail", args=[self.client.pk])
 
 
-class RiskFlagUpdateView(access.ScopedQuerysetMixin, UpdateView):
+class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     scope = "changeable_clients"
+    conflict_noun = "this flag"
     model = RiskFlag
     form_class = RiskFlagForm
     template_name = "clients/riskflag_form.html"

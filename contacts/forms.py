@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.locking import VersionedForm
 
 from .models import GOAL_AREAS, Activity, Contact, Goal, Location, Mode, SupportSpend
 
@@ -156,15 +157,12 @@ class ContactForm(forms.ModelForm):
         return cleaned
 
 
-class ContactUpdateForm(ContactForm):
+class ContactUpdateForm(VersionedForm, ContactForm):
     """An edit carries the version it started from, so a stale save can be refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("version", self.instance.version)
-        self.helper.layout.append("version")
+        self.helper.layout.extend(["version", "original"])
 
 
 class GroupSessionForm(forms.Form):
@@ -243,7 +241,7 @@ class SupportSpendForm(forms.ModelForm):
         return day
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(VersionedForm, forms.ModelForm):
     area = forms.ChoiceField(label="Area", choices=[("", "Not set"), *GOAL_AREAS], required=False,
                              help_text="The part of the progress wheel it belongs to.")
 
@@ -269,5 +267,5 @@ class GoalForm(forms.ModelForm):
             self.fields["area"].choices = [*self.fields["area"].choices, (self.instance.area, self.instance.area)]
         self.helper = _helper(
             "description", "area", Row(Column("target_on", css_class="col-6"), Column("reviewed_on", css_class="col-6")),
-            "steps", "status",
+            "steps", "status", "version", "original",
         )

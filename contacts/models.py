@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from clients.models import Case
+from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 from mentors.models import Mentor
 
@@ -159,7 +160,7 @@ def quiet_cases(cases, programmes, on=None):
     return with_last_attended(cases.filter(status=Case.Status.ACTIVE)).filter(condition)
 
 
-class Contact(models.Model):
+class Contact(VersionedModel):
     """A session or attempted session between mentor(s) and a client on a case."""
 
     EDIT_WINDOW = timedelta(days=7)
@@ -186,7 +187,6 @@ class Contact(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a stale edit is refused.")
 
     objects = ContactQuerySet.as_manager()
 
@@ -293,7 +293,7 @@ class GoalQuerySet(models.QuerySet):
         return self.open().filter(target_on__lt=on or timezone.localdate())
 
 
-class Goal(models.Model):
+class Goal(VersionedModel):
     """A goal on a client's action plan, in their own words."""
 
     class Status(models.TextChoices):
@@ -336,5 +336,5 @@ class Goal(models.Model):
 
 auditlog.register(Contact, m2m_fields={"activities"}, exclude_fields=["version", "updated_at"])
 auditlog.register(SupportSpend)
-auditlog.register(Goal)
+auditlog.register(Goal, exclude_fields=["version"])
 auditlog.register(GroupSession)

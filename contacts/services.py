@@ -3,23 +3,19 @@
 from datetime import date, time
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from clients.models import Case
 from mentoring import audit
+from mentoring.locking import StaleEdit
 from mentoring.models import Programme
 from mentors.models import Mentor
 
 from .models import Attendance, Contact, GroupSession, Mode
 
 
-class StaleContact(Exception):
+class StaleContact(StaleEdit):
     """Someone else saved the contact after this edit began."""
-
-    def __init__(self, current):
-        super().__init__("The contact was changed by someone else.")
-        self.current = current
 
 
 def default_mentor(*, user, case) -> Mentor | None:
@@ -71,16 +67,14 @@ def record_missed(*, case: Case, by, on: date | None = None) -> Contact:
 def update_contact(*, contact: Contact, version: int, save_m2m, by) -> Contact:
     """Save an edit only if nobody else saved the contact since `version` was read.
 
-    The conditional UPDATE ... WHERE version = N takes the row lock: of two concurrent
-    saves of the same version, the second finds no row and is refused. The field changes
-    are then saved through the model, so the change history (auditlog) records them.
+    The save checks the version under the row lock (mentoring.locking): of two concurrent
+    saves of the same version, the second is refused before anything is written.
     """
-    claimed = Contact.objects.filter(pk=contact.pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        raise StaleContact(Contact.objects.for_lists().get(pk=contact.pk))
-    contact.version = version + 1
     contact.full_clean()
-    contact.save()
+    try:
+        contact.save(expected_version=version)
+    except StaleEdit:
+        raise StaleContact(Contact.objects.for_lists().get(pk=contact.pk)) from None
     save_m2m()
     _close_earlier_follow_ups(contact)
     audit.record(by, "contact.edited", contact, version=contact.version)

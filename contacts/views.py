@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.locking import ConflictMixin
 from mentoring.utils import safe_next, spreadsheet_safe
 
 from . import services
@@ -94,7 +95,7 @@ def contact_missed(request, case_pk):
     return redirect(safe_next(request, reverse("home")))
 
 
-class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
+class ContactUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
     """Edit a contact: its mentor for 7 days, leads and managers of the programme always.
 
     Outside that window the contact is shown read-only. A save based on an older version
@@ -105,6 +106,7 @@ class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
     model = Contact
     form_class = ContactUpdateForm
     template_name = "contacts/contact_form.html"
+    conflict_noun = "this contact"
 
     def get_queryset(self):
         return Contact.objects.filter(case__in=access.visible_cases(self.request.user)).for_lists()
@@ -140,18 +142,11 @@ class ContactUpdateView(access.RoleRequiredMixin, UpdateView):
         return context
 
     def form_valid(self, form):
+        # A stale save raises StaleContact, answered by ConflictMixin (409, both versions shown).
         contact = form.save(commit=False)
-        try:
-            services.update_contact(
-                contact=contact, version=form.cleaned_data["version"], save_m2m=form.save_m2m, by=self.request.user
-            )
-        except services.StaleContact as stale:
-            data = self.request.POST.copy()
-            data["version"] = stale.current.version
-            retry = ContactUpdateForm(data, instance=stale.current)
-            messages.error(self.request, "Someone else saved this contact while you were editing; "
-                                         "their version is shown, your text is below. Check both and save again.")
-            return self.render_to_response(self.get_context_data(form=retry, conflict=stale.current), status=409)
+        services.update_contact(
+            contact=contact, version=form.expected_version, save_m2m=form.save_m2m, by=self.request.user
+        )
         messages.success(self.request, "Contact saved.")
         return redirect(safe_next(self.request, case_page_url(self.case)))
 
@@ -240,12 +235,13 @@ class GoalCreateView(CaseMixin, CreateView):
         return redirect(self.get_success_url())
 
 
-class GoalUpdateView(access.RoleRequiredMixin, UpdateView):
+class GoalUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
     allowed_roles = CASE_WORKERS
     model = Goal
     form_class = GoalForm
     template_name = "contacts/simple_form.html"
     extra_context = {"title": "Review a goal", "submit_label": "Save goal"}
+    conflict_noun = "this goal"
 
     def get_queryset(self):
         return Goal.objects.filter(case__in=access.changeable_cases(self.request.user)).select_related(

@@ -45,7 +45,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import DateField, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import DateField, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import dateformat, timezone
 
@@ -268,9 +268,11 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
         client_ref=f"ANON-{secrets.token_hex(6).upper()}", probation_ref="", police_ref="",
         date_of_birth=anonymised_date_of_birth(client.date_of_birth, age_days),
         phone="", email="", address="", postcode="", first_language="", disability_details="",
-        notes="", anonymised_at=timezone.now(), updated_at=timezone.now(),
+        notes="", anonymised_at=timezone.now(), updated_at=timezone.now(), version=F("version") + 1,
     )
-    RiskFlag.objects.filter(client_id=pk).update(details="")
+    # Each versioned record scrubbed here gets a new version, so an edit form opened
+    # before the anonymisation is refused instead of writing the personal data back.
+    RiskFlag.objects.filter(client_id=pk).update(details="", version=F("version") + 1)
     Case.objects.filter(client_id=pk).update(case_ref=None, pause_reason="", closing_summary="")
     Referral.objects.filter(client_id=pk).update(
         referral_ref=None, referrer_name="", referrer_organisation="", referrer_contact="", needs="",
@@ -278,11 +280,12 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     )
     Offence.objects.filter(client_id=pk).update(description="")
     Allocation.objects.filter(case__client_id=pk).update(end_reason="", override_reason="")
-    Contact.objects.filter(case__client_id=pk).update(notes="", next_steps="", import_key="")
+    Contact.objects.filter(case__client_id=pk).update(notes="", next_steps="", import_key="", version=F("version") + 1)
     SupportSpend.objects.filter(case__client_id=pk).update(notes="")
-    Goal.objects.filter(case__client_id=pk).update(description="", steps="")
+    Goal.objects.filter(case__client_id=pk).update(description="", steps="", version=F("version") + 1)
     Score.objects.filter(assessment__case__client_id=pk).update(comment="")
-    Achievement.objects.filter(case__client_id=pk).update(employer_or_course="", notes="")
+    Assessment.objects.filter(case__client_id=pk).update(version=F("version") + 1)
+    Achievement.objects.filter(case__client_id=pk).update(employer_or_course="", notes="", version=F("version") + 1)
     Questionnaire.objects.filter(case__client_id=pk).update(comments="")
     CaseStudy.objects.filter(case__client_id=pk).update(title=ANONYMISED_FIRST_NAME, story="")
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from .locking import VersionedAdminMixin
 from .models import AuditEvent, Funder, Organisation, Programme, ProgrammeMembership
 
 
@@ -31,7 +32,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "funder", "starts_on", "ends_on", "target_clients", "engagement_min_contacts", "active")
     list_filter = ("active", "funder")
     search_fields = ("code", "name")
@@ -39,7 +40,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(VersionedAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
 
 
@@ -61,7 +62,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Code lists: the code is what imports and reports use, so it cannot change once set."""
 
     list_display = ("code", "name", "order", "active")
@@ -73,7 +74,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """One row: the logo printed on report covers."""
 
     def has_add_permission(self, request):

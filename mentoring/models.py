@@ -3,8 +3,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from .locking import VersionedModel
 
-class Taxonomy(models.Model):
+
+class Taxonomy(VersionedModel):
     """A code list an organisation may edit (activities, sources, closure reasons...).
 
     Metric and import code refer to rows by their stable `code`, never by `name`.
@@ -23,7 +25,7 @@ class Taxonomy(models.Model):
         return self.name
 
 
-class Funder(models.Model):
+class Funder(VersionedModel):
     """A body paying for a programme: a VRU, a PCC, a probation service, a trust."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -41,7 +43,7 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Programme(models.Model):
+class Programme(VersionedModel):
     """A funded mentoring service with its own target and reporting (e.g. an IOM project)."""
 
     code = models.SlugField(max_length=50, unique=True)
@@ -247,7 +249,7 @@ def validate_logo(upload):
         upload.seek(position)
 
 
-class Organisation(models.Model):
+class Organisation(VersionedModel):
     """The organisation running this instance: its logo on report covers (one row)."""
 
     logo = models.ImageField(upload_to="logo/", blank=True, validators=[validate_logo],

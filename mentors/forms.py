@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.locking import VersionedForm
 
 from .models import Allocation, CaseMatchPreference, Mentor, Progression, Supervision, Training
 
@@ -39,7 +40,7 @@ def _helper(label):
     return helper
 
 
-class MentorForm(forms.ModelForm):
+class MentorForm(VersionedForm, forms.ModelForm):
     """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes."""
 
     areas = ListField(label="Areas covered", required=False, help_text="Separate with commas, e.g. Northtown, Eastfield.")
@@ -137,7 +138,7 @@ class ProgressionForm(forms.ModelForm):
         self.helper = _helper("Add progression")
 
 
-class MatchPreferenceForm(forms.ModelForm):
+class MatchPreferenceForm(VersionedForm, forms.ModelForm):
     """What matters to the client in a mentor; saving it re-ranks the suggestions."""
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.models import Case, Gender
+from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 
 
@@ -70,7 +71,7 @@ class MentorQuerySet(models.QuerySet):
         return self.available(on).vetted(on).with_capacity(on)
 
 
-class Mentor(models.Model):
+class Mentor(VersionedModel):
     """A paid, volunteer or peer mentor: the person beside the client."""
 
     class Type(models.TextChoices):
@@ -310,7 +311,7 @@ class Allocation(models.Model):
             raise ValidationError({"started_on": "An allocation cannot start before the case opened."})
 
 
-class CaseMatchPreference(models.Model):
+class CaseMatchPreference(VersionedModel):
     """What matters to the client in a mentor, recorded by the lead before matching."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="match_preference")
@@ -337,10 +338,10 @@ class CaseMatchPreference(models.Model):
         return self.case.client_id
 
 
-auditlog.register(Mentor)
+auditlog.register(Mentor, exclude_fields=["version"])
 auditlog.register(Allocation)
 auditlog.register(Training)
-auditlog.register(CaseMatchPreference)
+auditlog.register(CaseMatchPreference, exclude_fields=["version"])
 auditlog.register(Supervision)
 auditlog.register(Progression)
 

@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access
+from mentoring.locking import ConflictMixin, StaleEdit, retry_form
 from mentoring.utils import safe_next
 
 from . import matching, services
@@ -108,9 +109,10 @@ class MentorCreateView(access.RoleRequiredMixin, MentorFormMixin, SuccessMessage
     success_message = "Mentor %(first_name)s %(last_name)s added."
 
 
-class MentorUpdateView(access.ScopedQuerysetMixin, MentorFormMixin, SuccessMessageMixin, UpdateView):
+class MentorUpdateView(access.ScopedQuerysetMixin, MentorFormMixin, SuccessMessageMixin, ConflictMixin, UpdateView):
     allowed_roles = LEADS
     scope = "managed_mentors"
+    conflict_noun = "this mentor's details"
     success_message = "Changes to %(first_name)s %(last_name)s saved."
 
 
@@ -197,7 +199,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
     def get_preference(self):
         return CaseMatchPreference.objects.filter(case=self.object).first() or CaseMatchPreference(case=self.object)
 
-    def build(self, allocate_form=None, preference_form=None):
+    def build(self, allocate_form=None, preference_form=None, conflict=None):
         case = self.object
         suggestions = matching.suggestions_for(case, limit=5)
         eligible = (
@@ -215,7 +217,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
         return {
             "case": case, "suggestions": suggestions, "allocate_form": allocate_form,
             "preference_form": preference_form, "current_allocations": current,
-            "next": safe_next(self.request, ""), "today": timezone.localdate(),
+            "next": safe_next(self.request, ""), "today": timezone.localdate(), "conflict": conflict,
         }
 
     def get(self, request, *args, **kwargs):
@@ -227,7 +229,14 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
         if "save_preferences" in request.POST:
             form = MatchPreferenceForm(request.POST, instance=self.get_preference())
             if form.is_valid():
-                form.save()
+                try:
+                    form.save()
+                except StaleEdit as stale:
+                    current = stale.current
+                    retry = retry_form(form, lambda data: MatchPreferenceForm(data, instance=current),
+                                       noun="the client's preferences")
+                    context = self.build(preference_form=retry, conflict=retry.conflict)
+                    return self.render_to_response(context, status=409)
                 messages.success(request, "Preferences saved: the suggestions below take them into account.")
                 return redirect(request.get_full_path())
             return self.render_to_response(self.build(preference_form=form))

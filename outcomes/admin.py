@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from mentoring.admin import TaxonomyAdmin
+from mentoring.locking import VersionedAdminMixin
 
 from .models import AchievementType, AssessmentTemplate, Domain, OffenceCategory, Question
 
@@ -28,6 +29,6 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(AssessmentTemplate)
-class AssessmentTemplateAdmin(admin.ModelAdmin):
+class AssessmentTemplateAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "scale_min", "scale_max", "active")
     inlines = [DomainInline]

@@ -2,6 +2,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.locking import VersionedForm
+
 from .models import Achievement, AchievementType, Answer, Assessment, CustodyPeriod, Offence, OffenceCategory, Question
 
 
@@ -115,10 +117,14 @@ class AssessmentForm(forms.Form):
     def clean_assessed_on(self):
         return _not_in_future(self.cleaned_data["assessed_on"], "The date of the assessment")
 
+    def same_day(self, day):
+        """Assessments this one would clash with: one wheel of a template per case and day."""
+        return Assessment.objects.filter(case=self.case, template=self.template, assessed_on=day)
+
     def clean(self):
         cleaned = super().clean()
         day = cleaned.get("assessed_on")
-        if day and Assessment.objects.filter(case=self.case, template=self.template, assessed_on=day).exists():
+        if day and self.same_day(day).exists():
             self.add_error(
                 "assessed_on",
                 f"This case already has a {self.template.name.lower()} dated {day:%-d %b %Y}. Choose another date.",
@@ -131,6 +137,25 @@ class AssessmentForm(forms.Form):
             (domain, self.cleaned_data[f"score_{domain.code}"], self.cleaned_data[f"comment_{domain.code}"].strip())
             for domain in self.domains
         ]
+
+
+class AssessmentEditForm(VersionedForm, AssessmentForm):
+    """Correct a recorded wheel: its date, stage, scores and comments, from the version opened."""
+
+    def __init__(self, *args, assessment, **kwargs):
+        self.assessment = assessment
+        initial = {"assessed_on": assessment.assessed_on, "stage": assessment.stage}
+        for score in assessment.scores.select_related("domain"):
+            initial[f"score_{score.domain.code}"] = str(score.score)
+            initial[f"comment_{score.domain.code}"] = score.comment
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+        super().__init__(*args, case=assessment.case, template=assessment.template, **kwargs)
+
+    def versioned_object(self):
+        return self.assessment
+
+    def same_day(self, day):
+        return super().same_day(day).exclude(pk=self.assessment.pk)
 
 
 class AchievementTypeChoiceField(forms.ModelChoiceField):
@@ -149,7 +174,7 @@ class AchievementTypeChoiceField(forms.ModelChoiceField):
         ]
 
 
-class AchievementForm(forms.ModelForm):
+class AchievementForm(VersionedForm, forms.ModelForm):
     type = AchievementTypeChoiceField(label="What did they achieve?")
 
     class Meta:
@@ -182,6 +207,28 @@ class AchievementForm(forms.ModelForm):
         if hours is not None and not 0 < hours <= 80:
             raise forms.ValidationError("Hours per week must be more than 0 and at most 80.")
         return hours
+
+
+class CheckAnswerSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not checked yet"), ("true", "Yes"), ("false", "No")]
+
+
+class AchievementUpdateForm(AchievementForm):
+    """Correct an achievement; for a job, also the answers to its 13- and 26-week checks."""
+
+    class Meta(AchievementForm.Meta):
+        fields = [*AchievementForm.Meta.fields, "in_work_13_weeks", "in_work_26_weeks"]
+        widgets = {
+            **AchievementForm.Meta.widgets,
+            "in_work_13_weeks": CheckAnswerSelect, "in_work_26_weeks": CheckAnswerSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_employment:
+            del self.fields["in_work_13_weeks"], self.fields["in_work_26_weeks"]
 
 
 class EmploymentCheckForm(forms.Form):

@@ -3,13 +3,14 @@ from datetime import timedelta
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 from clients.models import Case, Client
+from mentoring.locking import VersionedModel
 from mentoring.models import Taxonomy
 
 
-class AssessmentTemplate(models.Model):
+class AssessmentTemplate(VersionedModel):
     """An outcome wheel: named domains scored on a scale (1-10 by default)."""
 
     code = models.SlugField(max_length=50, unique=True)
@@ -55,7 +56,7 @@ class AssessmentQuerySet(models.QuerySet):
         return self.order_by("assessed_on", "id")
 
 
-class Assessment(models.Model):
+class Assessment(VersionedModel):
     """A progress-wheel self-assessment done with the client on a given day."""
 
     class Stage(models.TextChoices):
@@ -149,7 +150,7 @@ def check_due_condition(weeks, on):
     return condition
 
 
-class Achievement(models.Model):
+class Achievement(VersionedModel):
     """An outcome the client reached: a job, a course, a qualification, ID, a tenancy."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="achievements")
@@ -207,13 +208,26 @@ class Achievement(models.Model):
         return due
 
     def record_check(self, *, weeks, in_work, by):
-        """Answer the 13- or 26-week 'still in work?' check."""
+        """Answer the 13- or 26-week 'still in work?' check; False if it was answered meanwhile.
+
+        Writes that one field only, under the row lock, so a concurrent edit of the other
+        fields stands; the save bumps the version, so an edit form opened before the answer
+        is refused rather than undoing it. An answer already given stands.
+        """
         from mentoring import audit
 
         field = self.check_field(weeks)
+        with transaction.atomic():
+            current = Achievement.objects.select_for_update().get(pk=self.pk)
+            if getattr(current, field) is not None:
+                setattr(self, field, getattr(current, field))
+                return False
+            setattr(current, field, in_work)
+            current.save(update_fields=[field])
+            audit.record(by, "achievement.employment_checked", current, weeks=weeks, in_work=in_work)
         setattr(self, field, in_work)
-        self.save(update_fields=[field])
-        audit.record(by, "achievement.employment_checked", self, weeks=weeks, in_work=in_work)
+        self.version = current.version
+        return True
 
 
 class OffenceCategory(Taxonomy):
@@ -344,9 +358,9 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["questionnaire", "question"], name="one_answer_per_question")]
 
 
-auditlog.register(Assessment)
+auditlog.register(Assessment, exclude_fields=["version"])
 auditlog.register(Score)
-auditlog.register(Achievement)
+auditlog.register(Achievement, exclude_fields=["version"])
 auditlog.register(Offence)
 auditlog.register(CustodyPeriod)
 auditlog.register(Questionnaire)

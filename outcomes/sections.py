@@ -19,9 +19,8 @@ def _case_ids(cases):
     return [case.pk for case in cases]
 
 
-def _changeable_open_cases(request, cases):
-    changeable = set(access.changeable_cases(request.user).filter(pk__in=_case_ids(cases)).values_list("pk", flat=True))
-    return [case for case in cases if case.pk in changeable and case.is_open]
+def _changeable_case_ids(request, cases):
+    return set(access.changeable_cases(request.user).filter(pk__in=_case_ids(cases)).values_list("pk", flat=True))
 
 
 @client_section(order=30, title="Progress", template="outcomes/sections/progress.html")
@@ -45,14 +44,19 @@ def progress(request, client, cases):
         wheel = build_wheel(group, domains.get(template_id, []), chart_id=f"wheel-case-{case_id}-{template_id}")
         wheels.append({"case": cases_by_id.get(case_id), "wheel": wheel, "assessments": group})
     wheels.sort(key=lambda w: w["wheel"].latest.assessed_on, reverse=True)
-    return {"wheels": wheels, "add_cases": _changeable_open_cases(request, cases)}
+    changeable = _changeable_case_ids(request, cases)
+    return {
+        "wheels": wheels,
+        "add_cases": [case for case in cases if case.pk in changeable and case.is_open],
+        "changeable_case_ids": changeable,
+    }
 
 
 @client_section(order=40, title="Achievements", template="outcomes/sections/achievements.html")
 def achievements(request, client, cases):
     cases = list(cases)
     rows = list(Achievement.objects.filter(case_id__in=_case_ids(cases)).select_related("type"))
-    changeable = set(access.changeable_cases(request.user).filter(pk__in=_case_ids(cases)).values_list("pk", flat=True))
+    changeable = _changeable_case_ids(request, cases)
     return {
         "achievements": rows,
         "add_cases": [case for case in cases if case.pk in changeable and case.is_open],

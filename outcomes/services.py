@@ -29,6 +29,32 @@ def record_assessment(
 
 
 @transaction.atomic
+def update_assessment(
+    *, assessment: Assessment, version: int, assessed_on: date, stage: str, scores: list, by
+) -> Assessment:
+    """Correct a wheel begun at `version`: refused (StaleEdit) if someone saved it since.
+
+    Only the scores that changed are saved, so the change history shows just the correction.
+    """
+    assessment.assessed_on = assessed_on
+    assessment.stage = stage
+    assessment.full_clean()
+    assessment.save(expected_version=version, update_fields=["assessed_on", "stage"])
+    stored = {score.domain_id: score for score in assessment.scores.all()}
+    changed = []
+    for domain, value, comment in scores:
+        score = stored.get(domain.pk) or Score(assessment=assessment, domain=domain)
+        if score.pk and (score.score, score.comment) == (value, comment):
+            continue
+        score.score, score.comment = value, comment
+        score.full_clean()
+        score.save()
+        changed.append(domain.code)
+    audit.record(by, "assessment.updated", assessment, version=assessment.version, domains=changed)
+    return assessment
+
+
+@transaction.atomic
 def record_questionnaire(*, case: Case, completed_on: date, answers: list[tuple[Question, int]], comments: str, by) -> Questionnaire:
     """Save an exit questionnaire and its answers. `answers` is [(question, 1..5), ...]."""
     questionnaire = Questionnaire(case=case, completed_on=completed_on, comments=comments)

@@ -5,16 +5,26 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
-from django.views.generic import CreateView, DetailView, FormView, TemplateView
+from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.locking import VERSION_FIELDS, ConflictMixin
 from mentoring.utils import safe_next
 
 from . import services
 from .filters import OffenceFilter
-from .forms import AchievementForm, AssessmentForm, CustodyForm, EmploymentCheckForm, OffenceForm, QuestionnaireForm
+from .forms import (
+    AchievementForm,
+    AchievementUpdateForm,
+    AssessmentEditForm,
+    AssessmentForm,
+    CustodyForm,
+    EmploymentCheckForm,
+    OffenceForm,
+    QuestionnaireForm,
+)
 from .models import Achievement, Answer, Assessment, AssessmentTemplate, Domain, Question
 from .progress import build_wheel
 from .tables import OffenceTable
@@ -154,7 +164,7 @@ class AssessmentCreateView(CaseMixin, FormView):
                 carried=[
                     (name, value)
                     for name in form.fields
-                    if name not in visible and form.is_bound
+                    if name not in visible and name not in VERSION_FIELDS and form.is_bound
                     for value in form.data.getlist(name)
                 ],
                 error_list=self.error_summary(form, visible if show_errors else []),
@@ -193,6 +203,60 @@ class AssessmentCreateView(CaseMixin, FormView):
             by=self.request.user,
         )
         messages.success(self.request, f"Saved the {assessment.get_stage_display().lower()} {self.wheel_template.name.lower()}.")
+        return redirect("outcomes:assessment_detail", pk=assessment.pk)
+
+
+class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
+    """Correct a recorded wheel (a mistyped score, the wrong date): whoever may change the case."""
+
+    conflict_noun = "this assessment"
+
+    def get_queryset(self):
+        return Assessment.objects.for_cases(access.changeable_cases(self.request.user)).select_related(
+            "case__client", "case__programme", "template"
+        )
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    @cached_property
+    def case(self):
+        return self.object.case
+
+    @cached_property
+    def wheel_template(self):
+        return self.object.template
+
+    @cached_property
+    def other_templates(self):
+        return []
+
+    def get(self, request, *args, **kwargs):
+        self.object  # noqa: B018 - 404 before anything else
+        return super().get(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return AssessmentEditForm
+
+    def get_initial(self):
+        return {}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("case"), kwargs.pop("template")
+        return {**kwargs, "assessment": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(editing=True, **kwargs)
+
+    def form_valid(self, form):
+        assessment = services.update_assessment(
+            assessment=self.object, version=form.expected_version, assessed_on=form.cleaned_data["assessed_on"],
+            stage=form.cleaned_data["stage"], scores=form.scores(), by=self.request.user,
+        )
+        messages.success(self.request, f"Saved your changes to the {assessment.get_stage_display().lower()} "
+                                       f"{assessment.template.name.lower()}.")
         return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
@@ -253,6 +317,31 @@ class AchievementCreateView(CaseMixin, CreateView):
         return redirect(client_page_url(self.case.client_id))
 
 
+class AchievementUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
+    """Correct an achievement (a job's date, the employer): whoever may change the case."""
+
+    template_name = "outcomes/achievement_form.html"
+    form_class = AchievementUpdateForm
+    context_object_name = "achievement"
+    conflict_noun = "this achievement"
+
+    def get_queryset(self):
+        return Achievement.objects.filter(case__in=access.changeable_cases(self.request.user)).select_related(
+            "type", "case__client", "case__programme"
+        )
+
+    def get_context_data(self, **kwargs):
+        case = self.object.case
+        return super().get_context_data(case=case, client=case.client, client_url=client_page_url(case.client_id),
+                                        editing=True, **kwargs)
+
+    def form_valid(self, form):
+        achievement = form.save()
+        audit.record(self.request.user, "achievement.updated", achievement, fields=sorted(form.changed_data))
+        messages.success(self.request, f"Saved your changes to {achievement.type.name} on {achievement.achieved_on:%-d %b %Y}.")
+        return redirect(client_page_url(achievement.case.client_id))
+
+
 @require_POST
 @access.role_required(access.MENTOR, access.LEAD, access.MANAGER)
 def achievement_check(request, pk):
@@ -266,9 +355,14 @@ def achievement_check(request, pk):
         messages.error(request, "Choose whether they were still in work at 13 or 26 weeks.")
     else:
         weeks, in_work = form.cleaned_data["weeks"], form.cleaned_data["in_work"]
-        achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
-        answer = "still in work" if in_work else "no longer in work"
-        messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
+        recorded = achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
+        if recorded:
+            answer = "still in work" if in_work else "no longer in work"
+            messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
+        else:
+            answer = "still in work" if getattr(achievement, achievement.check_field(weeks)) else "no longer in work"
+            messages.warning(request, f"Someone else already answered the {weeks}-week check "
+                                      f"({achievement.type.name}): {answer}. Their answer stands.")
     return redirect(safe_next(request, reverse("home")))
 
 

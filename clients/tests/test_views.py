@@ -181,7 +181,8 @@ def test_client_details_are_saved_and_consent_records_who(client, lead, programm
     case = CaseFactory(programme=programme, client__first_name="Kit", client__last_name="Example")
     client.force_login(lead)
     data = {"first_name": "Kit", "last_name": "Example", "date_of_birth": "2002-03-04", "gender": "non_binary",
-            "preferred_name": "Kay", "consent_data_on": timezone.localdate().isoformat(), "care_experienced": "true"}
+            "preferred_name": "Kay", "consent_data_on": timezone.localdate().isoformat(), "care_experienced": "true",
+            "version": case.client.version}
     response = client.post(reverse("clients:client_update", args=[case.client_id]), data)
     assert response.status_code == 302
     case.client.refresh_from_db()

@@ -244,7 +244,7 @@ def test_goals_are_added_and_reviewed(client, mentor_user, case):
     assert goal.area_name == "Work and learning"
     response = client.post(reverse("contacts:goal_update", args=[goal.pk]), {
         "description": goal.description, "area": goal.area, "status": "achieved",
-        "reviewed_on": timezone.localdate().isoformat(),
+        "reviewed_on": timezone.localdate().isoformat(), "version": goal.version,
     })
     goal.refresh_from_db()
     assert response.status_code == 302 and goal.status == "achieved"

@@ -221,3 +221,22 @@ def test_a_case_still_open_keeps_the_client(programme, alice_profile):
     person, _ = build_person(programme, alice_profile, "Open")
     Case.objects.filter(client=person).update(status=Case.Status.ACTIVE, ended_on=None)
     assert not privacy.clients_due_for_anonymisation().filter(Q(pk=person.pk)).exists()
+
+
+def test_an_edit_opened_before_anonymisation_cannot_write_the_name_back(client, lead, programme):
+    from django.urls import reverse
+
+    from clients.tests.factories import CaseFactory
+    from mentoring.tests.locking import posted
+
+    case = CaseFactory(programme=programme, client__first_name="Kit", client__last_name="Example")
+    client.force_login(lead)
+    url = reverse("clients:client_update", args=[case.client_id])
+    form = client.get(url).context["form"]
+
+    privacy.anonymise_client(client=case.client, by=lead, reason="Asked to be forgotten", trigger="erasure")
+    response = client.post(url, posted(form, notes="Met at the hostel"))
+
+    case.client.refresh_from_db()
+    assert response.status_code == 409
+    assert case.client.first_name == privacy.ANONYMISED_FIRST_NAME and case.client.notes == ""

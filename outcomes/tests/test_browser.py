@@ -66,3 +66,37 @@ def test_assessment_form_works_one_domain_at_a_time_on_a_phone(page, live_server
     expect(page.get_by_role("heading", name="1. Motivation")).to_be_visible()
     expect(page.locator("#id_score_motivation_6")).to_be_checked()
     expect(page.get_by_label("Motivation: in the client's own words")).to_have_value("I'm up for it now.")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
+def test_a_stale_achievement_edit_shows_the_other_change_and_saves_after_review_on_a_phone(page, live_server, reference_data):
+    from outcomes.models import Achievement
+    from outcomes.tests.factories import AchievementFactory
+
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    job = AchievementFactory(case=case, employer_or_course="Northshire Builders Ltd", notes="")
+    sign_in_as(page, live_server, user)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("outcomes:achievement_update", kwargs={"pk": job.pk}))
+
+    # While the page is open, someone else corrects the employer.
+    other = Achievement.objects.get(pk=job.pk)
+    other.employer_or_course = "Northshire Build Ltd"
+    other.save()
+    page.get_by_label("Notes").fill("Contract seen")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_text("Employer or course is now “Northshire Build Ltd”")).to_be_visible()
+    expect(page.get_by_label("Notes")).to_have_value("Contract seen")
+    expect(page.get_by_label("Employer or course")).to_have_value("Northshire Build Ltd")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "outcomes-achievement-conflict-phone")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved your changes")).to_be_visible()
+    job.refresh_from_db()
+    assert (job.employer_or_course, job.notes) == ("Northshire Build Ltd", "Contract seen")
