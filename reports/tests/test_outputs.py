@@ -37,10 +37,13 @@ def query(programme, **extra):
     return {"programmes": [programme.pk], **PERIOD, **extra}
 
 
+INTERNAL = {"suppress": "off", "internal_use": "on"}  # every number shown, confirmed for internal use
+
+
 @pytest.mark.django_db
 def test_lead_sees_headline_figures_with_their_bases(client, lead, programme, small):
     client.force_login(lead)
-    response = client.get(reverse("reports:report"), query(programme))
+    response = client.get(reverse("reports:report"), query(programme, **INTERNAL))
     assert response.status_code == 200
     page = response.content.decode()
     assert "1 of 2 cases" in page  # engaged, with its base
@@ -71,13 +74,15 @@ def test_quick_pick_becomes_explicit_dates(client, manager, programme):
 @pytest.mark.django_db
 def test_csv_has_one_row_per_figure_and_is_audited(client, manager, programme, small):
     client.force_login(manager)
-    response = client.get(reverse("reports:report_csv"), query(programme))
+    response = client.get(reverse("reports:report_csv"), query(programme, **INTERNAL))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["section", "metric id", "label", "value", "base"]
     by_id = {row[1]: row for row in rows[1:]}
     assert by_id["cases_worked_with"][3] == "2"
     assert by_id["engagement_rate"][3:] == ["50.0", "2"]
+    assert by_id["engagement_span_days.mean"][3:] == ["29.0", "1"]  # 5 Feb to 5 Mar 2024, one case
+    assert by_id["engagement_span_days.median"][3:] == ["29.0", "1"]
     assert by_id["referrals_by_source.probation"][3] == "1"
     assert by_id["assessment_change_by_domain.motivation.first_mean"][3] == ""
     event = AuditEvent.objects.get(verb="report.csv")
@@ -106,7 +111,7 @@ def test_suppressed_csv_hides_small_numbers(client, manager, programme, small):
 def test_pdf_has_cover_headlines_and_definitions(client, manager, programme, small, settings):
     settings.ORGANISATION_NAME = "Northgate Mentoring Trust"
     client.force_login(manager)
-    response = client.get(reverse("reports:report_pdf"), query(programme))
+    response = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -127,7 +132,7 @@ def test_report_command_writes_json_and_rejects_unknown_programmes(programme, sm
                  "--format", "json", "--output", str(out))
     data = json.loads(out.read_text())
     assert data["cases_worked_with"] == 2 and data["engaged"] == 1
-    assert "engagement_span_days" not in data
+    assert data["engagement_span_days"] == {"mean": 29.0, "median": 29.0}
     with pytest.raises(CommandError, match="Unknown programme"):
         call_command("report", "--programme", "nope", "--from", "2024-01-01", "--to", "2024-12-31")
     with pytest.raises(CommandError, match="--output"):
