@@ -187,3 +187,26 @@ def test_justice_data_lab_file_warns_under_60_and_is_audited(client, manager, pr
     assert len(rows) == 3
     event = AuditEvent.objects.get(verb="report.jdl_export")
     assert event.detail["people"] == 2
+
+
+@pytest.mark.django_db
+def test_justice_data_lab_export_records_who_was_in_the_file_by_client_id_only(client, manager, programme, small):
+    client.force_login(manager)
+    client.get(reverse("reports:jdl_export"), query(programme, download="1"))
+    event = AuditEvent.objects.get(verb="report.jdl_export")
+    in_cohort = sorted(programme.cases.values_list("client_id", flat=True))
+    assert event.detail["client_ids"] == in_cohort and event.detail["people"] == 2
+    recorded = json.dumps(event.detail)
+    assert small.client.last_name not in recorded and "01/123456A" not in recorded
+
+
+@pytest.mark.django_db
+def test_justice_data_lab_cohort_is_the_reports_cohort(client, manager, programme, small):
+    from reports.metrics import compute_report
+
+    make_case(programme, date(2023, 1, 1), ended_on=date(2023, 12, 31), closure="completed")  # ended before
+    make_case(programme, date(2025, 1, 1))  # starts after
+    client.force_login(manager)
+    page = client.get(reverse("reports:jdl_export"), query(programme))
+    report = compute_report([programme], date(2024, 1, 1), date(2024, 12, 31))
+    assert page.context["cohort_size"] == report.figures["cases_worked_with"] == 2
