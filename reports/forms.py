@@ -125,6 +125,28 @@ class ReportForm(forms.Form):
         }
 
 
+class SpendPeriodForm(forms.Form):
+    """The period of the support spend page: both days included, as in the report."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *args, **kwargs):
+        if not data:
+            start, end = quick_period("financial_year_to_date")
+            data = {"start": start, "end": end}
+        super().__init__(data, *args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end of the period must be on or after its start.")
+        return data
+
+
 class JusticeDataLabForm(forms.Form):
     programmes = forms.ModelMultipleChoiceField(queryset=None)
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))

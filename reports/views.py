@@ -15,8 +15,8 @@ from mentoring import access, audit
 from mentoring.utils import spreadsheet_safe
 
 from . import exports
-from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm
-from .metrics import cohort, compute_report
+from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm, SpendPeriodForm
+from .metrics import cohort, compute_report, support_spend
 from .models import CaseStudy
 
 JDL_MINIMUM = 60
@@ -126,6 +126,31 @@ class ReportPDFView(ReportDownloadView):
         data = form.cleaned_data
         studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
         return exports.report_pdf(result, suppress=suppress, case_studies=studies)
+
+
+# ---- Support spend -----------------------------------------------------------------------
+
+
+class SupportSpendListView(access.RoleRequiredMixin, TemplateView):
+    """Support spend per programme (and per category) for leads and managers: the report's
+    cohort and period rule (reports.metrics.support_spend), so the page and the report agree.
+    Three queries whatever the number of programmes: the programmes, spend by programme and
+    category, spend by programme."""
+
+    allowed_roles = (access.LEAD, access.MANAGER)
+    template_name = "reports/spend_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = SpendPeriodForm(self.request.GET or None)
+        context = {**super().get_context_data(**kwargs), "form": form, "rows": []}
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            programmes = list(access.reportable_programmes(self.request.user).order_by("name"))
+            overall, by_programme = support_spend(cohort(programmes, start, end), start, end)
+            context.update(start=start, end=end, overall=overall,
+                           rows=[{"programme": p, "spend": by_programme[p.pk]} for p in programmes
+                                 if p.pk in by_programme])
+        return context
 
 
 # ---- Case studies ------------------------------------------------------------------------
