@@ -122,6 +122,7 @@ def test_pdf_has_cover_headlines_and_definitions(client, manager, programme, sma
     assert "1 of 2 cases" in text
     assert "Appendix: definitions and reference values" in text
     assert "Page 2 of" in text
+    assert "Internal use only: every number is shown." in text  # the cover says who may read it
     assert AuditEvent.objects.filter(verb="report.pdf").exists()
 
 
