@@ -14,5 +14,4 @@ urlpatterns = [
     path("<int:pk>/", views.ContactUpdateView.as_view(), name="contact_update"),
     path("goals/<int:pk>/", views.GoalUpdateView.as_view(), name="goal_update"),
     path("group/", views.GroupSessionCreateView.as_view(), name="group_session_create"),
-    path("spend/", views.SupportSpendListView.as_view(), name="spend_list"),
 ]

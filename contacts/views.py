@@ -7,10 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
-from django.views.generic import CreateView, FormView, TemplateView, UpdateView
+from django.views.generic import CreateView, FormView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -33,13 +32,6 @@ def case_page_url(case):
         return reverse("clients:client_detail", args=[case.client_id])
     except NoReverseMatch:
         return reverse("contacts:case_contacts", args=[case.pk])
-
-
-def _parse_day(text):
-    try:
-        return parse_date(text or "")
-    except ValueError:
-        return None
 
 
 def _day(value):
@@ -193,31 +185,6 @@ class SupportSpendCreateView(CaseMixin, CreateView):
         messages.success(self.request, f"£{spend.amount:,.2f} for {spend.get_category_display().lower()} recorded "
                                        f"for {self.case.client.name_for_header}.")
         return redirect(self.get_success_url())
-
-
-class SupportSpendListView(access.RoleRequiredMixin, TemplateView):
-    """Support spend per programme (and per category) for leads and managers."""
-
-    allowed_roles = (access.LEAD, access.MANAGER)
-    template_name = "contacts/spend_list.html"
-
-    def get_context_data(self, **kwargs):
-        spend = SupportSpend.objects.filter(case__programme__in=access.reportable_programmes(self.request.user))
-        period = {"from": self.request.GET.get("from", ""), "to": self.request.GET.get("to", "")}
-        start, end = _parse_day(period["from"]), _parse_day(period["to"])
-        if start:
-            spend = spend.filter(spent_on__gte=start)
-        if end:
-            spend = spend.filter(spent_on__lte=end)
-        by_category = {}
-        for row in spend.order_by().values("case__programme__pk", "category").annotate(total=Sum("amount")):
-            by_category.setdefault(row["case__programme__pk"], []).append(
-                (SupportSpend.Category(row["category"]).label, row["total"])
-            )
-        rows = [{**row, "categories": sorted(by_category.get(row["case__programme__pk"], []))}
-                for row in spend.totals_by_programme()]
-        return {**super().get_context_data(**kwargs), "rows": rows, "period": period,
-                "grand_total": sum((r["total"] for r in rows), 0)}
 
 
 class GoalCreateView(CaseMixin, CreateView):

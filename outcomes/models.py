@@ -242,11 +242,19 @@ class OffenceCategory(Taxonomy):
         verbose_name_plural = "offence categories"
 
 
+def proven_q(as_of=None, *, prefix=""):
+    """The 'proven' rule as a Q, for queries that reach offences through a relation
+    (`prefix="client__offences__"`): convicted, on or before `as_of` when given."""
+    condition = models.Q(**{f"{prefix}conviction_date__isnull": False})
+    if as_of:
+        condition &= models.Q(**{f"{prefix}conviction_date__lte": as_of})
+    return condition
+
+
 class OffenceQuerySet(models.QuerySet):
     def proven(self, as_of=None):
         """Offences with a conviction (on or before `as_of`): the only ones the figures count."""
-        qs = self.filter(conviction_date__isnull=False)
-        return qs.filter(conviction_date__lte=as_of) if as_of else qs
+        return self.filter(proven_q(as_of))
 
 
 class Offence(models.Model):

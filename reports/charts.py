@@ -14,8 +14,12 @@ GRID = "#d0d5d9"
 TEXT = "#212529"
 
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _number(value):
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    return value if _is_number(value) else 0
 
 
 def _show(value, unit=""):
@@ -27,7 +31,8 @@ def _show(value, unit=""):
 
 
 def bar_chart(items, *, title, unit="", maximum=None, width=560, label_width=190):
-    """Horizontal bars: `items` is a list of (label, value); non-numbers draw no bar."""
+    """Horizontal bars: `items` is a list of (label, value). A value that is not a number (a
+    suppressed "<5", "n/a" or "hidden", or a dash) draws no bar: only its text is printed."""
     items = list(items)
     row, top = 22, 6
     height = top * 2 + row * max(len(items), 1)
@@ -46,10 +51,11 @@ def bar_chart(items, *, title, unit="", maximum=None, width=560, label_width=190
         text = escape(str(label))
         if len(text) > 30:
             text = text[:29] + "…"
+        bar = (f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="14" fill="{ACCENT}"/>'
+               if _is_number(value) else "")
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" font-size="12" fill="{TEXT}">{text}</text>'
-            f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="14" fill="{ACCENT}"/>'
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 15}" font-size="12" fill="{TEXT}">'
+            f'{bar}<text x="{label_width + length + 4:.1f}" y="{y + 15}" font-size="12" fill="{TEXT}">'
             f"{escape(_show(value, unit))}</text>"
         )
     parts.append("</svg>")
@@ -91,10 +97,16 @@ def radar_chart(axes, series, *, title, scale_min=1, scale_max=10, size=420):
         parts.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" font-size="12" '
                      f'fill="{TEXT}">{escape(str(axis))}</text>')
     for s, (_name, values, colour) in enumerate(series):
-        numbers = [v if isinstance(v, (int, float)) else None for v in values]
+        numbers = [v if _is_number(v) else None for v in values]
         if all(v is None for v in numbers):
             continue
-        shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v or scale_min) for i, v in enumerate(numbers)))
+        if any(v is None for v in numbers):
+            # A value missing or suppressed gets no point: the others are drawn as dots, not
+            # as a shape that would put the missing one at the centre.
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+                      for x, y in (point(i, v) for i, v in enumerate(numbers) if v is not None)]
+            continue
+        shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(numbers)))
         dash = ' stroke-dasharray="6 3"' if s else ""
         parts.append(f'<polygon points="{shape}" fill="{colour}" fill-opacity="0.15" stroke="{colour}" '
                      f'stroke-width="2"{dash}/>')

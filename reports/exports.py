@@ -33,6 +33,8 @@ def report_context(result, *, suppress=False, case_studies=(), request=None):
         "sections": build_sections(result, suppress=suppress),
         "definitions": result.definitions(),
         "suppress": suppress,
+        "thresholds": {"count_below": settings.REPORT_SUPPRESS_COUNT_BELOW,
+                       "base_below": settings.REPORT_SUPPRESS_BASE_BELOW},
         "case_studies": list(case_studies),
         "organisation": settings.ORGANISATION_NAME,
         "generated_at": timezone.localtime(),

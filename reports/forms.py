@@ -41,8 +41,20 @@ def quick_period(name, today=None):
     raise ValueError(name)
 
 
+SMALL_NUMBERS = [
+    ("on", "Hide small numbers: for sharing outside the organisation"),
+    ("off", "Show every number: for internal use only"),
+]
+CONFIRM_INTERNAL = ("To show every number, confirm that this report is for internal use only, "
+                    "or choose to hide small numbers.")
+
+
 class ReportForm(forms.Form):
-    """Programmes, period and filters of a report; read from GET so a report has a URL."""
+    """Programmes, period and filters of a report; read from GET so a report has a URL.
+
+    Small numbers are hidden unless the user picks "Show every number" and ticks the
+    confirmation that the report is for internal use only (docs/metrics.md, "Small numbers").
+    """
 
     programmes = forms.ModelMultipleChoiceField(queryset=None, help_text="Hold Ctrl (or Cmd) to pick several.")
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
@@ -57,12 +69,22 @@ class ReportForm(forms.Form):
     area = forms.CharField(required=False, max_length=100)
     source = forms.ModelChoiceField(queryset=ReferralSource.objects.all(), to_field_name="code", required=False,
                                     label="Referral source", empty_label="Any source")
-    suppress = forms.BooleanField(required=False, label="For external sharing: hide small numbers")
+    suppress = forms.ChoiceField(choices=SMALL_NUMBERS, required=False, widget=forms.RadioSelect,
+                                 label="Small numbers", initial="on",
+                                 help_text="The page, the PDF and the CSV hide small numbers unless you choose "
+                                           "otherwise; showing every number is recorded in the audit trail.")
+    internal_use = forms.BooleanField(
+        required=False, label="I confirm this report is for internal use only and will not be shared outside the "
+                              "organisation")
 
     FILTERS = ("mentor", "age_band", "gender", "ethnicity", "area", "source")
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        if data is not None and not data.get("suppress"):
+            # Hidden unless asked otherwise; and the page then shows that choice ticked.
+            data = data.copy()
+            data["suppress"] = "on"
+        super().__init__(data, *args, **kwargs)
         self.fields["programmes"].queryset = access.reportable_programmes(user).order_by("name")
         self.fields["mentor"].queryset = access.managed_mentors(user).order_by("first_name", "last_name")
         self.helper = FormHelper()
@@ -73,10 +95,15 @@ class ReportForm(forms.Form):
     def defaults(cls, user):
         start, end = quick_period("financial_year_to_date")
         return {"programmes": list(access.reportable_programmes(user).values_list("pk", flat=True)),
-                "start": start, "end": end}
+                "start": start, "end": end, "suppress": "on"}
+
+    def clean_suppress(self):
+        return self.cleaned_data.get("suppress") != "off"
 
     def clean(self):
         data = super().clean()
+        if data.get("suppress") is False and not data.get("internal_use"):
+            self.add_error("internal_use", CONFIRM_INTERNAL)
         if data.get("period"):
             data["start"], data["end"] = quick_period(data["period"])
             self.errors.pop("start", None)
@@ -96,6 +123,28 @@ class ReportForm(forms.Form):
             "area": data.get("area"),
             "source": data["source"].code if data.get("source") else None,
         }
+
+
+class SpendPeriodForm(forms.Form):
+    """The period of the support spend page: both days included, as in the report."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *args, **kwargs):
+        if not data:
+            start, end = quick_period("financial_year_to_date")
+            data = {"start": start, "end": end}
+        super().__init__(data, *args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end of the period must be on or after its start.")
+        return data
 
 
 class JusticeDataLabForm(forms.Form):

@@ -1,6 +1,9 @@
 """Every figure a Waymark report prints, computed once, by database aggregation.
 
-The definitions are those of METRICS.md (repeated in `DEFINITIONS` for the report's appendix).
+The definitions are those of docs/metrics.md (repeated in `DEFINITIONS` for the report's appendix).
+Other screens that show one of these figures (the manager's home, the support spend page, the
+Justice Data Lab file) call the functions here too: `cohort()`, `programme_figures()`,
+`support_spend()`. Small numbers are hidden by `reports.suppression`, and nowhere else.
 `compute_report()` runs a fixed number of queries whatever the size of the data: per-case
 values (attended contacts, engagement span, offences in the pre and post windows...) come
 from derived tables grouped by case (one per source: contacts, offences, assessments,
@@ -8,14 +11,15 @@ referrals), each computed once and joined to the cohort, then aggregated in one 
 breakdowns are grouped queries. Nothing is counted in a Python loop over cases or contacts.
 
 Date arithmetic differs between PostgreSQL and SQLite, so dates become integer day numbers
-through `DayNumber` and the windows are integer arithmetic on those.
+through `DayNumber` and the windows are integer arithmetic on those. The median engagement span
+is PostgreSQL's `percentile_cont`; SQLite (for `make run`) has none, so there it is the mean of
+the middle one or two spans ranked by a window function (`_median_sql`): the same value.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Case as SqlCase  # SQL CASE, not clients.Case
 from django.db.models import (
@@ -38,7 +42,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 from clients.models import Case, ClosureReason, RiskFlag
-from contacts.models import Activity, Attendance, Contact, Mode, SupportSpend
+from contacts.models import Activity, Contact, SupportSpend
 from mentors.models import Allocation
 from outcomes.models import (
     Achievement,
@@ -51,6 +55,7 @@ from outcomes.models import (
     Question,
     Questionnaire,
     Score,
+    proven_q,
 )
 from referrals.models import Referral, ReferralSource
 
@@ -104,9 +109,10 @@ DEFINITIONS = {
                 "text message, dated on or before the last day of the period."),
     "engagement_rate": ("engagement", "Engagement rate", "rate",
                         "Engaged cases as a percentage of cases worked with."),
-    "engagement_span_days": ("engagement", "Engagement span", "span",
-                             "For each case, the days from its first to its last attended contact "
-                             "(0 with one contact)."),
+    "engagement_span_days": ("engagement", "Engagement span (days)", "span",
+                             "For each case, the days from its first to its last attended contact (0 with one "
+                             "contact); the mean and the median over the cases worked with that have at least "
+                             "one attended contact."),
     "engaged_3_months": ("engagement", "Engaged for 3 months", "count",
                          "Engaged cases whose engagement span is at least 91 days."),
     "engaged_3_months_rate": ("engagement", "Engaged for 3 months, rate", "rate",
@@ -184,7 +190,7 @@ DEFINITIONS = {
                         "Cases worked with as a percentage of the target."),
 }
 
-JSON_IDS = [key for key in DEFINITIONS if key != "engagement_span_days"]
+JSON_IDS = list(DEFINITIONS)
 
 REOFFENDING_CAVEAT = (
     "These re-offending figures are local, descriptive measures with no comparison group: they do not "
@@ -272,6 +278,17 @@ def mean(total, count):
 
 
 @dataclass
+class SpendFigures:
+    """Support spend over a period: per category (largest total first) and overall, each with
+    its total, the items recorded and the number of cases the money was spent on."""
+
+    categories: list = field(default_factory=list)
+    total: Decimal = Decimal("0")
+    items: int = 0
+    cases: int = 0
+
+
+@dataclass
 class ReportResult:
     programmes: list
     start: date
@@ -280,20 +297,32 @@ class ReportResult:
     figures: dict
     bases: dict
     labels: dict = field(default_factory=dict)
+    # What small-number suppression needs beyond the figures: the count behind each rate (its
+    # numerator) and the number of cases behind each mean, hours or money figure.
+    numerators: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    type_categories: dict = field(default_factory=dict)  # achievement type code -> its category
     offence_categories: list = field(default_factory=list)
     left_out_of_cost: list = field(default_factory=list)
     span_summary: dict = field(default_factory=dict)
-    support_spend: list = field(default_factory=list)
-    support_spend_total: Decimal = Decimal("0")
+    spend: SpendFigures = field(default_factory=SpendFigures)
     template_name: str = ""
 
     @property
     def as_of(self):
         return self.end
 
+    def shown(self, *, suppress=False):
+        """Every number the outputs print, suppressed for sharing outside the organisation or not."""
+        from .suppression import Shown, suppress_result
+
+        if suppress:
+            return suppress_result(self)
+        return Shown(figures=self.figures, bases=self.bases, span=self.span_summary, spend=self.spend)
+
     def as_json(self, *, suppress=False):
-        data = {key: self.figures[key] for key in JSON_IDS}
-        return suppress_figures(data, self.bases) if suppress else data
+        figures = self.shown(suppress=suppress).figures
+        return {key: figures[key] for key in JSON_IDS}
 
     def definitions(self):
         return [
@@ -303,12 +332,12 @@ class ReportResult:
 
     def rows(self, *, suppress=False):
         """One row per figure (breakdowns as `id.code`): section, id, label, value, base."""
-        data = self.as_json(suppress=suppress)
+        shown = self.shown(suppress=suppress)
         rows = []
         for key in JSON_IDS:
             section, label, kind, _text = DEFINITIONS[key]
             section_name = dict(SECTIONS)[section]
-            value, base = data[key], self.bases.get(key)
+            value, base = shown.figures[key], shown.bases.get(key)
             if isinstance(value, dict):
                 for code, item in value.items():
                     item_label = f"{label}: {self.labels.get(key, {}).get(code, code)}"
@@ -324,52 +353,20 @@ class ReportResult:
         return rows
 
 
-def suppress_figures(data, bases):
-    """Small-number suppression for reports shared outside the organisation (METRICS.md)."""
-    count_below = settings.REPORT_SUPPRESS_COUNT_BELOW
-    base_below = settings.REPORT_SUPPRESS_BASE_BELOW
+def suppress_figures(data, bases, **extra):
+    """The figures of `data` as a report for outside the organisation shows them (see
+    `reports.suppression`, where every rule lives)."""
+    from .suppression import suppress
 
-    def count(value):
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < count_below:
-            return f"<{count_below}"
-        return value
-
-    def rate(value, base):
-        if value is not None and base is not None and base < base_below:
-            return "n/a"
-        return value
-
-    out = {}
-    for key, value in data.items():
-        kind = DEFINITIONS[key][2]
-        base = bases.get(key)
-        if kind == "count":
-            out[key] = count(value)
-        elif kind == "count_breakdown":
-            out[key] = {code: count(v) for code, v in value.items()}
-        elif kind == "rate":
-            out[key] = rate(value, base)
-        elif kind == "rate_breakdown":
-            out[key] = {code: rate(v, (base or {}).get(code)) for code, v in value.items()}
-        elif kind == "domain_breakdown":
-            out[key] = {
-                code: {
-                    "first_mean": rate(item["first_mean"], base),
-                    "latest_mean": rate(item["latest_mean"], base),
-                    "improved": count(item["improved"]),
-                    "improved_rate": rate(item["improved_rate"], base),
-                }
-                for code, item in value.items()
-            }
-        else:
-            out[key] = value
-    return out
+    return suppress(data, bases, **extra).figures
 
 
 # ---- The computation ---------------------------------------------------------------------
 
 
-def _cohort(programmes, start, end, filters):
+def cohort(programmes, start, end, filters=None):
+    """The report's cohort: cases of `programmes` open at any time from `start` to `end`, narrowed
+    by the report's filters. Every screen that counts "cases worked with" starts here."""
     cases = Case.objects.filter(programme__in=programmes).open_during(start, end)
     filters = filters or {}
     if filters.get("mentor"):
@@ -410,7 +407,52 @@ def _referrals(programmes, start, end, filters):
 
 
 def attended_contacts(as_of):
-    return Contact.objects.filter(attendance=Attendance.ATTENDED, date__lte=as_of).exclude(mode=Mode.MESSAGE)
+    """Attended contacts (contacts' own rule, `Contact.objects.attended()`) dated on or before `as_of`."""
+    return Contact.objects.attended().on_or_before(as_of)
+
+
+def target_figures(programmes, cases_worked_with):
+    """`target_clients` (the programmes' targets summed; None when none is set) and `target_progress`."""
+    targets = [p.target_clients for p in programmes if p.target_clients is not None]
+    target = sum(targets) if targets else None
+    return {"target_clients": target, "target_progress": pct(cases_worked_with, target)}
+
+
+def programme_figures(programmes, start, end):
+    """Per programme: `cases_worked_with`, `target_clients` and `target_progress` over the period,
+    counted exactly as the report counts them, in one grouped query (for the manager's home)."""
+    programmes = list(programmes)
+    counts = dict(cohort([p.pk for p in programmes], start, end).order_by().values_list("programme_id")
+                  .annotate(n=Count("pk")))
+    return {p.pk: {"cases_worked_with": counts.get(p.pk, 0), **target_figures([p], counts.get(p.pk, 0))}
+            for p in programmes}
+
+
+def support_spend(cases, start, end):
+    """Support spend on `cases` dated from `start` to `end`: (overall, {programme id: figures}), as
+    `SpendFigures`. Two grouped queries (by programme and category, by programme); a case belongs
+    to one programme, so the overall case counts are sums of the programmes' counts."""
+    spend = SupportSpend.objects.filter(case__in=cases.values("pk"), spent_on__gte=start, spent_on__lte=end).order_by()
+    figures = {"total": Sum("amount"), "items": Count("pk"), "cases": Count("case", distinct=True)}
+    labels = dict(SupportSpend.Category.choices)
+    by_programme = {row["case__programme_id"]: SpendFigures(total=row["total"], items=row["items"], cases=row["cases"])
+                    for row in spend.values("case__programme_id").annotate(**figures)}
+    overall = SpendFigures(total=sum((p.total for p in by_programme.values()), Decimal("0")),
+                           items=sum(p.items for p in by_programme.values()),
+                           cases=sum(p.cases for p in by_programme.values()))
+    merged = {}
+    for row in spend.values("case__programme_id", "category").annotate(**figures):
+        item = {"category": row["category"], "label": labels.get(row["category"], row["category"]),
+                "total": row["total"], "items": row["items"], "cases": row["cases"]}
+        by_programme[row["case__programme_id"]].categories.append(item)
+        into = merged.setdefault(row["category"], {**item, "total": Decimal("0"), "items": 0, "cases": 0})
+        for name in ("total", "items", "cases"):
+            into[name] += item[name]
+    order = {"key": lambda item: (-item["total"], item["label"])}
+    overall.categories = sorted(merged.values(), **order)
+    for figures_of_one in by_programme.values():
+        figures_of_one.categories.sort(**order)
+    return overall, by_programme
 
 
 def _count_if(condition):
@@ -427,7 +469,22 @@ def _flag_sql(condition):
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-def _aggregate_joined(columns, per_case, joins):
+def _median_sql(column, vendor=None):
+    """The median of a per-case column (NULLs left out) as an aggregate over `per_case`.
+
+    PostgreSQL: `percentile_cont(0.5)`. SQLite has no percentile function: the mean of the
+    middle one (odd count) or two (even count) values ranked by ROW_NUMBER(), which is the same
+    number; it reads `per_case` again, so on SQLite `per_case` is a common table expression.
+    """
+    if (vendor or connection.vendor) == "postgresql":
+        return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {column})"
+    # Our own column name and constant SQL: no value of anyone's.
+    return (f"(SELECT AVG(m.{column}) FROM (SELECT {column}, ROW_NUMBER() OVER (ORDER BY {column}) AS rn, "  # noqa: S608
+            f"COUNT(*) OVER () AS cnt FROM per_case WHERE {column} IS NOT NULL) m "
+            "WHERE m.rn IN ((m.cnt + 1) / 2, (m.cnt + 2) / 2))")
+
+
+def _aggregate_joined(columns, per_case, joins, *, fractional=()):
     """One row of `columns` (SQL aggregates) over `per_case` values of derived tables joined on case_id.
 
     `joins` is [(alias, queryset, join kind)], the first being the cohort (one row per case),
@@ -435,7 +492,8 @@ def _aggregate_joined(columns, per_case, joins):
     parameters, so the statement is parameterised on every backend; the derived tables are
     computed once each instead of once per case. The per-case select is kept a derived table
     (a LIMIT far above any row count stops it being merged into the aggregate), so each value
-    is computed once per case however many aggregates use it.
+    is computed once per case however many aggregates use it. Columns named in `fractional`
+    keep their fractions; every other one is an integer.
     """
     parts, params = [], []
     for alias, queryset, kind in joins:
@@ -450,12 +508,16 @@ def _aggregate_joined(columns, per_case, joins):
     names = list(columns)
     select = ", ".join(f"{columns[name]} AS {quote(name)}" for name in names)
     # Built from compiled querysets and our own constant SQL; every value is a parameter.
-    statement = (f"SELECT {select} FROM (SELECT {inner} FROM {' '.join(parts)} "  # noqa: S608
-                 f"LIMIT {UNFLATTEN_LIMIT}) per_case")
+    rows = f"SELECT {inner} FROM {' '.join(parts)} LIMIT {UNFLATTEN_LIMIT}"  # noqa: S608
+    if connection.vendor == "postgresql":
+        statement = f"SELECT {select} FROM ({rows}) per_case"  # noqa: S608
+    else:  # SQLite's median reads per_case twice (see _median_sql)
+        statement = f"WITH per_case AS ({rows}) SELECT {select} FROM per_case"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
-    return {name: None if value is None else int(value) for name, value in zip(names, row, strict=True)}
+    return {name: None if value is None else (float(value) if name in fractional else int(value))
+            for name, value in zip(names, row, strict=True)}
 
 
 def _domain_changes(followup_rows, template):
@@ -481,13 +543,13 @@ def _domain_changes(followup_rows, template):
 
 
 def compute_report(programmes, start, end, *, filters=None, template=None):
-    """Compute every figure of METRICS.md for `programmes` over `start`..`end` (as_of = end)."""
+    """Compute every figure of docs/metrics.md for `programmes` over `start`..`end` (as_of = end)."""
     programmes = list(programmes)
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     as_of = end
     programme_ids = [p.pk for p in programmes]
-    cohort = _cohort(programme_ids, start, end, filters)
-    cohort_ids = cohort.values("pk")
+    cases = cohort(programme_ids, start, end, filters)
+    cohort_ids = cases.values("pk")
 
     # Reference data (one query each).
     sources = list(ReferralSource.objects.order_by("order", "code").values_list("code", "name"))
@@ -507,7 +569,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     # Per-case values: one grouped derived table per source (contacts, offences, assessments,
     # referrals), each computed once and joined to the cohort by case id, then aggregated.
     as_of_day = DayNumber(Value(as_of, output_field=DateField()))
-    windowed = cohort.order_by().annotate(start_day=DayNumber("started_on")).annotate(
+    windowed = cases.order_by().annotate(start_day=DayNumber("started_on")).annotate(
         window=Least(as_of_day - F("start_day") + 1, Value(MAX_WINDOW_DAYS)))
     case_rows = windowed.values(
         case_id=F("pk"),
@@ -526,7 +588,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     )
     offence = "client__offences"
     off_day = DayNumber(f"{offence}__offence_date")
-    proven = Q(**{f"{offence}__conviction_date__isnull": False, f"{offence}__conviction_date__lte": as_of})
+    proven = proven_q(as_of, prefix=f"{offence}__")
     pre = proven & Q(GreaterThanOrEqual(off_day, F("start_day") - F("window")), LessThan(off_day, F("start_day")))
     post = proven & Q(GreaterThanOrEqual(off_day, F("start_day")),
                       LessThanOrEqual(off_day, F("start_day") + F("window") - 1))
@@ -592,7 +654,9 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         "followups": "COALESCE(SUM(followup), 0)",
         "span_cases": _count_if("attended >= 1"),
         "span_total": "SUM(span)",
+        "span_median": _median_sql("span"),
         "span_max": "MAX(span)",
+        "period_cases": _count_if("period_n > 0"),
         "span_0_90": _count_if(f"engaged = 1 AND span < {THREE_MONTHS_DAYS}"),
         "span_91_181": _count_if(f"{e3_sql} AND span < {SIX_MONTHS_DAYS}"),
         "contacts": "SUM(period_n)",
@@ -608,7 +672,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
              ("r", referral_rows, "LEFT")]
     if template:
         joins.append(("a", assessment_rows, "LEFT"))
-    totals = _aggregate_joined(columns, per_case, joins)
+    totals = _aggregate_joined(columns, per_case, joins, fractional={"span_median"})
     referral_totals = referrals.aggregate(
         received=Count("pk"), accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)))
     referral_totals["engaged"] = totals["referrals_engaged"] or 0
@@ -641,6 +705,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     # per-case table identify the two assessments.
     domain_figures = {code: {"first_mean": None, "latest_mean": None, "improved": 0, "improved_rate": None}
                       for code, _ in domains}
+    domain_scores = {code: {"first_mean": 0, "latest_mean": 0} for code, _ in domains}
     if template and domains:
         rows = _domain_changes(assessment_rows.filter(n__gte=2), template)
         for domain_id, code, _ in domain_rows:
@@ -651,6 +716,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
                 "improved": improved,
                 "improved_rate": pct(improved, totals["followups"]),
             }
+            domain_scores[code] = {"first_mean": n_first, "latest_mean": n_latest}
 
     # Exit questionnaires completed in the period.
     questionnaires = Questionnaire.objects.filter(case__in=cohort_ids, completed_on__gte=start, completed_on__lte=end)
@@ -661,19 +727,12 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         .order_by().values_list("question__code").annotate(total=Count("pk"), agree=Count("pk", filter=Q(answer__gte=4)))
     }
 
-    # Support spend in the period (not a METRICS.md figure: shown on the report).
-    spend = list(
-        SupportSpend.objects.filter(case__in=cohort_ids, spent_on__gte=start, spent_on__lte=end)
-        .order_by().values("category").annotate(total=Sum("amount"), n=Count("pk")).order_by("-total")
-    )
-    spend_labels = dict(SupportSpend.Category.choices)
-    for row in spend:
-        row["label"] = spend_labels.get(row["category"], row["category"])
+    # Support spend in the period (not a figure of the JSON: shown on the report).
+    spend, _by_programme = support_spend(cases, start, end)
 
     n = totals["n"]
     engaged = totals["engaged"]
-    targets = [p.target_clients for p in programmes if p.target_clients is not None]
-    target = sum(targets) if targets else None
+    target = target_figures(programmes, n)
     minutes = contact_totals["minutes"] or 0
     age_counts = {code: totals[f"age_{code}"] for code in AGE_BAND_CODES}
     agree_base = {code: answers.get(code, (0, 0))[0] for code, _ in questions}
@@ -688,7 +747,8 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         "cases_by_age_band": age_counts,
         "engaged": engaged,
         "engagement_rate": pct(engaged, n),
-        "engagement_span_days": None,
+        "engagement_span_days": {"mean": mean(totals["span_total"] or 0, totals["span_cases"]),
+                                 "median": round_half_up(totals["span_median"])},
         "engaged_3_months": totals["e3"],
         "engaged_3_months_rate": pct(totals["e3"], n),
         "engaged_6_months": totals["e6"],
@@ -718,14 +778,14 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         "questionnaires_completed": questionnaire_count,
         "questionnaire_agree_rate": {code: pct(answers.get(code, (0, 0))[1], agree_base[code])
                                      for code, _ in questions},
-        "target_clients": target,
-        "target_progress": pct(n, target),
+        **target,
     }
     bases = {
         "referral_engagement_rate": referral_totals["received"],
         "engagement_rate": n,
         "engaged_3_months_rate": n,
         "engaged_6_months_rate": n,
+        "engagement_span_days": totals["span_cases"],
         "engaged_6_months_rate_by_age_band": age_counts,
         "risk_to_others_rate": n,
         "ete_outcome_rate": engaged,
@@ -735,7 +795,29 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         "reduced_frequency_rate_engaged_6_months": totals["traj_e6"],
         "assessment_change_by_domain": totals["followups"],
         "questionnaire_agree_rate": agree_base,
-        "target_progress": target,
+        "target_progress": target["target_clients"],
+    }
+    numerators = {
+        "referral_engagement_rate": referral_totals["engaged"],
+        "engagement_rate": engaged,
+        "engaged_3_months_rate": totals["e3"],
+        "engaged_6_months_rate": totals["e6"],
+        "engaged_6_months_rate_by_age_band": {code: totals[f"e6_{code}"] for code in AGE_BAND_CODES},
+        "risk_to_others_rate": totals["n_risk"],
+        "ete_outcome_rate": achievement_totals["ete"],
+        "no_reoffending_rate": n - totals["n_during"],
+        "reduced_frequency_rate": totals["rf"],
+        "reduced_frequency_and_seriousness_rate": totals["rfs"],
+        "reduced_frequency_rate_engaged_6_months": totals["rf_e6"],
+        "assessment_change_by_domain": {code: item["improved"] for code, item in domain_figures.items()},
+        "questionnaire_agree_rate": {code: answers.get(code, (0, 0))[1] for code, _ in questions},
+        "target_progress": n,
+    }
+    people = {
+        "engagement_span_days": totals["span_cases"],
+        "contact_hours": totals["period_cases"],
+        "estimated_cost_avoided": totals["traj"],
+        "assessment_change_by_domain": domain_scores,
     }
     labels = {
         "referrals_by_source": dict(sources),
@@ -751,7 +833,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     span_cases = totals["span_cases"]
     span_summary = {
         "cases": span_cases,
-        "mean": mean(totals["span_total"] or 0, span_cases),
+        **figures["engagement_span_days"],
         "max": totals["span_max"],
         "engaged_under_91": totals["span_0_90"],
         "engaged_91_181": totals["span_91_181"],
@@ -759,12 +841,12 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     }
     return ReportResult(
         programmes=programmes, start=start, end=end, filters=filters, figures=figures, bases=bases, labels=labels,
+        numerators=numerators, people=people, type_categories={code: category for code, _, category in types},
         offence_categories=categories,
         left_out_of_cost=[c for c in categories if c["unit_cost"] is None],
-        span_summary=span_summary, support_spend=spend,
-        support_spend_total=sum((row["total"] for row in spend), Decimal("0")),
-        template_name=template.name if template else "",
+        span_summary=span_summary, spend=spend, template_name=template.name if template else "",
     )
 
 
-__all__ = ["AGE_BANDS", "DEFINITIONS", "JSON_IDS", "REOFFENDING_CAVEAT", "ReportResult", "compute_report"]
+__all__ = ["AGE_BANDS", "DEFINITIONS", "JSON_IDS", "REOFFENDING_CAVEAT", "ReportResult", "SpendFigures", "cohort",
+           "compute_report", "programme_figures", "support_spend", "target_figures"]

@@ -1,8 +1,11 @@
 """Turn a ReportResult into what the page and the PDF show: tiles, sections, tables, charts.
 
 Both the web page and the PDF render these structures with the same template partial, so
-the two always agree. Numbers are shown with their base ("22 of 27 referrals, 81.5%").
+the two always agree. Numbers are shown with their base ("22 of 27 referrals, 81.5%"). Every
+number comes from `result.shown()`, suppressed or not: nothing here reads a raw figure.
 """
+
+from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
@@ -28,6 +31,8 @@ def show_pct(value):
 
 
 def money(value):
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, (int, float)):
         sign = "-" if value < 0 else ""
         return f"{sign}£{abs(value):,.0f}"
@@ -79,8 +84,22 @@ def _breakdown(result, data, metric_id, *, value_heading="Cases", rate=False, ex
     return rows, [(labels.get(code, code), value) for code, value in data[metric_id].items()]
 
 
+def days(value):
+    return f"{show(value)} days" if isinstance(value, (int, float)) else show(value)
+
+
+def _span_row(span):
+    value = f"mean {days(span['mean'])}, median {days(span['median'])}"
+    base = f"over {show(span['cases'])} cases with an attended contact"
+    if "max" in span:  # left out when suppressed (reports.suppression._span)
+        base += (f"; longest {days(span['max'])}; engaged cases: {show(span['engaged_under_91'])} under 91 days, "
+                 f"{show(span['engaged_91_181'])} from 91 to 181, {show(span['engaged_182_plus'])} 182 or more")
+    return _row("engagement_span_days", value, base)
+
+
 def build_sections(result, *, suppress=False):
-    data = result.as_json(suppress=suppress)
+    shown = result.shown(suppress=suppress)
+    data = shown.figures
     n = data["cases_worked_with"]
     sections = []
 
@@ -108,7 +127,6 @@ def build_sections(result, *, suppress=False):
          show_pct(data["engaged_6_months_rate_by_age_band"][code])]
         for code in bands
     ]
-    span = result.span_summary
     closed_rows, _ = _breakdown(result, data, "cases_closed")
     sections.append({
         "id": "engagement", "title": "Engagement",
@@ -119,11 +137,7 @@ def build_sections(result, *, suppress=False):
                  of(data["engaged_3_months"], n, "cases", data["engaged_3_months_rate"])),
             _row("engaged_6_months", show(data["engaged_6_months"]),
                  of(data["engaged_6_months"], n, "cases", data["engaged_6_months_rate"])),
-            _row("engagement_span_days", f"mean {show(span['mean'])} days",
-                 f"over {show(span['cases'])} cases with an attended contact; longest {show(span['max'])} days; "
-                 f"engaged cases: {span['engaged_under_91']} under 91 days, {span['engaged_91_181']} from 91 to "
-                 f"181, {span['engaged_182_plus']} 182 or more" if not suppress else
-                 f"over {show(data['engaged'])} engaged cases"),
+            _span_row(shown.span),
             _row("risk_to_others_rate", show_pct(data["risk_to_others_rate"]), f"of {show(n)} cases"),
             _row("contacts_attended", show(data["contacts_attended"])),
             _row("contact_hours", show(data["contact_hours"])),
@@ -211,7 +225,7 @@ def build_sections(result, *, suppress=False):
 
     # Exit questionnaire.
     questions = result.labels["questionnaire_agree_rate"]
-    bases = result.bases["questionnaire_agree_rate"]
+    bases = shown.bases["questionnaire_agree_rate"]
     question_rows = [
         [questions[code], show_pct(rate), show(bases.get(code, 0))]
         for code, rate in data["questionnaire_agree_rate"].items()
@@ -228,14 +242,14 @@ def build_sections(result, *, suppress=False):
     })
 
     # Support spend.
+    spend = shown.spend
     sections.append({
         "id": "spend", "title": "Support spend",
         "rows": [{"id": "", "label": "Total spent on clients' practical needs in the period",
-                  "value": money(float(result.support_spend_total)), "base": ""}],
+                  "value": money(spend.total), "base": f"on {show(spend.cases)} cases" if spend.items else ""}],
         "tables": [{"caption": "Support spend by category", "id": "",
                     "columns": ["Category", "Items", "Total"],
-                    "rows": [[row["label"], show(row["n"]), money(float(row["total"]))]
-                             for row in result.support_spend]}],
+                    "rows": [[row["label"], show(row["items"]), money(row["total"])] for row in spend.categories]}],
         "charts": [],
     })
     return sections

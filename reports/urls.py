@@ -12,4 +12,5 @@ urlpatterns = [
     path("case-studies/new/<int:pk>/", views.CaseStudyCreateView.as_view(), name="case_study_create"),
     path("case-studies/<int:pk>/toggle/", views.case_study_toggle, name="case_study_toggle"),
     path("justice-data-lab/", views.JusticeDataLabExportView.as_view(), name="jdl_export"),
+    path("spend/", views.SupportSpendListView.as_view(), name="spend_list"),
 ]

@@ -11,13 +11,12 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, TemplateView
 
-from clients.models import Case
 from mentoring import access, audit
 from mentoring.utils import spreadsheet_safe
 
 from . import exports
-from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm
-from .metrics import compute_report
+from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm, SpendPeriodForm
+from .metrics import cohort, compute_report, support_spend
 from .models import CaseStudy
 
 JDL_MINIMUM = 60
@@ -43,9 +42,11 @@ class ReportFormMixin(access.RoleRequiredMixin):
 
     def export_detail(self, form):
         data = form.cleaned_data
+        suppressed = bool(data.get("suppress"))
         return {"programmes": [p.code for p in data["programmes"]],
                 "period": f"{data['start'].isoformat()}..{data['end'].isoformat()}",
-                "suppressed": bool(data.get("suppress")),
+                "suppressed": suppressed,
+                "small_numbers": "hidden" if suppressed else "shown: confirmed for internal use only",
                 "filters": {k: str(v) for k, v in form.filters.items() if v}}
 
     def quick_pick_redirect(self, form):
@@ -72,6 +73,9 @@ class ReportView(ReportFormMixin, TemplateView):
         context = self.get_context_data(form=form)
         if form.is_bound and form.is_valid():
             suppress = form.cleaned_data["suppress"]
+            if not suppress:
+                audit.record(request.user, "report.viewed_unsuppressed", action=audit.Action.VIEW, request=request,
+                             **self.export_detail(form))
             result = self.compute(form)
             data = form.cleaned_data
             studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
@@ -95,7 +99,8 @@ class ReportDownloadView(ReportFormMixin, View):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         if not (form.is_bound and form.is_valid()):
-            return HttpResponse("Choose at least one programme and a valid period.", status=400,
+            problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            return HttpResponse(f"Choose at least one programme and a valid period. {problems}".strip(), status=400,
                                 content_type="text/plain; charset=utf-8")
         result = self.compute(form)
         suppress = form.cleaned_data["suppress"]
@@ -121,6 +126,31 @@ class ReportPDFView(ReportDownloadView):
         data = form.cleaned_data
         studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
         return exports.report_pdf(result, suppress=suppress, case_studies=studies)
+
+
+# ---- Support spend -----------------------------------------------------------------------
+
+
+class SupportSpendListView(access.RoleRequiredMixin, TemplateView):
+    """Support spend per programme (and per category) for leads and managers: the report's
+    cohort and period rule (reports.metrics.support_spend), so the page and the report agree.
+    Three queries whatever the number of programmes: the programmes, spend by programme and
+    category, spend by programme."""
+
+    allowed_roles = (access.LEAD, access.MANAGER)
+    template_name = "reports/spend_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = SpendPeriodForm(self.request.GET or None)
+        context = {**super().get_context_data(**kwargs), "form": form, "rows": []}
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            programmes = list(access.reportable_programmes(self.request.user).order_by("name"))
+            overall, by_programme = support_spend(cohort(programmes, start, end), start, end)
+            context.update(start=start, end=end, overall=overall,
+                           rows=[{"programme": p, "spend": by_programme[p.pk]} for p in programmes
+                                 if p.pk in by_programme])
+        return context
 
 
 # ---- Case studies ------------------------------------------------------------------------
@@ -196,10 +226,11 @@ class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def people(self, form):
+        """The report's cohort (reports.metrics.cohort), one row per person not anonymised."""
         data = form.cleaned_data
         from django.db.models import Min
 
-        cases = Case.objects.in_programmes(data["programmes"]).open_during(data["start"], data["end"])
+        cases = cohort(data["programmes"], data["start"], data["end"])
         return (cases.filter(client__anonymised_at__isnull=True)
                 .values("client_id", "client__last_name", "client__first_name", "client__date_of_birth",
                         "client__gender", "client__police_ref")
@@ -226,16 +257,19 @@ class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["surname", "forename", "date_of_birth", "gender", "intervention_start_date", "pnc_id"])
-        count = 0
+        client_ids = []
         for row in people.iterator():
-            count += 1
+            client_ids.append(row["client_id"])
             writer.writerow([spreadsheet_safe(cell) for cell in (
                 row["client__last_name"], row["client__first_name"], row["client__date_of_birth"].isoformat(),
                 row["client__gender"], row["intervention_on"].isoformat(), row["client__police_ref"],
             )])
         data = form.cleaned_data
+        # Who was in the file, by client id only (never names or police references), so a later
+        # question "was this person sent to the Justice Data Lab?" has an answer.
         audit.record_export(self.request, "report.jdl_export", programmes=[p.code for p in data["programmes"]],
-                            period=f"{data['start'].isoformat()}..{data['end'].isoformat()}", people=count)
+                            period=f"{data['start'].isoformat()}..{data['end'].isoformat()}",
+                            people=len(client_ids), client_ids=sorted(client_ids))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="justice_data_lab_{stamp}.csv"'

@@ -269,7 +269,19 @@ def test_a_manager_signs_in_with_two_factor_and_downloads_the_report(live_server
         for tile in headlines.locator(".tile").all()
     }
     assert tiles, "the report shows headline figures"
-    assert any(value == "3" for value in tiles.values()), tiles  # three clients on the programme
+    assert tiles["Cases worked with"] == "<5", tiles  # small numbers are hidden unless asked otherwise
+
+    page.get_by_label("Show every number: for internal use only").check()
+    page.get_by_role("button", name="Show report").click()
+    expect(page.locator("#error-summary")).to_contain_text("internal use only")
+    page.get_by_label("I confirm this report is for internal use only").check()
+    page.get_by_role("button", name="Show report").click()
+    expect(headlines).to_be_visible()
+    tiles = {
+        tile.locator(".tile-label").inner_text().strip(): tile.locator(".tile-value").inner_text().strip()
+        for tile in headlines.locator(".tile").all()
+    }
+    assert tiles["Cases worked with"] == "3", tiles  # three clients on the programme
 
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()

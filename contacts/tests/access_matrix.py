@@ -1,7 +1,7 @@
 """Access rows for contacts' URLs (tests/test_access_matrix.py).
 
 A mentor may log against cases with a current allocation to them only: a past allocation
-or another mentor's case is a 404. CSV export and the spend table are for leads and managers.
+or another mentor's case is a 404. CSV export is for leads and managers (the spend table is in reports).
 """
 
 from mentoring.tests.access import Row
@@ -50,7 +50,6 @@ MATRIX = [
     Row("contacts:spend_create", lambda w: {"case_pk": w.my_case.pk}, mentor=200, lead=200, manager=200),
     Row("contacts:spend_create", lambda w: {"case_pk": w.other_case.pk}, label="other mentor",
         mentor=404, lead=200, manager=200),
-    Row("contacts:spend_list", lead=200, manager=200),
     # Goals
     Row("contacts:goal_create", lambda w: {"case_pk": w.my_case.pk}, mentor=200, lead=200, manager=200),
     Row("contacts:goal_create", lambda w: {"case_pk": w.past_case.pk}, label="past allocation",

@@ -226,7 +226,7 @@ def test_support_spend_is_recorded_and_totalled_per_programme(client, mentor_use
         assert response.status_code == 302
     assert SupportSpend.objects.filter(case=case).count() == 2
     client.force_login(lead)
-    html = client.get(reverse("contacts:spend_list")).content.decode()
+    html = client.get(reverse("reports:spend_list")).content.decode()  # the page moved to reports
     assert programme.name in html and "£57.50" in html and "Travel or taxi: £12.50" in html
     contacts_page = client.get(reverse("contacts:case_contacts", args=[case.pk])).content.decode()
     assert "Support spend on this case: £57.50" in contacts_page

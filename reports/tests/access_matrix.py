@@ -26,4 +26,5 @@ MATRIX = [
     Row("reports:case_study_toggle", lambda w: {"pk": _study(w.my_case)}, method="post", label="mine", manager=302),
     Row("reports:case_study_toggle", lambda w: {"pk": _study(w.far_case)}, method="post", label="far", manager=302),
     Row("reports:jdl_export", manager=200),
+    Row("reports:spend_list", **REPORTERS),
 ]

@@ -9,7 +9,7 @@ contacts, target 11). Cases (age on the start date; attended contacts; span):
   C3  started 1 Feb 2024, born 1 Feb 2002 -> 22 (22_25); 5 Feb, 5 Aug -> span 182
       (a contact on 5 Jan 2025 is after as_of)
   C4  started 1 Feb 2024, born 2 Feb 2002 -> 21 (18_21); 5 Feb, 4 Aug -> span 181
-  C5  started 1 Jan 2022, born 15 Jun 1990 -> 31 (26_35); 1 May 2023, 1 Mar 2024 -> span 306
+  C5  started 1 Jan 2022, born 15 Jun 1990 -> 31 (26_35); 1 May 2023, 1 Mar 2024 -> span 305
   C6  started 1 Jul 2024, born 1 Jul 1980 -> 44 (36_49); 2 Jul, 3 Jul -> span 1
   C7  started 1 Jun 2023, ended 1 Jan 2024 (completed), born 1 Jan 1970 -> 53 (50_plus); one contact
   C11 started 1 Mar 2024, ended 30 Jun 2024 (disengaged), born 2 Mar 2008 -> 15 (under_18);
@@ -197,6 +197,9 @@ def expected():
         "cases_by_age_band": {"under_18": 2, "18_21": 2, "22_25": 1, "26_35": 1, "36_49": 1, "50_plus": 2},
         "engaged": 7,
         "engagement_rate": 77.8,
+        # Spans of the 8 cases with an attended contact (C12 has none): C7 0, C6 1, C11 14, C2 90,
+        # C1 91, C4 181, C3 182, C5 305; sum 864, mean 108.0; median (90 + 91) / 2.
+        "engagement_span_days": {"mean": 108.0, "median": 90.5},
         "engaged_3_months": 4,
         "engaged_3_months_rate": 44.4,
         "engaged_6_months": 2,

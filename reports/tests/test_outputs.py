@@ -37,10 +37,13 @@ def query(programme, **extra):
     return {"programmes": [programme.pk], **PERIOD, **extra}
 
 
+INTERNAL = {"suppress": "off", "internal_use": "on"}  # every number shown, confirmed for internal use
+
+
 @pytest.mark.django_db
 def test_lead_sees_headline_figures_with_their_bases(client, lead, programme, small):
     client.force_login(lead)
-    response = client.get(reverse("reports:report"), query(programme))
+    response = client.get(reverse("reports:report"), query(programme, **INTERNAL))
     assert response.status_code == 200
     page = response.content.decode()
     assert "1 of 2 cases" in page  # engaged, with its base
@@ -71,13 +74,15 @@ def test_quick_pick_becomes_explicit_dates(client, manager, programme):
 @pytest.mark.django_db
 def test_csv_has_one_row_per_figure_and_is_audited(client, manager, programme, small):
     client.force_login(manager)
-    response = client.get(reverse("reports:report_csv"), query(programme))
+    response = client.get(reverse("reports:report_csv"), query(programme, **INTERNAL))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["section", "metric id", "label", "value", "base"]
     by_id = {row[1]: row for row in rows[1:]}
     assert by_id["cases_worked_with"][3] == "2"
     assert by_id["engagement_rate"][3:] == ["50.0", "2"]
+    assert by_id["engagement_span_days.mean"][3:] == ["29.0", "1"]  # 5 Feb to 5 Mar 2024, one case
+    assert by_id["engagement_span_days.median"][3:] == ["29.0", "1"]
     assert by_id["referrals_by_source.probation"][3] == "1"
     assert by_id["assessment_change_by_domain.motivation.first_mean"][3] == ""
     event = AuditEvent.objects.get(verb="report.csv")
@@ -106,7 +111,7 @@ def test_suppressed_csv_hides_small_numbers(client, manager, programme, small):
 def test_pdf_has_cover_headlines_and_definitions(client, manager, programme, small, settings):
     settings.ORGANISATION_NAME = "Northgate Mentoring Trust"
     client.force_login(manager)
-    response = client.get(reverse("reports:report_pdf"), query(programme))
+    response = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -117,6 +122,7 @@ def test_pdf_has_cover_headlines_and_definitions(client, manager, programme, sma
     assert "1 of 2 cases" in text
     assert "Appendix: definitions and reference values" in text
     assert "Page 2 of" in text
+    assert "Internal use only: every number is shown." in text  # the cover says who may read it
     assert AuditEvent.objects.filter(verb="report.pdf").exists()
 
 
@@ -127,7 +133,7 @@ def test_report_command_writes_json_and_rejects_unknown_programmes(programme, sm
                  "--format", "json", "--output", str(out))
     data = json.loads(out.read_text())
     assert data["cases_worked_with"] == 2 and data["engaged"] == 1
-    assert "engagement_span_days" not in data
+    assert data["engagement_span_days"] == {"mean": 29.0, "median": 29.0}
     with pytest.raises(CommandError, match="Unknown programme"):
         call_command("report", "--programme", "nope", "--from", "2024-01-01", "--to", "2024-12-31")
     with pytest.raises(CommandError, match="--output"):
@@ -182,3 +188,26 @@ def test_justice_data_lab_file_warns_under_60_and_is_audited(client, manager, pr
     assert len(rows) == 3
     event = AuditEvent.objects.get(verb="report.jdl_export")
     assert event.detail["people"] == 2
+
+
+@pytest.mark.django_db
+def test_justice_data_lab_export_records_who_was_in_the_file_by_client_id_only(client, manager, programme, small):
+    client.force_login(manager)
+    client.get(reverse("reports:jdl_export"), query(programme, download="1"))
+    event = AuditEvent.objects.get(verb="report.jdl_export")
+    in_cohort = sorted(programme.cases.values_list("client_id", flat=True))
+    assert event.detail["client_ids"] == in_cohort and event.detail["people"] == 2
+    recorded = json.dumps(event.detail)
+    assert small.client.last_name not in recorded and "01/123456A" not in recorded
+
+
+@pytest.mark.django_db
+def test_justice_data_lab_cohort_is_the_reports_cohort(client, manager, programme, small):
+    from reports.metrics import compute_report
+
+    make_case(programme, date(2023, 1, 1), ended_on=date(2023, 12, 31), closure="completed")  # ended before
+    make_case(programme, date(2025, 1, 1))  # starts after
+    client.force_login(manager)
+    page = client.get(reverse("reports:jdl_export"), query(programme))
+    report = compute_report([programme], date(2024, 1, 1), date(2024, 12, 31))
+    assert page.context["cohort_size"] == report.figures["cases_worked_with"] == 2

@@ -1,4 +1,4 @@
-"""`manage.py report`: the report of METRICS.md as JSON, CSV, HTML or PDF."""
+"""`manage.py report`: the report of docs/metrics.md as JSON, CSV, HTML or PDF."""
 
 from datetime import date
 
@@ -18,7 +18,7 @@ def parse_day(text):
 
 
 class Command(BaseCommand):
-    help = "Compute the report figures for one or more programmes over a period (METRICS.md)."
+    help = "Compute the report figures for one or more programmes over a period (docs/metrics.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("--programme", action="append", required=True, metavar="CODE",

@@ -1,0 +1,78 @@
+"""The manager's home shows the report's own figures: cases worked with this financial year,
+the target and the progress towards it, to one decimal place as in the report."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring.tests.factories import ProgrammeFactory
+from reports.forms import financial_year_start
+
+from .factories import make_case
+
+INTERNAL = {"suppress": "off", "internal_use": "on"}
+
+
+@pytest.fixture
+def this_year(programme, other_programme):
+    """`programme` (target 40): 3 cases open this financial year, one ended before it; another
+    programme with no target and 2 cases."""
+    today = timezone.localdate()
+    fy_start = financial_year_start(today)
+    for _ in range(2):
+        make_case(programme, fy_start)
+    make_case(programme, fy_start - timedelta(days=200))  # started last year, still open
+    make_case(programme, fy_start - timedelta(days=400), ended_on=fy_start - timedelta(days=1), closure="completed")
+    untargeted = ProgrammeFactory(code="untargeted", name="No target yet", target_clients=None)
+    for _ in range(2):
+        make_case(untargeted, today)
+    programme.target_clients = 40
+    programme.save()
+    return fy_start, today, [programme, untargeted]
+
+
+def home_cell(home, programme):
+    row = re.search(rf"<th scope=\"row\">{re.escape(programme.name)}</th>(.*?)</tr>", home, re.S).group(1)
+    cell = re.search(r'<td class="programme-target">(.*?)<div|<td class="programme-target">(.*?)<a', row, re.S)
+    return " ".join((cell.group(1) or cell.group(2)).split())
+
+
+@pytest.mark.django_db
+def test_manager_home_and_report_agree_on_every_figure_they_both_show(client, manager, this_year):
+    fy_start, today, (targeted, untargeted) = this_year
+    client.force_login(manager)
+    home = client.get(reverse("home")).content.decode()
+    for programme in (targeted, untargeted):
+        report = client.get(reverse("reports:report"), {"programmes": [programme.pk], "start": fy_start.isoformat(),
+                                                        "end": today.isoformat(), **INTERNAL})
+        tile = {tile["id"]: tile for tile in report.context["tiles"]}["cases_worked_with"]
+        if programme.target_clients:
+            target, progress = re.fullmatch(r"Target (\S+) \((\S+)\)", tile["base"]).groups()
+            assert home_cell(home, programme) == f"{tile['value']} of {target}, {progress}"
+        else:
+            assert tile["base"] == "No target set"
+            assert home_cell(home, programme) == f"{tile['value']} (no target set)"
+    assert home_cell(home, targeted) == "3 of 40, 7.5%"  # the report's one decimal place, not "8%"
+
+
+@pytest.mark.django_db
+def test_manager_home_programme_panel_takes_the_same_queries_for_more_programmes(client, manager, this_year):
+    from reports.dashboard import programme_summary
+
+    request = client.get(reverse("home")).wsgi_request
+    request.user = manager
+    programme_summary(request)  # the user's roles, then cached for the request
+    with CaptureQueriesContext(connection) as few:
+        shown = len(programme_summary(request)["rows"])
+    for n in range(5):
+        make_case(ProgrammeFactory(code=f"more{n}"), timezone.localdate())
+    with CaptureQueriesContext(connection) as more:
+        rows = programme_summary(request)["rows"]
+    assert len(rows) == shown + 5
+    # the programmes with their open cases and referrals; the cohort counted per programme
+    assert len(more) == len(few) == 2
