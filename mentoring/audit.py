@@ -90,11 +90,6 @@ def filter_detail(form):
     return detail
 
 
-def record_view(request, obj, verb=None):
-    """Record that the signed-in user read a client's record (or part of it)."""
-    return record(request.user, verb or f"{obj._meta.model_name}.viewed", obj, action=Action.VIEW, request=request)
-
-
 class Reads:
     """The client records one request read: one event per record read, one per list shown.
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 
@@ -107,14 +108,41 @@ class ProgrammeMembership(models.Model):
 
 class AuditEventQuerySet(models.QuerySet):
     def about_client(self, client_id):
-        return self.filter(client_id=client_id)
+        """Events about the client's record, and list pages that named them."""
+        return self.about_clients([client_id])
+
+    def about_clients(self, client_ids):
+        client_ids = [int(pk) for pk in client_ids]
+        if not client_ids:
+            return self.none()
+        return self.filter(models.Q(client_id__in=client_ids) | self._listing_q(client_ids))
+
+    def _listing_q(self, client_ids):
+        # A list page's event holds the ids it showed in detail["client_ids"].
+        if connections[self.db].vendor == "postgresql":
+            query = models.Q(pk__in=[])
+            for pk in client_ids:
+                query |= models.Q(detail__client_ids__contains=[pk])
+            return query
+        # Elsewhere (SQLite for `make run`) JSON containment is not a lookup: ask json_each.
+        # Only the table name and placeholders are formatted in; the ids are parameters.
+        placeholders = ", ".join(["%s"] * len(client_ids))
+        listed = RawSQL(  # noqa: S611
+            f"EXISTS (SELECT 1 FROM json_each({AuditEvent._meta.db_table}.detail, '$.client_ids') "  # noqa: S608
+            f"WHERE json_each.value IN ({placeholders}))",
+            client_ids, output_field=models.BooleanField(),
+        )
+        return models.Q(listed)
 
 
 class AuditEvent(models.Model):
     """Who did what, when: reads of a client's record, state changes, exports and sign-ins.
 
     Field-level change history is kept by django-auditlog; these rows record the events that
-    are not a plain save. Rows are only ever added: the application has no way to edit them.
+    are not a plain save. Rows are only ever added: the application has no way to edit them,
+    and a database trigger (migration 0006) refuses UPDATE and DELETE from anyone.
+    `detail` holds ids and codes, never names, references or typed text: a list page's read
+    names its clients as `client_ids`.
     """
 
     class Action(models.TextChoices):
