@@ -251,13 +251,28 @@ class ErasureRequest(models.Model):
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# Every PDF decodes the logo in full: a few KB of PNG can say 16000 x 11000 pixels, which took
+# 7-11 s and 2 GB a report. A cover logo needs far less than 4 megapixels (2000 x 2000).
+LOGO_MAX_PIXELS = 2000 * 2000
+LOGO_MAX_SIDE = 4000
+LOGO_PIXELS_MESSAGE = (
+    "The logo must be at most 4 megapixels (for example 2000 × 2000 pixels) and at most "
+    f"{LOGO_MAX_SIDE} pixels wide or high."
+)
+
+
+def logo_size_allowed(width, height):
+    return width * height <= LOGO_MAX_PIXELS and max(width, height) <= LOGO_MAX_SIDE
 
 
 def validate_logo(upload):
-    """A logo is a PNG or JPEG of at most 512 KB: checked by decoding it, not by its name.
+    """A logo is a PNG or JPEG of at most 512 KB and 4 megapixels: checked by reading the
+    image, not by its name, and its size from the header before anything is decoded.
 
     SVG is refused on purpose: it can carry script.
     """
+    import warnings
+
     from django.core.exceptions import ValidationError
     from PIL import Image, UnidentifiedImageError
 
@@ -265,10 +280,18 @@ def validate_logo(upload):
         raise ValidationError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
-        with Image.open(upload) as image:
-            image.verify()
-            if image.format not in LOGO_FORMATS:
-                raise ValidationError("The logo must be a PNG or JPEG image.")
+        with warnings.catch_warnings():
+            # Pillow only warns up to twice its own limit; here a bomb is simply refused.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.format not in LOGO_FORMATS:
+                    raise ValidationError("The logo must be a PNG or JPEG image.")
+                width, height = image.size
+                if not logo_size_allowed(width, height):
+                    raise ValidationError(f"{LOGO_PIXELS_MESSAGE} This one is {width} × {height}.")
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(LOGO_PIXELS_MESSAGE) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError("The logo must be a PNG or JPEG image.") from exc
     finally:
@@ -279,7 +302,7 @@ class Organisation(models.Model):
     """The organisation running this instance: its logo on report covers (one row)."""
 
     logo = models.ImageField(upload_to="logo/", blank=True, validators=[validate_logo],
-                             help_text="PNG or JPEG, at most 512 KB. Shown on report covers.")
+                             help_text="PNG or JPEG, at most 512 KB and 2000 × 2000 pixels. Shown on report covers.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -295,6 +318,7 @@ class Organisation(models.Model):
     def logo_data_uri(self):
         """The logo inlined, so WeasyPrint needs no file or URL access to draw it."""
         import base64
+        import warnings
 
         from PIL import Image
 
@@ -302,6 +326,14 @@ class Organisation(models.Model):
             return ""
         with self.logo.open("rb") as handle:
             data = handle.read()
-        with Image.open(self.logo.path) as image:
-            mime = LOGO_FORMATS.get(image.format, "image/png")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked here
+                with Image.open(self.logo.path) as image:
+                    mime = LOGO_FORMATS.get(image.format, "image/png")
+                    allowed = logo_size_allowed(*image.size)
+        except Image.DecompressionBombError:
+            allowed = False
+        if not allowed:
+            return ""  # uploaded before the pixel limit: left off rather than stall every PDF
         return f"data:{mime};base64,{base64.b64encode(data).decode()}"
