@@ -73,6 +73,18 @@ def _reference_data_for_transactional_tests(request):
     grant_administrator_permissions(sender=None)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The flush after a transactional test is a DELETE on SQLite, which the audit tables'
+    # append-only triggers refuse; on PostgreSQL it is a TRUNCATE, which row triggers do not see.
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for table in ("mentoring_auditevent", "auditlog_logentry"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
 @pytest.fixture
 def programme(db):
     return ProgrammeFactory(code="bridge", name="Bridge 18-25", engagement_min_contacts=2)

@@ -349,7 +349,7 @@ class Case(models.Model):
         self.paused_on = on or timezone.localdate()
         self.pause_reason = reason
         self.save(update_fields=["status", "paused_on", "pause_reason", "updated_at"])
-        self._record(by, "case.paused", reason=reason, on=self.paused_on.isoformat())
+        self._record(by, "case.paused", on=self.paused_on.isoformat())
 
     @transaction.atomic
     def resume(self, *, by=None):

@@ -32,11 +32,17 @@ def case_events(request, client, cases):
     state_events = AuditEvent.objects.filter(
         client_id=client.pk, object_type="clients.case", object_id__in=case_ids,
         verb__in=["case.paused", "case.resumed"],
-    ).only("at", "verb", "detail")
+    ).only("at", "verb", "detail", "object_id").order_by("at", "id")
+    # The audit trail keeps no typed reason (it cannot be erased from there): the reason shown
+    # is the case's own, for the pause still in force.
+    latest_pause = {event.object_id: event.pk for event in state_events if event.verb == "case.paused"}
+    by_id = {str(case.pk): case for case in cases}
     for event in state_events:
         local = event.at
         if event.verb == "case.paused":
-            title, detail = "Case paused", event.detail.get("reason", "")
+            case = by_id[event.object_id]
+            current = case.status == case.Status.PAUSED and latest_pause[event.object_id] == event.pk
+            title, detail = "Case paused", case.pause_reason if current else ""
         else:
             title, detail = "Case resumed", ""
         on = _date(event.detail.get("on")) or local.date()

@@ -1,16 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
 from mentoring.locking import ConflictMixin
+from mentoring.tables import SingleTableMixin
 
 from . import registry
 from .filters import ClientFilter
@@ -76,7 +76,6 @@ class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView
         open_cases = [c for c in cases if c.is_open]
         log_case = next((c for c in open_cases if c.pk in changeable), None)
         mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocations()})
-        audit.record_view(self.request, client)
         context.update(
             cases=cases,
             open_cases=open_cases,
@@ -121,7 +120,7 @@ class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            self.client = get_object_or_404(self.get_scope_queryset().with_active_risk_flags(), pk=kwargs["pk"])
+            self.client = access.load_or_404(request, self.get_scope_queryset().with_active_risk_flags(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -4,17 +4,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, FormView, UpdateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
 from mentoring.locking import ConflictMixin
+from mentoring.tables import SingleTableMixin
 from mentoring.utils import safe_next, spreadsheet_safe
 
 from . import services
@@ -78,7 +78,7 @@ class ContactCreateView(CaseMixin, CreateView):
 @access.role_required(*CASE_WORKERS)
 def contact_missed(request, case_pk):
     """A missed appointment in two taps: 'Didn't attend' on a card, then this records it."""
-    case = get_object_or_404(access.changeable_cases(request.user).select_related("client"), pk=case_pk)
+    case = access.load_or_404(request, access.changeable_cases(request.user).select_related("client"), pk=case_pk)
     contact = services.record_missed(case=case, by=request.user)
     messages.success(request, format_html(
         "Recorded: {} did not attend today. Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
@@ -87,7 +87,7 @@ def contact_missed(request, case_pk):
     return redirect(safe_next(request, reverse("home")))
 
 
-class ContactUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
+class ContactUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     """Edit a contact: its mentor for 7 days, leads and managers of the programme always.
 
     Outside that window the contact is shown read-only. A save based on an older version
@@ -114,7 +114,6 @@ class ContactUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        audit.record_view(request, self.object)
         if not self.editable:
             return self.render_to_response(self.get_context_data(read_only=True))
         return self.render_to_response(self.get_context_data())
@@ -154,8 +153,10 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "back_url": safe_next(self.request, reverse("home")),
-                "next": safe_next(self.request, "")}
+        context = super().get_context_data(**kwargs)
+        cases = context["form"].fields["cases"].queryset
+        access.record_listed(self.request, cases.values_list("client_id", flat=True), verb="group_session_form.viewed")
+        return {**context, "back_url": safe_next(self.request, reverse("home")), "next": safe_next(self.request, "")}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -202,7 +203,7 @@ class GoalCreateView(CaseMixin, CreateView):
         return redirect(self.get_success_url())
 
 
-class GoalUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
+class GoalUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     allowed_roles = CASE_WORKERS
     model = Goal
     form_class = GoalForm
@@ -231,6 +232,7 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
     """Every contact on one case, filterable, paginated; CSV for leads and managers."""
 
     case_scope = "visible_cases"
+    audit_verb = "case.contacts_viewed"
     table_class = ContactTable
     filterset_class = ContactFilter
     template_name = "contacts/case_contacts.html"
@@ -238,10 +240,6 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return Contact.objects.filter(case=self.case).for_lists()
-
-    def get(self, request, *args, **kwargs):
-        audit.record_view(request, self.case, verb="case.contacts_viewed")
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -256,8 +254,9 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
 @access.role_required(access.LEAD, access.MANAGER)
 def case_contacts_csv(request, case_pk):
     """The contact list as CSV for the lead: the same filters; notes are left out."""
-    case = get_object_or_404(access.managed_cases(request.user).select_related("client", "programme"), pk=case_pk)
-    contacts = ContactFilter(request.GET, queryset=Contact.objects.filter(case=case).for_lists()).qs
+    case = access.load_or_404(request, access.managed_cases(request.user).select_related("client", "programme"), pk=case_pk)
+    filterset = ContactFilter(request.GET, queryset=Contact.objects.filter(case=case).for_lists())
+    contacts = filterset.qs
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-contacts.csv"'
     writer = csv.writer(response)
@@ -272,5 +271,5 @@ def case_contacts_csv(request, case_pk):
             str(c.mentor) if c.mentor_id else "", c.next_steps, c.follow_up_on.isoformat() if c.follow_up_on else "",
         )])
         rows += 1
-    audit.record_export(request, "case.contacts_exported", case, rows=rows, filters=request.GET.urlencode())
+    audit.record_export(request, "case.contacts_exported", case, rows=rows, filters=audit.filter_detail(filterset.form))
     return response

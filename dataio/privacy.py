@@ -24,15 +24,16 @@ Decisions about what anonymisation keeps (documented here because they are polic
   needs and referrer details, offence descriptions, flag details, score comments, questionnaire
   comments, spend notes, achievement details, case studies, allocation reasons).
   Group-session notes are shared by several clients and are left alone.
-- Change history (django-auditlog) of the client's objects is scrubbed: the entries stay (who
-  changed which field, when) but every value and the object's description are replaced.
-  Audit events about the client keep their who/what/when; free-text values in their detail
-  (e.g. a decline reason) are replaced. This is the one place the application rewrites an
-  audit row, and only to remove personal data the law requires us to remove.
+- The audit trail is not touched: its tables refuse UPDATE and DELETE (a database trigger), so
+  it is kept free of personal data from the start instead. Change history (django-auditlog)
+  records that a name, reference, contact detail or free-text field changed but not its value
+  (settings.AUDITLOG_MASK_TRACKING_FIELDS) and describes a row by its kind and id, never by the
+  person's name; audit events hold ids and codes. What the trail says about the client after
+  anonymisation is who did what, when, to record number N. The one free text an audit event
+  keeps is an erasure's reason, refused when it names the person or their references.
 """
 
 import json
-import re
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -68,7 +69,7 @@ from reports.models import CaseStudy
 
 ANONYMISED_FIRST_NAME = "Anonymised"
 ANONYMISED_LAST_NAME = "client"
-REMOVED = "[removed]"
+REMOVED = "[removed]"  # django's admin log of the client's rows
 
 # ---- Which rows belong to a client ----------------------------------------------------------
 
@@ -193,33 +194,13 @@ def anonymised_date_of_birth(date_of_birth, age_days):
     return candidate
 
 
-_CODE = re.compile(r"^[a-z0-9_.:\-]{0,60}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.+\-Z]+)?$")
-
-
-def scrub_detail(value):
-    """Keep numbers, yes/no, dates and lower-case codes; replace any other text."""
-    if isinstance(value, dict):
-        return {key: scrub_detail(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [scrub_detail(item) for item in value]
-    if isinstance(value, str):
-        return value if (_CODE.match(value) or _ISO_DATE.match(value)) else REMOVED
-    return value
-
-
-def _scrub_changes(changes):
-    if not isinstance(changes, dict):
-        return None
-    return {field: [REMOVED, REMOVED] for field in changes}
-
-
 @transaction.atomic
 def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure") -> Client:
     """Remove personal identifiers and free text from a client's record, keeping the figures.
 
-    Plain queryset updates, not saves: a save would write the old values into a new
-    change-history entry, which is exactly what must go.
+    Plain queryset updates, not saves: a change-history entry of the anonymisation itself
+    would only say that every personal field changed. The audit trail is left as it is: it
+    holds no personal data (see the module docstring), and its tables refuse changes.
     """
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_anonymised:
@@ -229,39 +210,12 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
         *Case.objects.filter(client_id=pk).values_list("started_on", flat=True),
         *Referral.objects.filter(client_id=pk).values_list("received_on", flat=True),
     ]
-    pk_lists = {
-        "client": [pk],
-        "case": list(Case.objects.filter(client_id=pk).values_list("pk", flat=True)),
-        "assessment": list(Assessment.objects.filter(case__client_id=pk).values_list("pk", flat=True)),
-        "questionnaire": list(Questionnaire.objects.filter(case__client_id=pk).values_list("pk", flat=True)),
-    }
-    # Change history first, while the rows it refers to can still be found.
-    history = LogEntry.objects.filter(change_history_q(pk, pk_lists=pk_lists))
-    scrubbed = []
-    for entry in history.select_related("content_type").iterator(chunk_size=500):
-        model = entry.content_type.model_class()
-        label = model._meta.verbose_name if model else entry.content_type.model
-        entry.object_repr = f"{label} {entry.object_pk} (anonymised)"
-        entry.changes = _scrub_changes(entry.changes)
-        entry.changes_text = ""
-        entry.serialized_data = None
-        entry.additional_data = None
-        scrubbed.append(entry)
-    LogEntry.objects.bulk_update(
-        scrubbed, ["object_repr", "changes", "changes_text", "serialized_data", "additional_data"], batch_size=500
-    )
     admin_q = Q(pk__in=[])
     for model, rows in client_rows(pk):
         ids = [str(i) for i in rows.values_list("pk", flat=True)]
         if ids:
             admin_q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
     AdminLogEntry.objects.filter(admin_q).update(object_repr=REMOVED, change_message="")
-
-    for event in AuditEvent.objects.about_client(pk).only("pk", "detail"):
-        cleaned = scrub_detail(event.detail)
-        if cleaned != event.detail:
-            # Bypasses AuditEvent.save(), which refuses changes: see the module docstring.
-            AuditEvent.objects.filter(pk=event.pk).update(detail=cleaned)
 
     Client.objects.filter(pk=pk).update(
         first_name=ANONYMISED_FIRST_NAME, last_name=ANONYMISED_LAST_NAME, preferred_name="",
@@ -297,7 +251,7 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
         )
     audit.record(
         by, "client.anonymised", client, action=audit.Action.ANONYMISE, client_id=pk,
-        reason=reason, trigger=trigger, history_entries_scrubbed=len(scrubbed),
+        reason=reason, trigger=trigger,
     )
     client.refresh_from_db()
     return client
@@ -569,7 +523,8 @@ def _audit_event(e):
     return [
         _f("at", "When", e.at), _f("by", "By", e.username or "system"), _f("action", "Action", e.get_action_display()),
         _f("event", "What", e.verb), _f("object", "Record", f"{e.object_type} {e.object_id}".strip()),
-        _f("detail", "Detail", e.detail),
+        # A list page's event names everyone it showed: the others are not this person's data.
+        _f("detail", "Detail", {key: value for key, value in (e.detail or {}).items() if key != "client_ids"}),
     ]
 
 

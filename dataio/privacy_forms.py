@@ -54,6 +54,10 @@ def users(request=None):
     return get_user_model().objects.order_by("username")
 
 
+# A reference matches one client; an id at most one more (an id that is also someone's reference).
+MATCHED_CLIENTS = 5
+
+
 def client_ids_matching(text):
     """Clients named by id or reference (client, probation or police)."""
     text = (text or "").strip()
@@ -79,7 +83,8 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["user", "client", "action", "date_from", "date_to"]
 
     def filter_client(self, queryset, name, value):
-        return queryset.filter(client_id__in=client_ids_matching(value))
+        # Events about the client's record and list pages that named them (detail client_ids).
+        return queryset.about_clients(client_ids_matching(value).values_list("pk", flat=True)[:MATCHED_CLIENTS])
 
 
 class ChangeFilter(django_filters.FilterSet):
@@ -98,7 +103,7 @@ class ChangeFilter(django_filters.FilterSet):
         fields = ["user", "client", "action", "date_from", "date_to"]
 
     def filter_client(self, queryset, name, value):
-        pks = list(client_ids_matching(value).values_list("pk", flat=True)[:5])
+        pks = list(client_ids_matching(value).values_list("pk", flat=True)[:MATCHED_CLIENTS])
         query = Q(pk__in=[])
         for pk in pks:
             query |= change_history_q(pk)

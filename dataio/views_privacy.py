@@ -14,15 +14,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from clients.models import Client, RiskFlag
 from mentoring import access, audit
 from mentoring.models import AuditEvent, ErasureRequest
+from mentoring.tables import SingleTableMixin
 from mentoring.utils import spreadsheet_safe
 
 from . import privacy
-from .privacy_forms import AuditEventFilter, ChangeFilter, ConfirmForm, ErasureRequestForm
+from .privacy_forms import (
+    MATCHED_CLIENTS,
+    AuditEventFilter,
+    ChangeFilter,
+    ConfirmForm,
+    ErasureRequestForm,
+    client_ids_matching,
+)
 from .privacy_tables import AuditEventTable, ChangeTable, DueClientTable
 
 
@@ -55,13 +62,9 @@ class ClientExportView(ManagerRequiredMixin, access.ScopedQuerysetMixin, DetailV
     """A client's subject-access page: the two downloads, and erasure on request."""
 
     scope = "visible_clients"
+    audit_verb = "client.privacy_viewed"
     template_name = "dataio/privacy/client_export.html"
     context_object_name = "client"
-
-    def get_object(self, queryset=None):
-        client = super().get_object(queryset)
-        audit.record_view(self.request, client, "client.privacy_viewed")
-        return client
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -117,6 +120,7 @@ class RetentionView(ManagerRequiredMixin, SingleTableMixin, TemplateView):
     template_name = "dataio/privacy/retention.html"
     table_class = DueClientTable
     table_pagination = {"per_page": 50}
+    list_audit_verb = "retention.viewed"
 
     def get_table_data(self):
         return privacy.clients_due_for_anonymisation()
@@ -156,8 +160,9 @@ class ErasureRequestView(ManagerRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and access.can_export(request.user):
-            self.client_record = get_object_or_404(
-                access.visible_clients(request.user).not_anonymised(), pk=kwargs["pk"]
+            self.client_record = access.load_or_404(
+                request, access.visible_clients(request.user).not_anonymised(), verb="client.erasure_form_viewed",
+                pk=kwargs["pk"],
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -293,7 +298,11 @@ def audit_csv(request):
     _label, queryset, filterset_class, _table = TABS[tab]
     filterset = filterset_class(request.GET, queryset=queryset())
     rows = filterset.qs.order_by("-at" if tab == "events" else "-timestamp")
-    filters = {key: value for key, value in request.GET.items() if key != "tab" and value}
+    filters = audit.filter_detail(filterset.form)
+    if filterset.form.cleaned_data.get("client"):
+        # The client as ids: the reference typed to find them would outlive their erasure.
+        filters["client_ids"] = list(client_ids_matching(filterset.form.cleaned_data["client"])
+                                     .values_list("pk", flat=True)[:MATCHED_CLIENTS])
     audit.record_export(request, "audit.exported", format="csv", tab=tab, filters=filters)
     writer = csv.writer(_Echo())
     generator = _event_rows(rows) if tab == "events" else _change_rows(rows)

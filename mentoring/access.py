@@ -12,6 +12,11 @@ access"):
 
 Roles are Django groups; a lead's programmes are ProgrammeMembership rows. The querysets of
 other apps are reached lazily through the app registry, because mentoring depends on no app.
+
+Loading is also where reads are audited: `load_or_404`, `ScopedQuerysetMixin.get_object` and
+`CaseScopedMixin.case` record that the user read the client's record the object belongs to
+(any object with an `audit_client_id`), and `record_listed` the clients a list page names.
+A view that loads a client's record some other way is a read nobody recorded.
 """
 
 from functools import wraps
@@ -24,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import audit
 from .models import ROLE_GROUPS, Programme, ProgrammeMembership, Role
 
 MENTOR = Role.MENTOR
@@ -245,6 +251,32 @@ def managed_mentors(user):
     return Mentor.objects.none()
 
 
+# ---- Loading a client's record: the door every read goes through ---------------------------
+
+
+def record_read(request, obj, *, verb=None):
+    """Note that the user read the client's record `obj` belongs to (a client, case, contact...).
+
+    Written once per request per client, when the response shows it (audit.ReadAuditMiddleware).
+    """
+    audit.reads_of(request).read(obj, verb=verb)
+    return obj
+
+
+def record_listed(request, items, *, verb):
+    """Note the clients a page names: objects with an `audit_client_id`, or client ids.
+
+    One event for the page, whose detail lists the ids shown: never a name or the words searched.
+    """
+    ids = [item if isinstance(item, int) else getattr(item, "audit_client_id", None) for item in items]
+    audit.reads_of(request).listed(ids, verb=verb)
+
+
+def load_or_404(request, queryset, *, verb=None, **lookup):
+    """The object the lookup names in an access queryset (404 outside it), its read recorded."""
+    return record_read(request, get_object_or_404(queryset, **lookup), verb=verb)
+
+
 # ---- View helpers -------------------------------------------------------------------------
 
 
@@ -262,10 +294,12 @@ class RoleRequiredMixin(LoginRequiredMixin):
 class ScopedQuerysetMixin(RoleRequiredMixin):
     """Load objects only through an access queryset: `scope = "visible_cases"` etc.
 
-    `get_object()` then answers 404 for anything outside the user's scope.
+    `get_object()` then answers 404 for anything outside the user's scope, and records the
+    read when the object belongs to a client (`audit_verb`, else "<model>.viewed").
     """
 
     scope = None
+    audit_verb = None
 
     def get_scope_queryset(self):
         return globals()[self.scope](self.request.user)
@@ -273,18 +307,23 @@ class ScopedQuerysetMixin(RoleRequiredMixin):
     def get_queryset(self):
         return self.get_scope_queryset()
 
+    def get_object(self, queryset=None):
+        return record_read(self.request, super().get_object(queryset), verb=self.audit_verb)
+
 
 class CaseScopedMixin(RoleRequiredMixin):
     """Views about one case, `self.case`, loaded through an access queryset (`case_scope`)
-    from the URL's `case_kwarg`: 404 for a case outside the user's scope."""
+    from the URL's `case_kwarg`: 404 for a case outside the user's scope; the read is recorded
+    (`audit_verb`, else "case.viewed")."""
 
     case_scope = "changeable_cases"
     case_kwarg = "pk"
+    audit_verb = None
 
     @cached_property
     def case(self):
         cases = globals()[self.case_scope](self.request.user).select_related("client", "programme")
-        return get_object_or_404(cases, pk=self.kwargs[self.case_kwarg])
+        return load_or_404(self.request, cases, verb=self.audit_verb, pk=self.kwargs[self.case_kwarg])
 
 
 def role_required(*allowed):

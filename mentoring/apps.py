@@ -31,6 +31,6 @@ class MentoringConfig(AppConfig):
     verbose_name = "Waymark core"
 
     def ready(self):
-        from . import auth  # noqa: F401 - connects the sign-in audit receivers
+        from . import audit, auth  # noqa: F401 - connect the audit and sign-in receivers
 
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="waymark_admin_permissions")

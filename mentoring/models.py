@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .locking import VersionedModel
@@ -109,14 +110,41 @@ class ProgrammeMembership(models.Model):
 
 class AuditEventQuerySet(models.QuerySet):
     def about_client(self, client_id):
-        return self.filter(client_id=client_id)
+        """Events about the client's record, and list pages that named them."""
+        return self.about_clients([client_id])
+
+    def about_clients(self, client_ids):
+        client_ids = [int(pk) for pk in client_ids]
+        if not client_ids:
+            return self.none()
+        return self.filter(models.Q(client_id__in=client_ids) | self._listing_q(client_ids))
+
+    def _listing_q(self, client_ids):
+        # A list page's event holds the ids it showed in detail["client_ids"].
+        if connections[self.db].vendor == "postgresql":
+            query = models.Q(pk__in=[])
+            for pk in client_ids:
+                query |= models.Q(detail__client_ids__contains=[pk])
+            return query
+        # Elsewhere (SQLite for `make run`) JSON containment is not a lookup: ask json_each.
+        # Only the table name and placeholders are formatted in; the ids are parameters.
+        placeholders = ", ".join(["%s"] * len(client_ids))
+        listed = RawSQL(  # noqa: S611
+            f"EXISTS (SELECT 1 FROM json_each({AuditEvent._meta.db_table}.detail, '$.client_ids') "  # noqa: S608
+            f"WHERE json_each.value IN ({placeholders}))",
+            client_ids, output_field=models.BooleanField(),
+        )
+        return models.Q(listed)
 
 
 class AuditEvent(models.Model):
     """Who did what, when: reads of a client's record, state changes, exports and sign-ins.
 
     Field-level change history is kept by django-auditlog; these rows record the events that
-    are not a plain save. Rows are only ever added: the application has no way to edit them.
+    are not a plain save. Rows are only ever added: the application has no way to edit them,
+    and a database trigger (migration 0006) refuses UPDATE and DELETE from anyone.
+    `detail` holds ids and codes, never names, references or typed text: a list page's read
+    names its clients as `client_ids`.
     """
 
     class Action(models.TextChoices):
@@ -225,13 +253,28 @@ class ErasureRequest(models.Model):
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# Every PDF decodes the logo in full: a few KB of PNG can say 16000 x 11000 pixels, which took
+# 7-11 s and 2 GB a report. A cover logo needs far less than 4 megapixels (2000 x 2000).
+LOGO_MAX_PIXELS = 2000 * 2000
+LOGO_MAX_SIDE = 4000
+LOGO_PIXELS_MESSAGE = (
+    "The logo must be at most 4 megapixels (for example 2000 × 2000 pixels) and at most "
+    f"{LOGO_MAX_SIDE} pixels wide or high."
+)
+
+
+def logo_size_allowed(width, height):
+    return width * height <= LOGO_MAX_PIXELS and max(width, height) <= LOGO_MAX_SIDE
 
 
 def validate_logo(upload):
-    """A logo is a PNG or JPEG of at most 512 KB: checked by decoding it, not by its name.
+    """A logo is a PNG or JPEG of at most 512 KB and 4 megapixels: checked by reading the
+    image, not by its name, and its size from the header before anything is decoded.
 
     SVG is refused on purpose: it can carry script.
     """
+    import warnings
+
     from django.core.exceptions import ValidationError
     from PIL import Image, UnidentifiedImageError
 
@@ -239,10 +282,18 @@ def validate_logo(upload):
         raise ValidationError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
-        with Image.open(upload) as image:
-            image.verify()
-            if image.format not in LOGO_FORMATS:
-                raise ValidationError("The logo must be a PNG or JPEG image.")
+        with warnings.catch_warnings():
+            # Pillow only warns up to twice its own limit; here a bomb is simply refused.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.format not in LOGO_FORMATS:
+                    raise ValidationError("The logo must be a PNG or JPEG image.")
+                width, height = image.size
+                if not logo_size_allowed(width, height):
+                    raise ValidationError(f"{LOGO_PIXELS_MESSAGE} This one is {width} × {height}.")
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(LOGO_PIXELS_MESSAGE) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError("The logo must be a PNG or JPEG image.") from exc
     finally:
@@ -253,7 +304,7 @@ class Organisation(VersionedModel):
     """The organisation running this instance: its logo on report covers (one row)."""
 
     logo = models.ImageField(upload_to="logo/", blank=True, validators=[validate_logo],
-                             help_text="PNG or JPEG, at most 512 KB. Shown on report covers.")
+                             help_text="PNG or JPEG, at most 512 KB and 2000 × 2000 pixels. Shown on report covers.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -269,6 +320,7 @@ class Organisation(VersionedModel):
     def logo_data_uri(self):
         """The logo inlined, so WeasyPrint needs no file or URL access to draw it."""
         import base64
+        import warnings
 
         from PIL import Image
 
@@ -276,6 +328,14 @@ class Organisation(VersionedModel):
             return ""
         with self.logo.open("rb") as handle:
             data = handle.read()
-        with Image.open(self.logo.path) as image:
-            mime = LOGO_FORMATS.get(image.format, "image/png")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked here
+                with Image.open(self.logo.path) as image:
+                    mime = LOGO_FORMATS.get(image.format, "image/png")
+                    allowed = logo_size_allowed(*image.size)
+        except Image.DecompressionBombError:
+            allowed = False
+        if not allowed:
+            return ""  # uploaded before the pixel limit: left off rather than stall every PDF
         return f"data:{mime};base64,{base64.b64encode(data).decode()}"

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Writes the reads of client records a request made (mentoring.access), in one INSERT.
+    "mentoring.audit.ReadAuditMiddleware",
     "mentoring.middleware.RequireTwoFactorMiddleware",
 ]
 

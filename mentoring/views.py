@@ -17,6 +17,7 @@ def home(request):
         context = item.context(request)
         if context is not None:
             panels.append({"template": item.template, "context": context, "name": item.name})
+    access.record_listed(request, dashboard.records_in([p["context"] for p in panels]), verb="home.viewed")
     return render(request, "mentoring/home.html", {"panels": panels, "roles": user_roles})
 
 

@@ -37,7 +37,7 @@ def _end(allocation, *, on, reason, by):
     allocation.save(update_fields=["ended_on", "end_reason"])
     audit.record(
         by, "allocation.ended", allocation, client_id=allocation.case.client_id,
-        mentor=allocation.mentor_id, case=allocation.case_id, role=allocation.role, on=on.isoformat(), reason=reason,
+        mentor=allocation.mentor_id, case=allocation.case_id, role=allocation.role, on=on.isoformat(),
     )
 
 
@@ -76,7 +76,7 @@ def allocate_mentor(
     allocation.save()
     audit.record(
         by, "allocation.created", allocation, client_id=case.client_id, mentor=mentor.pk, case=case.pk,
-        role=role, on=on.isoformat(), override_reason=allocation.override_reason,
+        role=role, on=on.isoformat(), overridden=bool(allocation.override_reason),
     )
     case.activate(by=by)
     return allocation

@@ -7,10 +7,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from mentoring import access
 from mentoring.locking import ConflictMixin, StaleEdit, retry_form
+from mentoring.tables import SingleTableMixin
 from mentoring.utils import safe_next
 
 from . import matching, services
@@ -78,6 +78,7 @@ class MentorDetailView(access.ScopedQuerysetMixin, DetailView):
             .select_related("case__client", "case__programme", "allocated_by")
             .order_by("-started_on", "-id")
         )
+        access.record_listed(self.request, [a.case.client_id for a in allocations], verb="mentor.allocations_viewed")
         context.update(
             today=today,
             can_manage=access.managed_mentors(user).filter(pk=mentor.pk).exists(),
@@ -173,6 +174,7 @@ class AllocationBoardView(access.RoleRequiredMixin, TemplateView):
             .select_related("client", "programme")
             .order_by("started_on", "id")
         )
+        access.record_listed(self.request, [case.client_id for case in cases], verb="allocation_board.viewed")
         suggestions = matching.suggestions_for_cases(cases, limit=3)
         mentors = (
             access.managed_mentors(user).available().with_caseload().with_compliance()
@@ -190,6 +192,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
 
     allowed_roles = LEADS
     scope = "managed_cases"
+    audit_verb = "case.allocation_viewed"
     template_name = "mentors/allocate.html"
     context_object_name = "case"
 
@@ -268,7 +271,8 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
             today = timezone.localdate()
-            self.allocation = get_object_or_404(
+            self.allocation = access.load_or_404(
+                request,
                 Allocation.objects.filter(case__in=access.managed_cases(request.user))
                 .exclude(ended_on__lte=today)
                 .select_related("case__client", "case__programme", "mentor"),
@@ -335,6 +339,7 @@ class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
             ranked, pick = plan.get(case.pk, ([], None))
             in_programme = [m for m in eligible if any(p.pk == case.programme_id for p in m.programmes.all())]
             rows.append((case, ranked, in_programme, pick))
+        access.record_listed(self.request, [case.client_id for case in cases], verb="mentor.reallocation_viewed")
         self._rows = rows
         return rows
 

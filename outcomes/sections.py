@@ -66,9 +66,10 @@ def achievements(request, client, cases):
 
 @client_section(order=50, title="Offences and custody", template="outcomes/sections/offences.html")
 def offences(request, client, cases):
-    """Leads and managers see the offence history; mentors only that records exist."""
+    """Leads and managers see the offence history and custody; mentors only that offence
+    records exist (custody periods are offence detail: a mentor sees none of them)."""
     allowed = access.can_see_offences(request.user)
-    custody = list(CustodyPeriod.objects.filter(client=client))
+    custody = list(CustodyPeriod.objects.filter(client=client)) if allowed else []
     data = {"allowed": allowed, "custody_periods": custody, "client": client}
     if allowed:
         recent = list(Offence.objects.filter(client=client).select_related("category")[:RECENT_OFFENCES])
@@ -99,12 +100,14 @@ def outcome_events(request, client, cases):
     for questionnaire in Questionnaire.objects.filter(case_id__in=case_ids):
         events.append(TimelineEvent(on=questionnaire.completed_on, kind="questionnaire", icon="clipboard",
                                     title="Exit questionnaire completed"))
-    for period in CustodyPeriod.objects.filter(client=client):
-        reason = f" ({period.get_reason_display().lower()})" if period.reason else ""
-        events.append(TimelineEvent(on=period.started_on, kind="custody", icon="lock", title=f"Went into custody{reason}"))
-        if period.ended_on:
-            events.append(TimelineEvent(on=period.ended_on, kind="custody", icon="unlock", title="Released from custody"))
     if access.can_see_offences(request.user):
+        for period in CustodyPeriod.objects.filter(client=client):
+            reason = f" ({period.get_reason_display().lower()})" if period.reason else ""
+            events.append(TimelineEvent(on=period.started_on, kind="custody", icon="lock",
+                                        title=f"Went into custody{reason}"))
+            if period.ended_on:
+                events.append(TimelineEvent(on=period.ended_on, kind="custody", icon="unlock",
+                                            title="Released from custody"))
         offence_url = reverse("outcomes:offence_list", kwargs={"pk": client.pk})
         for offence in Offence.objects.filter(client=client).select_related("category"):
             convicted = f"Convicted {offence.conviction_date:%-d %b %Y}" if offence.conviction_date else "Not convicted"

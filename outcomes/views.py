@@ -7,10 +7,10 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
 from mentoring.locking import VERSION_FIELDS, ConflictMixin
+from mentoring.tables import SingleTableMixin
 from mentoring.utils import safe_next
 
 from . import services
@@ -218,7 +218,7 @@ class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
 
     @cached_property
     def object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return access.load_or_404(self.request, self.get_queryset(), pk=self.kwargs["pk"])
 
     @cached_property
     def case(self):
@@ -260,7 +260,7 @@ class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
         return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
-class AssessmentDetailView(access.RoleRequiredMixin, DetailView):
+class AssessmentDetailView(access.ScopedQuerysetMixin, DetailView):
     template_name = "outcomes/assessment_detail.html"
     context_object_name = "assessment"
 
@@ -272,7 +272,6 @@ class AssessmentDetailView(access.RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         assessment = self.object
-        audit.record_view(self.request, assessment, verb="assessment.viewed")
         domains = list(Domain.objects.filter(template=assessment.template_id))
         first = (
             Assessment.objects.filter(case=assessment.case_id, template=assessment.template_id)
@@ -317,7 +316,7 @@ class AchievementCreateView(CaseMixin, CreateView):
         return redirect(client_page_url(self.case.client_id))
 
 
-class AchievementUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView):
+class AchievementUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     """Correct an achievement (a job's date, the employer): whoever may change the case."""
 
     template_name = "outcomes/achievement_form.html"
@@ -347,7 +346,7 @@ class AchievementUpdateView(access.RoleRequiredMixin, ConflictMixin, UpdateView)
 def achievement_check(request, pk):
     """Answer a 13- or 26-week 'still in work?' check from the due list."""
     achievements = Achievement.objects.filter(case__in=access.changeable_cases(request.user)).select_related("type", "case")
-    achievement = get_object_or_404(achievements, pk=pk)
+    achievement = access.load_or_404(request, achievements, pk=pk)
     form = EmploymentCheckForm(request.POST)
     if not achievement.is_employment:
         messages.error(request, "Only a job has a 13- and 26-week check.")
@@ -371,9 +370,11 @@ def achievement_check(request, pk):
 
 class OffenceAccessMixin(access.RoleRequiredMixin):
     """The client is loaded through visible_clients (404 otherwise), then the role is checked:
-    offence detail is for project leads and managers only (403 for a mentor)."""
+    offence detail is for project leads and managers only (403 for a mentor, whose refused
+    request shows nothing and so records no read)."""
 
     client_scope = "visible_clients"
+    audit_verb = "client.offences_viewed"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and access.works_with_cases(request.user):
@@ -386,7 +387,8 @@ class OffenceAccessMixin(access.RoleRequiredMixin):
 
     @cached_property
     def client(self):
-        return get_object_or_404(access.visible_clients(self.request.user), pk=self.kwargs["pk"])
+        return access.load_or_404(self.request, access.visible_clients(self.request.user), verb=self.audit_verb,
+                                  pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(client=self.client, client_url=client_page_url(self.client.pk), **kwargs)
@@ -403,7 +405,6 @@ class OffenceListView(OffenceAccessMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        audit.record_view(self.request, self.client, verb="client.offences_viewed")
         context["custody_periods"] = list(self.client.custody_periods.all())
         context["offence_total"] = self.client.offences.count()
         return context
@@ -474,6 +475,7 @@ class QuestionnairePrintView(CaseMixin, TemplateView):
 
     template_name = "outcomes/questionnaire_print.html"
     case_scope = "visible_cases"
+    audit_verb = "case.questionnaire_printed"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

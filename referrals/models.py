@@ -115,13 +115,13 @@ class Referral(models.Model):
             raise ValidationError("Say why the referral is declined.")
         self._decide(self.Decision.DECLINED, by=by, on=on, reason=reason)
         self.save()
-        audit.record(by, "referral.declined", self, reason=reason)
+        audit.record(by, "referral.declined", self, decided_on=self.decided_on.isoformat())
 
     @transaction.atomic
     def withdraw(self, *, reason="", by=None, on=None):
         self._decide(self.Decision.WITHDRAWN, by=by, on=on, reason=reason)
         self.save()
-        audit.record(by, "referral.withdrawn", self, reason=reason)
+        audit.record(by, "referral.withdrawn", self, decided_on=self.decided_on.isoformat(), reason_given=bool(reason.strip()))
 
 
 auditlog.register(Referral)

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, View
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from clients.models import Client
 from mentoring import access
+from mentoring.tables import SingleTableMixin
 
 from . import services
 from .filters import ReferralFilter
@@ -49,7 +49,7 @@ class ReferralCreateView(access.RoleRequiredMixin, CreateView):
         pk = self.request.POST.get("client") or self.request.GET.get("client")
         if not pk or not str(pk).isdigit():
             return None
-        return get_object_or_404(access.visible_clients(self.request.user).with_active_risk_flags(), pk=pk)
+        return access.load_or_404(self.request, access.visible_clients(self.request.user).with_active_risk_flags(), pk=pk)
 
     def get_form_kwargs(self):
         self.client_obj = self.chosen_client()
@@ -65,6 +65,7 @@ class ReferralCreateView(access.RoleRequiredMixin, CreateView):
                 access.visible_clients(self.request.user).not_anonymised().search(query)
                 .with_active_risk_flags().order_by("last_name", "first_name")[:20]
             )
+            access.record_listed(self.request, context["search_results"], verb="client_search.viewed")
         return context
 
     def form_valid(self, form):
@@ -113,7 +114,7 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        referral = get_object_or_404(self.get_queryset().select_related("client", "programme", "source"), pk=pk)
+        referral = access.load_or_404(request, self.get_queryset().select_related("client", "programme", "source"), pk=pk)
         form = ReferralDecisionForm(request.POST, referral=referral)
         if form.is_valid():
             try:

@@ -47,7 +47,8 @@ class ReportFormMixin(access.RoleRequiredMixin):
                 "period": f"{data['start'].isoformat()}..{data['end'].isoformat()}",
                 "suppressed": suppressed,
                 "small_numbers": "hidden" if suppressed else "shown: confirmed for internal use only",
-                "filters": {k: str(v) for k, v in form.filters.items() if v}}
+                # A mentor by id: the trail keeps ids and codes, not names.
+                "filters": {k: v.pk if hasattr(v, "pk") else str(v) for k, v in form.filters.items() if v}}
 
     def quick_pick_redirect(self, form):
         """A quick pick (last month...) becomes explicit dates in the URL, so it can be shared."""

@@ -245,3 +245,15 @@ def test_lead_panels_keep_a_fixed_query_count(client, lead, programme):
         RiskFlagFactory(client=CaseFactory(programme=programme).client, review_on=timezone.localdate())
     large, _ = _list_queries(client, reverse("home"))
     assert large <= small + 2  # the totals are counted separately once a panel overflows
+
+
+def test_timeline_shows_the_reason_of_the_pause_in_force_which_the_audit_trail_does_not_keep(client, lead, programme):
+    case = CaseFactory(programme=programme)
+    case.pause(reason="in hospital for a while", by=lead)
+    case.resume(by=lead)
+    case.pause(reason="taking a break", by=lead)
+    client.force_login(lead)
+    timeline = client.get(reverse("clients:client_detail", args=[case.client_id])).context["timeline"]
+    pauses = [event.detail for event in timeline if event.title == "Case paused"]
+    assert pauses == ["taking a break", ""]  # newest first; the earlier reason went with the resume
+    assert not AuditEvent.objects.filter(detail__icontains="hospital").exists()

@@ -1,8 +1,11 @@
 """A client with one of every kind of record, each carrying a distinctive word.
 
 `build_person(programme, mentor, tag)` returns (client, words): `words` lists every
-distinctive string written about that person (names, references, every note), so a test can
+distinctive string held about that person (names, references, every note), so a test can
 look for each of them in an export, or prove none is left after anonymisation.
+
+A contact is also written and deleted with the note `deleted_note(tag)`: once deleted it is
+held nowhere, not even in the change history, which records personal fields without values.
 """
 
 from datetime import date
@@ -33,6 +36,10 @@ from reports.models import CaseStudy
 from tests.world import mentor_profile
 
 
+def deleted_note(tag):
+    return f"Deletednote{tag}"
+
+
 def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accepted_on=date(2016, 3, 10),
                  closed_on=date(2017, 6, 30), date_of_birth=date(1998, 8, 20), by=None):
     """A closed case with every kind of record; `tag` (e.g. "Alpha") makes each text unique."""
@@ -50,7 +57,7 @@ def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accept
         "score_comment": f"Scorecomment{t}", "employer": f"Employer{t}", "achievement_notes": f"Achievementnote{t}",
         "offence": f"Offencedesc{t}", "questionnaire": f"Questionnairecomment{t}",
         "study_title": f"Studytitle{t}", "story": f"Storytext{t}", "summary": f"Closingsummary{t}",
-        "decline_reason": f"Declinereason{t}", "deleted_note": f"Deletednote{t}",
+        "decline_reason": f"Declinereason{t}",
     }
     client = Client.objects.create(
         first_name=words["first_name"], last_name=words["last_name"], preferred_name=words["preferred_name"],
@@ -82,7 +89,7 @@ def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accept
             group_session=session if offset else None,
         )
         contact.activities.add(activity)
-    Contact.objects.create(case=case, mentor=mentor, date=accepted_on, notes=words["deleted_note"]).delete()
+    Contact.objects.create(case=case, mentor=mentor, date=accepted_on, notes=deleted_note(t)).delete()
     Contact.objects.create(case=case, mentor=mentor, date=date(2016, 12, 1), duration_minutes=30)
     SupportSpend.objects.create(case=case, spent_on=accepted_on, category="travel", amount="12.50", notes=words["spend"])
     Goal.objects.create(case=case, description=words["goal"], steps=words["goal_steps"])

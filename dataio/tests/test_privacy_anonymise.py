@@ -18,7 +18,7 @@ from mentoring.models import AuditEvent
 from referrals.models import Referral
 
 from .privacy_world import *  # noqa: F403 (fixtures)
-from .privacy_world import build_person
+from .privacy_world import build_person, deleted_note
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +115,37 @@ def test_anonymisation_is_recorded_with_its_reason_and_no_personal_data(manager,
     assert not any(word in text for word in words.values())
 
 
-def test_change_history_keeps_who_changed_what_but_no_values(manager, two_people):
+def _history(client_pk):
+    entries = LogEntry.objects.filter(privacy.change_history_q(client_pk)).order_by("pk")
+    return list(entries.values_list("pk", "object_repr", "changes", "actor_id", "timestamp"))
+
+
+def test_change_history_keeps_who_changed_what_but_never_personal_values(manager, two_people):
+    # Was: anonymisation rewrote every value of the history to "[removed]". The history now
+    # never holds a personal value, so anonymisation leaves it exactly as it was.
+    from mentoring.audit import MASKED, PERSONAL_FIELDS
+
     (alpha, words), _ = two_people
+    before = _history(alpha.pk)
+    assert before
+    for _pk, object_repr, changes, _actor, _at in before:
+        assert not any(word in object_repr for word in words.values()), object_repr
+        for field, value in (changes or {}).items():
+            if field in PERSONAL_FIELDS:
+                assert set(value) <= {"", MASKED}, (field, value)
+    all_changes = [changes or {} for _pk, _repr, changes, _actor, _at in before]
+    assert ["", MASKED] in [changes.get("last_name") for changes in all_changes]  # set, value not kept
+    assert ["active", "closed"] in [changes.get("status") for changes in all_changes]  # codes keep both
     privacy.anonymise_client(client=alpha, by=manager, reason="Retention test")
-    entries = LogEntry.objects.filter(privacy.change_history_q(alpha.pk))
-    assert entries.exists()
-    for entry in entries:
-        assert "(anonymised)" in entry.object_repr
-        assert all(value == [privacy.REMOVED, privacy.REMOVED] for value in (entry.changes or {}).values())
+    assert _history(alpha.pk) == before
+
+
+def test_a_deleted_contacts_note_is_kept_nowhere_not_even_in_its_history(two_people):
+    (alpha, _), _ = two_people
+    assert where_in_database(deleted_note("Alpha")) == []
+    deletions = LogEntry.objects.filter(action=LogEntry.Action.DELETE, content_type__model="contact",
+                                        changes__case__0=str(alpha.cases.get().pk))
+    assert deletions.count() == 1
 
 
 def test_an_anonymised_client_cannot_be_anonymised_again(manager, two_people):

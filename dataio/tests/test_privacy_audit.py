@@ -72,12 +72,17 @@ def test_audit_trail_filters_by_date(client, manager, mentor_user, person):
 
 
 def test_changes_tab_shows_before_and_after(client, manager, person):
-    person.last_name = "Renamed"
+    # Was: a change of last name, shown with both names. Personal fields are now recorded as
+    # changed without their values (mentoring.audit.PERSONAL_FIELDS); other fields keep both.
+    person.area = "Northtown"
+    person.save()
+    person.area, person.last_name = "Southtown", "Renamed"
     person.save()
     client.force_login(manager)
     response = client.get(URL, {"tab": "changes", "client": "AUD-1"})
     body = response.content.decode()
-    assert "<del>Audited</del>" in body and "<ins>Renamed</ins>" in body
+    assert "<del>Northtown</del>" in body and "<ins>Southtown</ins>" in body
+    assert "<del>[personal data]</del>" in body and "Renamed" not in body and "Audited" not in body
 
 
 @pytest.mark.parametrize("tab", ["events", "changes"])
@@ -113,12 +118,13 @@ def test_audit_csv_is_formula_safe_and_its_export_is_audited(client, manager, me
 
 
 def test_changes_csv_lists_each_field_before_and_after(client, manager, person):
-    person.last_name = "=HYPERLINK(1)"
+    # Was: the last name; a personal field no longer keeps its values, so the area is used.
+    person.area = "=HYPERLINK(1)"
     person.save()
     client.force_login(manager)
     response = client.get(reverse("dataio:audit_csv"), {"tab": "changes", "client": str(person.pk), "action": "1"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert ["last_name", "Audited", "'=HYPERLINK(1)"] in [row[6:] for row in rows]
+    assert ["area", "—", "'=HYPERLINK(1)"] in [row[6:] for row in rows]
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+44 7700", "-2", "@SUM(A1)", "\tx"])

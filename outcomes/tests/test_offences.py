@@ -83,3 +83,37 @@ def test_lead_records_an_offence_and_a_custody_period(client, world, lead):
                            {"started_on": "2025-06-01", "ended_on": "2025-09-01", "reason": "sentence"})
     assert response.status_code == 302
     assert CustodyPeriod.objects.get(client=world.my_client).reason == "sentence"
+
+
+def _custody_for(world):
+    for person in (world.my_client, world.past_client):
+        CustodyPeriod.objects.create(client=person, started_on=date(2001, 2, 3), ended_on=date(2001, 3, 9), reason="recall")
+        CustodyPeriod.objects.create(client=person, started_on=date(2002, 4, 7), reason="remand")
+
+
+CUSTODY_SHOWN = ("3 Feb 2001", "9 Mar 2001", "7 Apr 2002", "Went into custody", "Released from custody",
+                 "still in custody", "Recall", "Remand")
+
+
+def test_mentor_sees_no_custody_period_on_any_page_they_can_reach(client, world, mentor_user):
+    from tests.test_access_matrix import ROWS
+
+    _custody_for(world)
+    client.force_login(mentor_user)
+    pages = [row for row in ROWS if row.method == "get" and row.expect("mentor") == 200]
+    assert "clients:client_detail" in {row.name for row in pages}
+    for row in pages:
+        url = reverse(row.name, kwargs=row.kwargs(world) if row.kwargs else None)
+        response = client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        shown = [text for text in CUSTODY_SHOWN if text in body]
+        assert not shown, f"{url} shows a mentor custody detail: {shown}"
+
+
+def test_lead_sees_custody_periods_on_the_client_page(client, world, lead):
+    _custody_for(world)
+    client.force_login(lead)
+    body = client.get(reverse("clients:client_detail", args=[world.my_client.pk])).content.decode()
+    assert "3 Feb 2001" in body and "Went into custody (recall)" in body and "now (still in custody)" in body
