@@ -4,10 +4,13 @@ from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from mentoring import audit
 from mentoring.models import Programme, Taxonomy
+
+from .names import FOLDED_FIELDS, NAME_FIELDS, fold, folded_names
 
 
 class Gender(models.TextChoices):
@@ -52,16 +55,25 @@ class RiskLevel(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet):
     def search(self, text):
-        """Match names, preferred name and references, and a date of birth typed as a date."""
+        """Match names, preferred name and references, and a date of birth typed as a date.
+
+        Names are compared folded (`clients.names.fold`: no accents, apostrophes or case), each
+        word of the text against `search_name`, which its trigram index serves on PostgreSQL.
+        A reference matches the word as typed, whole.
+        """
         text = (text or "").strip()
         if not text:
             return self
         query = Q()
         for word in text.split():
+            parts = fold(word).split()  # "smith-jones" is two words, "o'neill" one
+            if not parts:
+                continue  # punctuation alone matches nothing and narrows nothing
+            in_name = Q()
+            for part in parts:
+                in_name &= Q(search_name__contains=part)
             query &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(preferred_name__icontains=word)
+                in_name
                 | Q(client_ref__iexact=word)
                 | Q(probation_ref__iexact=word)
                 | Q(police_ref__iexact=word)
@@ -72,10 +84,10 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(query)
 
     def possible_duplicates(self, first_name, last_name, date_of_birth):
-        """Clients with the same name and date of birth: the duplicate warning at intake."""
+        """Clients with the same name (folded) and date of birth: the duplicate warning at intake."""
         return self.filter(
-            first_name__iexact=first_name.strip(),
-            last_name__iexact=last_name.strip(),
+            first_name_folded=fold(first_name),
+            last_name_folded=fold(last_name),
             date_of_birth=date_of_birth,
             anonymised_at__isnull=True,
         )
@@ -136,6 +148,11 @@ class Client(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The names folded for search and the duplicate check (clients.names), kept by save() and
+    # written by the importer's bulk writes; search_name has a trigram index on PostgreSQL.
+    first_name_folded = models.TextField(blank=True, default="", editable=False)
+    last_name_folded = models.TextField(blank=True, default="", editable=False)
+    search_name = models.TextField(blank=True, default="", editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -144,10 +161,24 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="client_name"),
             models.Index(fields=["date_of_birth"], name="client_dob"),
+            # Search matches a reference typed in any case (`__iexact` is UPPER(x) = UPPER(y)):
+            # with these, a search ORs only index scans together. The trigram index on
+            # search_name is created by migration 0005 on PostgreSQL only.
+            models.Index(Upper("client_ref"), name="client_ref_upper"),
+            models.Index(Upper("probation_ref"), name="client_probation_ref_upper"),
+            models.Index(Upper("police_ref"), name="client_police_ref_upper"),
         ]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        for name, value in folded_names(self.first_name, self.last_name, self.preferred_name).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *FOLDED_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self):

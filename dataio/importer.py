@@ -32,6 +32,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from clients.models import Case, Client, ClosureReason, Ethnicity, Gender, RiskFlag, RiskLevel
+from clients.names import folded_names
 from contacts.models import Activity, Attendance, Contact, Location, Mode
 from mentoring.models import Funder, Programme
 from mentors.models import Allocation, Mentor
@@ -957,6 +958,8 @@ class Importer:
             for name in ("care_experienced", "parent_in_prison"):
                 if name in row:
                     wanted[name] = row[name]
+            # Bulk writes skip Client.save(): the folded names search and the duplicate check use.
+            wanted.update(folded_names(row["first_name"], row["last_name"], obj.preferred_name if obj else ""))
             return wanted
 
         def after(batch, objects, status):

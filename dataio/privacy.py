@@ -50,6 +50,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import dateformat, timezone
 
 from clients.models import Case, Client, RiskFlag
+from clients.names import folded_names
 from contacts.models import Contact, Goal, SupportSpend
 from mentoring import audit
 from mentoring.models import AuditEvent, ErasureRequest
@@ -269,6 +270,8 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
         date_of_birth=anonymised_date_of_birth(client.date_of_birth, age_days),
         phone="", email="", address="", postcode="", first_language="", disability_details="",
         notes="", anonymised_at=timezone.now(), updated_at=timezone.now(),
+        # The folded names too: search and the duplicate check must not find the old name.
+        **folded_names(ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME),
     )
     RiskFlag.objects.filter(client_id=pk).update(details="")
     Case.objects.filter(client_id=pk).update(case_ref=None, pause_reason="", closing_summary="")

@@ -364,3 +364,18 @@ def test_a_template_has_the_header_and_an_example_row_that_the_import_accepts():
         header, example = template_csv(spec.name).splitlines()
         assert header.split(",") == spec.column_names
         assert example
+
+
+@pytest.mark.django_db
+def test_imported_clients_are_found_however_their_name_is_typed(tmp_path):
+    header = "client_ref,first_name,last_name,date_of_birth\n"
+    assert run_import(write_set(tmp_path / "first", {"clients.csv": header + "C1,Siân,O'Neill,2001-03-14\n"})).ok
+
+    assert list(Client.objects.search("sian o’neill").values_list("client_ref", flat=True)) == ["C1"]
+    assert Client.objects.possible_duplicates("Sian", "O’Neill", date(2001, 3, 14)).count() == 1
+
+    # A corrected name goes through bulk_update: the folded columns follow it.
+    assert run_import(write_set(tmp_path / "second", {"clients.csv": header + "C1,Siân,Ní Bhriain,2001-03-14\n"})).ok
+
+    assert list(Client.objects.search("ni bhriain").values_list("client_ref", flat=True)) == ["C1"]
+    assert not Client.objects.search("oneill").exists()

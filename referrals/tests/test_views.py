@@ -110,6 +110,20 @@ def test_new_client_with_same_name_and_birth_date_shows_a_duplicate_warning(clie
     assert Referral.objects.get().client == existing and Client.objects.count() == 1
 
 
+def test_a_referral_for_sian_o_neill_warns_of_the_sian_oneill_already_held(client, lead, programme):
+    existing = ClientFactory(first_name="Siân", last_name="O'Neill", date_of_birth=date(2004, 2, 29), client_ref="C-78")
+    CaseFactory(client=existing, programme=programme)
+    client.force_login(lead)
+
+    response = client.post(reverse("referrals:referral_create"),
+                           referral_data(programme, first_name="Sian", last_name="O’Neill"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Possible duplicate" in body and f'value="{existing.pk}"' in body
+    assert not Referral.objects.exists() and Client.objects.count() == 1
+
+
 def test_confirming_a_different_person_creates_a_new_client_despite_the_match(client, lead, programme):
     ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
     client.force_login(lead)
