@@ -95,6 +95,18 @@ class ClientQuerySet(models.QuerySet):
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
 
+    def awaiting_duplicate_check(self):
+        """New records whose name and date of birth matched one their author could not see."""
+        return self.filter(duplicate_check_since__isnull=False, anonymised_at__isnull=True)
+
+    def same_person_as(self, clients):
+        """Other records with the folded name and date of birth of any of `clients`: one query."""
+        query = Q(pk__in=[])
+        for client in clients:
+            query |= Q(first_name_folded=client.first_name_folded, last_name_folded=client.last_name_folded,
+                       date_of_birth=client.date_of_birth)
+        return self.filter(query, anonymised_at__isnull=True).exclude(pk__in=[client.pk for client in clients])
+
     def with_active_risk_flags(self):
         """Prefetch the flags the risk banner shows, in one query for the whole page."""
         return self.prefetch_related(
@@ -153,6 +165,11 @@ class Client(models.Model):
     first_name_folded = models.TextField(blank=True, default="", editable=False)
     last_name_folded = models.TextField(blank=True, default="", editable=False)
     search_name = models.TextField(blank=True, default="", editable=False)
+    duplicate_check_since = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Set when the name and date of birth matched a record the person recording the referral "
+        "may not see: a manager checks whether it is the same person.",
+    )
 
     objects = ClientQuerySet.as_manager()
 
@@ -167,6 +184,8 @@ class Client(models.Model):
             models.Index(Upper("client_ref"), name="client_ref_upper"),
             models.Index(Upper("probation_ref"), name="client_probation_ref_upper"),
             models.Index(Upper("police_ref"), name="client_police_ref_upper"),
+            models.Index(fields=["duplicate_check_since"], name="client_duplicate_check",
+                         condition=Q(duplicate_check_since__isnull=False)),
         ]
 
     def __str__(self):
@@ -215,6 +234,29 @@ class Client(models.Model):
         """Preferred name first, as staff should address the person."""
         first = self.preferred_name or self.first_name
         return f"{first} {self.last_name}"
+
+    @transaction.atomic
+    def close_duplicate_check(self, *, by, same_person, candidates=()):
+        """A manager's finding on a flagged record: other people, or the same person.
+
+        Records are not merged here. "Same person" is accepted once this record holds nothing
+        of its own (no case, no referral waiting), that is after the manager has recorded the
+        referral on the existing record and withdrawn it on this one.
+        """
+        if same_person and (self.cases.exists() or self.referrals.filter(decision="pending").exists()):
+            raise ValidationError(
+                "First record the referral on the existing record and withdraw it on this one: "
+                "two records cannot be merged here."
+            )
+        # A conditional UPDATE: of two managers answering at once, one finding is recorded.
+        done = Client.objects.filter(pk=self.pk, duplicate_check_since__isnull=False).update(
+            duplicate_check_since=None, updated_at=timezone.now()
+        )
+        if not done:
+            raise ValidationError("This record is no longer waiting for a duplicate check.")
+        self.duplicate_check_since = None
+        audit.record(by, "client.duplicate_check_closed", self, same_person=same_person,
+                     compared_with=sorted(c.pk for c in candidates))
 
 
 class RiskFlagQuerySet(models.QuerySet):
@@ -435,6 +477,7 @@ class Case(models.Model):
         return Case.objects.filter(previous_case=self).values_list("pk", flat=True).first()
 
 
-auditlog.register(Client)
+# The folded names repeat first_name and last_name: their change history says it already.
+auditlog.register(Client, exclude_fields=list(FOLDED_FIELDS))
 auditlog.register(RiskFlag)
 auditlog.register(Case)
