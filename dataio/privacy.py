@@ -281,11 +281,11 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     )
     Offence.objects.filter(client_id=pk).update(description="")
     Allocation.objects.filter(case__client_id=pk).update(end_reason="", override_reason="")
-    Contact.objects.filter(case__client_id=pk).update(notes="", next_steps="", import_key="")
+    Contact.objects.filter(case__client_id=pk).update(notes="", next_steps="", import_key="", contact_ref=None)
     SupportSpend.objects.filter(case__client_id=pk).update(notes="")
     Goal.objects.filter(case__client_id=pk).update(description="", steps="")
     Score.objects.filter(assessment__case__client_id=pk).update(comment="")
-    Achievement.objects.filter(case__client_id=pk).update(employer_or_course="", notes="")
+    Achievement.objects.filter(case__client_id=pk).update(employer_or_course="", notes="", achievement_ref=None)
     Questionnaire.objects.filter(case__client_id=pk).update(comments="")
     CaseStudy.objects.filter(case__client_id=pk).update(title=ANONYMISED_FIRST_NAME, story="")
 
