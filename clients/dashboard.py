@@ -1,4 +1,5 @@
-"""Home panels for project leads: cases waiting for a mentor, and risk flags due a review."""
+"""Home panels: for leads, cases waiting for a mentor and risk flags due a review; for managers,
+records waiting for a duplicate check."""
 
 from django.utils import timezone
 
@@ -33,3 +34,9 @@ def risk_reviews_due(request):
         "more": len(rows) > SHOWN,
         "total": flags.count() if len(rows) > SHOWN else len(rows),
     }
+
+
+@panel(roles=[access.MANAGER], order=70, template="clients/panels/duplicate_checks.html")
+def duplicate_checks_waiting(request):
+    waiting = access.duplicate_checks(request.user).count()
+    return {"waiting": waiting} if waiting else None

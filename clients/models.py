@@ -4,11 +4,14 @@ from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from mentoring import audit
 from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
+
+from .names import FOLDED_FIELDS, NAME_FIELDS, fold, folded_names
 
 
 class Gender(models.TextChoices):
@@ -53,16 +56,25 @@ class RiskLevel(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet):
     def search(self, text):
-        """Match names, preferred name and references, and a date of birth typed as a date."""
+        """Match names, preferred name and references, and a date of birth typed as a date.
+
+        Names are compared folded (`clients.names.fold`: no accents, apostrophes or case), each
+        word of the text against `search_name`, which its trigram index serves on PostgreSQL.
+        A reference matches the word as typed, whole.
+        """
         text = (text or "").strip()
         if not text:
             return self
         query = Q()
         for word in text.split():
+            parts = fold(word).split()  # "smith-jones" is two words, "o'neill" one
+            if not parts:
+                continue  # punctuation alone matches nothing and narrows nothing
+            in_name = Q()
+            for part in parts:
+                in_name &= Q(search_name__contains=part)
             query &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(preferred_name__icontains=word)
+                in_name
                 | Q(client_ref__iexact=word)
                 | Q(probation_ref__iexact=word)
                 | Q(police_ref__iexact=word)
@@ -73,16 +85,28 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(query)
 
     def possible_duplicates(self, first_name, last_name, date_of_birth):
-        """Clients with the same name and date of birth: the duplicate warning at intake."""
+        """Clients with the same name (folded) and date of birth: the duplicate warning at intake."""
         return self.filter(
-            first_name__iexact=first_name.strip(),
-            last_name__iexact=last_name.strip(),
+            first_name_folded=fold(first_name),
+            last_name_folded=fold(last_name),
             date_of_birth=date_of_birth,
             anonymised_at__isnull=True,
         )
 
     def not_anonymised(self):
         return self.filter(anonymised_at__isnull=True)
+
+    def awaiting_duplicate_check(self):
+        """New records whose name and date of birth matched one their author could not see."""
+        return self.filter(duplicate_check_since__isnull=False, anonymised_at__isnull=True)
+
+    def same_person_as(self, clients):
+        """Other records with the folded name and date of birth of any of `clients`: one query."""
+        query = Q(pk__in=[])
+        for client in clients:
+            query |= Q(first_name_folded=client.first_name_folded, last_name_folded=client.last_name_folded,
+                       date_of_birth=client.date_of_birth)
+        return self.filter(query, anonymised_at__isnull=True).exclude(pk__in=[client.pk for client in clients])
 
     def with_active_risk_flags(self):
         """Prefetch the flags the risk banner shows, in one query for the whole page."""
@@ -137,6 +161,16 @@ class Client(VersionedModel):
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The names folded for search and the duplicate check (clients.names), kept by save() and
+    # written by the importer's bulk writes; search_name has a trigram index on PostgreSQL.
+    first_name_folded = models.TextField(blank=True, default="", editable=False)
+    last_name_folded = models.TextField(blank=True, default="", editable=False)
+    search_name = models.TextField(blank=True, default="", editable=False)
+    duplicate_check_since = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Set when the name and date of birth matched a record the person recording the referral "
+        "may not see: a manager checks whether it is the same person.",
+    )
 
     objects = ClientQuerySet.as_manager()
 
@@ -145,10 +179,26 @@ class Client(VersionedModel):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="client_name"),
             models.Index(fields=["date_of_birth"], name="client_dob"),
+            # Search matches a reference typed in any case (`__iexact` is UPPER(x) = UPPER(y)):
+            # with these, a search ORs only index scans together. The trigram index on
+            # search_name is created by migration 0005 on PostgreSQL only.
+            models.Index(Upper("client_ref"), name="client_ref_upper"),
+            models.Index(Upper("probation_ref"), name="client_probation_ref_upper"),
+            models.Index(Upper("police_ref"), name="client_police_ref_upper"),
+            models.Index(fields=["duplicate_check_since"], name="client_duplicate_check",
+                         condition=Q(duplicate_check_since__isnull=False)),
         ]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        for name, value in folded_names(self.first_name, self.last_name, self.preferred_name).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *FOLDED_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self):
@@ -185,6 +235,29 @@ class Client(VersionedModel):
         """Preferred name first, as staff should address the person."""
         first = self.preferred_name or self.first_name
         return f"{first} {self.last_name}"
+
+    @transaction.atomic
+    def close_duplicate_check(self, *, by, same_person, candidates=()):
+        """A manager's finding on a flagged record: other people, or the same person.
+
+        Records are not merged here. "Same person" is accepted once this record holds nothing
+        of its own (no case, no referral waiting), that is after the manager has recorded the
+        referral on the existing record and withdrawn it on this one.
+        """
+        if same_person and (self.cases.exists() or self.referrals.filter(decision="pending").exists()):
+            raise ValidationError(
+                "First record the referral on the existing record and withdraw it on this one: "
+                "two records cannot be merged here."
+            )
+        # A conditional UPDATE: of two managers answering at once, one finding is recorded.
+        done = Client.objects.filter(pk=self.pk, duplicate_check_since__isnull=False).update(
+            duplicate_check_since=None, updated_at=timezone.now()
+        )
+        if not done:
+            raise ValidationError("This record is no longer waiting for a duplicate check.")
+        self.duplicate_check_since = None
+        audit.record(by, "client.duplicate_check_closed", self, same_person=same_person,
+                     compared_with=sorted(c.pk for c in candidates))
 
 
 class RiskFlagQuerySet(models.QuerySet):
@@ -405,6 +478,7 @@ class Case(models.Model):
         return Case.objects.filter(previous_case=self).values_list("pk", flat=True).first()
 
 
-auditlog.register(Client, exclude_fields=["version"])
+# The folded names repeat first_name and last_name: their change history says it already.
+auditlog.register(Client, exclude_fields=["version", *FOLDED_FIELDS])
 auditlog.register(RiskFlag, exclude_fields=["version"])
 auditlog.register(Case)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_duplicates
 
 app_name = "clients"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("cases/<int:pk>/reopen/", views.CaseReopenView.as_view(), name="case_reopen"),
     path("cases/<int:pk>/pause/", views.CasePauseView.as_view(), name="case_pause"),
     path("cases/<int:pk>/resume/", views.CaseResumeView.as_view(), name="case_resume"),
+    path("duplicate-checks/", views_duplicates.DuplicateCheckListView.as_view(), name="duplicate_check_list"),
+    path("<int:pk>/duplicate-check/", views_duplicates.DuplicateCheckCloseView.as_view(), name="duplicate_check_close"),
 ]

@@ -184,6 +184,8 @@ class Contact(VersionedModel):
     group_session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
     # Fingerprint of an imported row: re-importing the same file changes nothing.
     import_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The organisation's own identifier of an imported contact: a corrected row updates it.
+    contact_ref = models.CharField("contact reference", max_length=50, unique=True, null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

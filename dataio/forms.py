@@ -1,8 +1,8 @@
 """Forms of the data-in pages: the upload of import files (CSV files or one zip)."""
 
 import os
-import shutil
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from crispy_forms.helper import FormHelper
@@ -74,7 +74,7 @@ class ImportUploadForm(forms.Form):
                 try:
                     archive = zipfile.ZipFile(upload)
                     infos = archive.infolist()
-                except zipfile.BadZipFile:
+                except ZIP_ERRORS:
                     errors.append(f"{name}: not a zip file that can be opened")
                     continue
                 unpacked = 0
@@ -123,14 +123,28 @@ class ImportUploadForm(forms.Form):
                         out.write(chunk)
                         written += len(chunk)
                 else:
-                    with zipfile.ZipFile(upload).open(info) as source:
-                        while chunk := source.read(1024 * 1024):
-                            written += len(chunk)
-                            if written > limit:  # a zip that lies about its sizes
-                                raise forms.ValidationError("The unpacked files are larger than the upload limit.")
-                            out.write(chunk)
+                    for chunk in _unpacked(upload, info):
+                        written += len(chunk)
+                        if written > limit:  # a zip that lies about its sizes
+                            raise forms.ValidationError("The unpacked files are larger than the upload limit.")
+                        out.write(chunk)
         return sorted((n for n, _, _ in self.members), key=FILE_NAMES.index)
 
 
-def remove_directory(directory):
-    shutil.rmtree(directory, ignore_errors=True)
+# What reading a damaged or unusual zip raises: a bad CRC or header, broken compressed data, a
+# file cut short, a password, a compression method Python does not read.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError)
+
+
+def _unpacked(upload, info):
+    """The member's bytes, a megabyte at a time; a damaged zip is a ValidationError."""
+    name = os.path.basename(upload.name or "")
+    try:
+        with zipfile.ZipFile(upload).open(info) as source:
+            while chunk := source.read(1024 * 1024):
+                yield chunk
+    except ZIP_ERRORS as exc:
+        raise forms.ValidationError(
+            f"{name}: {info.filename} cannot be unpacked, the zip is damaged or protected ({exc}). "
+            "Make the zip again, or upload the CSV files themselves."
+        ) from None

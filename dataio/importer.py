@@ -1,4 +1,4 @@
-"""The CSV import of IMPORT.md: check every row of every file, then write it all in one go.
+"""The CSV import of docs/import.md: check every row of every file, then write it all in one go.
 
 `run_import(directory)` reads the files of `FILES` from a directory, in that order. It works in
 two streaming passes so a million contact rows fit in bounded memory:
@@ -11,15 +11,22 @@ two streaming passes so a million contact rows fit in bounded memory:
    batches (`bulk_create` / `bulk_update`) inside one transaction. A dry run does the same
    writes and rolls them back, so its preview counts are exactly what the import would do.
 
-Idempotency: rows with a `*_ref` (and programmes by code) update their record. Rows without a
-ref follow multiset semantics: if the files hold the same row k times and the database n
-records with that identity, max(0, k - n) are created (two identical contacts on one day are
-two real contacts). Contacts carry a fingerprint of their normalised row in `import_key`.
+Idempotency: rows with a `*_ref` (and programmes by code) update their record; for contacts
+and achievements the ref is optional. Rows without a ref follow multiset semantics, among the
+records without a ref: if the files hold the same row k times and the database n records with
+that identity, max(0, k - n) are created (two identical contacts on one day are two real
+contacts), so a corrected row without a ref is another record. Contacts carry a fingerprint of
+their normalised row in `import_key`; a new ref first claims a ref-less record of the same
+identity, so adding refs to rows already imported adds nothing.
+
+Bounds: problems past MAX_PROBLEMS are counted, not kept; a header wider than MAX_COLUMNS is
+one problem and its file is not read.
 """
 
 import csv
 import hashlib
 import os
+import re
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,10 +35,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, reset_queries, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from clients.models import Case, Client, ClosureReason, Ethnicity, Gender, RiskFlag, RiskLevel
+from clients.names import folded_names
 from contacts.models import Activity, Attendance, Contact, Location, Mode
 from mentoring.models import Funder, Programme
 from mentors.models import Allocation, Mentor
@@ -51,6 +59,7 @@ from outcomes.models import (
 from referrals.models import Referral, ReferralSource
 
 BATCH_SIZE = 5000  # rows written per bulk_create
+MAX_PROBLEMS = 500  # problems listed; the rest are counted
 IN_CHUNK = 2000  # values per `__in` lookup (well under SQLite's parameter limit)
 PROGRESS_EVERY = 100_000
 
@@ -108,14 +117,23 @@ class FileResult:
 
 @dataclass
 class ImportReport:
+    """What an import found and did. `problems` lists the first MAX_PROBLEMS of them (a broken
+    file can have millions); `problem_count` counts them all."""
+
     directory: str
     dry_run: bool
     problems: list = field(default_factory=list)
     results: list = field(default_factory=list)
+    problem_count: int = 0
 
     @property
     def ok(self):
-        return not self.problems
+        return not self.problem_count
+
+    @property
+    def more_problems(self):
+        """How many problems there are beyond those listed."""
+        return self.problem_count - len(self.problems)
 
     @property
     def lines(self):
@@ -135,6 +153,14 @@ def parse_date(value, _ctx=None):
         except ValueError:
             pass
     raise _Invalid(f'"{value}" is not a date: use YYYY-MM-DD, e.g. 2024-03-31')
+
+
+def past_date(value, ctx):
+    """A date of something that has happened: not after the day of the import."""
+    day = parse_date(value)
+    if day > ctx.today:
+        raise _Invalid(f"{value} is in the future: this date cannot be after today ({ctx.today.isoformat()})")
+    return day
 
 
 def parse_bool(value, _ctx=None):
@@ -159,22 +185,40 @@ def integer(minimum=None, maximum=None):
     return parse
 
 
-def text(max_length=None):
+def _field(model, name):
+    return model._meta.get_field(name)
+
+
+def text(model=None, name=None):
+    """Text for the model field `name`, checked against its max_length (a TextField has none)."""
+    max_length = _field(model, name).max_length if model else None
+
     def parse(value, _ctx=None):
-        value = value.replace("\r\n", "\n")
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
         if max_length and len(value) > max_length:
             raise _Invalid(f"is {len(value)} characters long; at most {max_length} fit")
         return value
 
+    parse.field = _field(model, name) if model else None
+    parse.max_length = max_length
     return parse
 
 
-def email(value, _ctx=None):
-    try:
-        validate_email(value)
-    except ValidationError:
-        raise _Invalid(f'"{value}" is not an email address') from None
-    return value
+def email(model, name):
+    max_length = _field(model, name).max_length
+
+    def parse(value, _ctx=None):
+        if len(value) > max_length:
+            raise _Invalid(f"is {len(value)} characters long; at most {max_length} fit")
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise _Invalid(f'"{value}" is not an email address') from None
+        return value
+
+    parse.field = _field(model, name)
+    parse.max_length = max_length
+    return parse
 
 
 def choice(choices):
@@ -257,10 +301,6 @@ def refs(kind):
     return parse
 
 
-def _max(model, name):
-    return model._meta.get_field(name).max_length
-
-
 # ---- The files ----------------------------------------------------------------------------
 
 
@@ -300,9 +340,9 @@ FILES = [
     FileSpec(
         "programmes.csv",
         (
-            _req("code", text(_max(Programme, "code"))),
-            _req("name", text(_max(Programme, "name"))),
-            _opt("funder", text(_max(Funder, "name"))),
+            _req("code", text(Programme, "code")),
+            _req("name", text(Programme, "name")),
+            _opt("funder", text(Funder, "name")),
             _opt("starts_on", parse_date),
             _opt("ends_on", parse_date),
             _opt("target_clients", integer(0, 1_000_000)),
@@ -316,10 +356,10 @@ FILES = [
     FileSpec(
         "mentors.csv",
         (
-            _req("mentor_ref", text(_max(Mentor, "mentor_ref"))),
-            _req("first_name", text(_max(Mentor, "first_name"))),
-            _req("last_name", text(_max(Mentor, "last_name"))),
-            _opt("email", email),
+            _req("mentor_ref", text(Mentor, "mentor_ref")),
+            _req("first_name", text(Mentor, "first_name")),
+            _req("last_name", text(Mentor, "last_name")),
+            _opt("email", email(Mentor, "email")),
             _req("mentor_type", choice(Mentor.Type)),
             _opt("programmes", refs("programme")),
         ),
@@ -330,14 +370,14 @@ FILES = [
     FileSpec(
         "clients.csv",
         (
-            _req("client_ref", text(_max(Client, "client_ref"))),
-            _req("first_name", text(_max(Client, "first_name"))),
-            _req("last_name", text(_max(Client, "last_name"))),
-            _req("date_of_birth", parse_date),
+            _req("client_ref", text(Client, "client_ref")),
+            _req("first_name", text(Client, "first_name")),
+            _req("last_name", text(Client, "last_name")),
+            _req("date_of_birth", past_date),
             _opt("gender", choice(Gender)),
             _opt("ethnicity", choice(Ethnicity)),
-            _opt("postcode", text(_max(Client, "postcode"))),
-            _opt("area", text(_max(Client, "area"))),
+            _opt("postcode", text(Client, "postcode")),
+            _opt("area", text(Client, "area")),
             _opt("care_experienced", parse_bool),
             _opt("parent_in_prison", parse_bool),
             _opt("risk_to_others", parse_bool),
@@ -351,16 +391,16 @@ FILES = [
     FileSpec(
         "referrals.csv",
         (
-            _req("referral_ref", text(_max(Referral, "referral_ref"))),
+            _req("referral_ref", text(Referral, "referral_ref")),
             _req("client_ref", ref("client")),
             _req("programme", ref("programme")),
-            _req("received_on", parse_date),
+            _req("received_on", past_date),
             _req("source", code("source", "referral source")),
-            _opt("referrer_name", text(_max(Referral, "referrer_name"))),
-            _opt("referrer_organisation", text(_max(Referral, "referrer_organisation"))),
+            _opt("referrer_name", text(Referral, "referrer_name")),
+            _opt("referrer_organisation", text(Referral, "referrer_organisation")),
             _opt("decision", choice(Referral.Decision)),
-            _opt("decided_on", parse_date),
-            _opt("reason", text()),
+            _opt("decided_on", past_date),
+            _opt("reason", text(Referral, "decision_reason")),
         ),
         key="referral_ref", kind="referral",
         example={"referral_ref": "R0001", "client_ref": "C0001", "programme": "bridge", "received_on": "2024-05-02",
@@ -370,12 +410,12 @@ FILES = [
     FileSpec(
         "cases.csv",
         (
-            _req("case_ref", text(_max(Case, "case_ref"))),
+            _req("case_ref", text(Case, "case_ref")),
             _req("client_ref", ref("client")),
             _req("programme", ref("programme")),
             _opt("referral_ref", ref("referral")),
-            _req("started_on", parse_date),
-            _opt("ended_on", parse_date),
+            _req("started_on", past_date),
+            _opt("ended_on", past_date),
             _opt("closure_reason", code("closure_reason", "closure reason")),
             _opt("mentor_ref", ref("mentor")),
         ),
@@ -386,36 +426,40 @@ FILES = [
     FileSpec(
         "contacts.csv",
         (
+            _opt("contact_ref", text(Contact, "contact_ref")),
             _req("case_ref", ref("case")),
-            _req("date", parse_date),
+            _req("date", past_date),
             _opt("mentor_ref", ref("mentor")),
             _req("mode", choice(Mode)),
             _req("attendance", choice(Attendance)),
             _opt("duration_minutes", integer(1, 24 * 60)),
             _opt("location", choice(Location)),
             _opt("activities", codes("activity", "activity")),
-            _opt("notes", text()),
+            _opt("notes", text(Contact, "notes")),
         ),
-        example={"case_ref": "K0001", "date": "2024-05-14", "mentor_ref": "M001", "mode": "face_to_face",
+        key="contact_ref",
+        example={"contact_ref": "S00001", "case_ref": "K0001", "date": "2024-05-14", "mentor_ref": "M001", "mode": "face_to_face",
                  "attendance": "attended", "duration_minutes": "60", "location": "cafe",
                  "activities": "goal_setting;cv_building", "notes": "First meeting; talked about work."},
     ),
     FileSpec(
         "achievements.csv",
         (
+            _opt("achievement_ref", text(Achievement, "achievement_ref")),
             _req("case_ref", ref("case")),
             _req("type", code("achievement_type", "achievement type")),
-            _req("achieved_on", parse_date),
-            _opt("notes", text()),
+            _req("achieved_on", past_date),
+            _opt("notes", text(Achievement, "notes")),
         ),
-        example={"case_ref": "K0001", "type": "cscs_card", "achieved_on": "2024-07-01", "notes": "Passed first time."},
+        key="achievement_ref",
+        example={"achievement_ref": "A0001", "case_ref": "K0001", "type": "cscs_card", "achieved_on": "2024-07-01", "notes": "Passed first time."},
     ),
     FileSpec(
         "assessments.csv",
         (
             _req("case_ref", ref("case")),
             _req("template", code("template", "assessment template")),
-            _req("assessed_on", parse_date),
+            _req("assessed_on", past_date),
             _req("domain", text()),
             _req("score", integer()),
         ),
@@ -426,10 +470,10 @@ FILES = [
         "offences.csv",
         (
             _req("client_ref", ref("client")),
-            _req("offence_date", parse_date),
-            _opt("conviction_date", parse_date),
+            _req("offence_date", past_date),
+            _opt("conviction_date", past_date),
             _req("category", code("offence_category", "offence category")),
-            _opt("description", text()),
+            _opt("description", text(Offence, "description")),
         ),
         example={"client_ref": "C0001", "offence_date": "2023-11-02", "conviction_date": "2024-01-15",
                  "category": "theft_from_person", "description": ""},
@@ -438,8 +482,8 @@ FILES = [
         "custody.csv",
         (
             _req("client_ref", ref("client")),
-            _req("started_on", parse_date),
-            _opt("ended_on", parse_date),
+            _req("started_on", past_date),
+            _opt("ended_on", past_date),
             _opt("reason", choice(CustodyPeriod.Reason)),
         ),
         example={"client_ref": "C0001", "started_on": "2023-01-10", "ended_on": "2024-04-20", "reason": "sentence"},
@@ -448,7 +492,7 @@ FILES = [
         "questionnaires.csv",
         (
             _req("case_ref", ref("case")),
-            _req("completed_on", parse_date),
+            _req("completed_on", past_date),
             _req("question", code("question", "question")),
             _req("answer", integer(1, 5)),
         ),
@@ -472,28 +516,71 @@ TAXONOMIES = {
 # ---- Reading ------------------------------------------------------------------------------
 
 
+MAX_COLUMNS = 100  # far more than any file has: a wider header is not an import file
+# Control characters have no place in a cell (tab and line breaks aside): a NUL cannot even be
+# stored in PostgreSQL, and the others are debris of a broken export.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+NOT_UTF8 = "not valid UTF-8 text: save the file as \"CSV UTF-8\""
+
+
+def _split_lines(handle):
+    """The file's lines with their endings: LF, CRLF, or CR alone (old Mac files)."""
+    for raw in handle:  # split at LF; a CR elsewhere than before it ends a line too
+        cr = raw.count(b"\r")
+        if not cr or cr == 1 and raw.endswith(b"\r\n"):
+            yield raw
+        else:
+            yield from _LINE.findall(raw)
+
+
+def _looks_like_utf16(start):
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    # Without its byte-order mark, ASCII in UTF-16 is every other byte NUL.
+    return len(start) >= 4 and (start[1] == start[3] == 0 or start[0] == start[2] == 0)
+
+
 class _Lines:
-    """Decode a binary file line by line, noting lines that are not UTF-8 (a BOM is dropped)."""
+    """Decode a binary file line by line, noting lines that are not UTF-8 and lines holding
+    control characters (a UTF-8 byte-order mark is dropped)."""
 
     def __init__(self, handle):
         self.handle = handle
         self.bad = False
+        self.control = False
+        self.encoding_guess = None  # set on the first line that is not UTF-8
 
     def __iter__(self):
         first = True
-        for raw in self.handle:
+        for raw in _split_lines(self.handle):
             if first:
                 first = False
                 if raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
             try:
-                yield raw.decode("utf-8")
+                line = raw.decode("utf-8")
             except UnicodeDecodeError:
                 self.bad = True
-                yield raw.decode("utf-8", "replace")
+                if self.encoding_guess is None:
+                    self.encoding_guess = _guess_encoding(raw)
+                line = raw.decode("utf-8", "replace")
+            if CONTROL.search(line):
+                self.control = True
+            yield line
 
 
-NOT_UTF8 = "not valid UTF-8 text: save the file as \"CSV UTF-8\""
+def _guess_encoding(raw):
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return "an unknown encoding"
+    return "Windows-1252 or Latin-1"
+
+
+def _control_message(cell):
+    found = CONTROL.search(cell).group()
+    return f"contains a control character (U+{ord(found):04X}) that cannot be imported: remove it"
 
 
 def read_rows(path, spec, problem):
@@ -501,9 +588,15 @@ def read_rows(path, spec, problem):
 
     Header problems (unknown, repeated or missing columns) are reported through `problem` and
     the readable columns are still checked row by row, so one typo does not hide the rest.
+    A file that cannot be an import file (UTF-16, a header of thousands of columns) is one
+    problem, and its rows are not read.
     """
     name = spec.name
     with open(path, "rb") as handle:
+        if _looks_like_utf16(handle.read(4)):
+            problem(name, 1, "-", "the file is not UTF-8 (it looks like UTF-16): save it as CSV UTF-8")
+            return
+        handle.seek(0)
         lines = _Lines(handle)
         reader = csv.reader(iter(lines))
         try:
@@ -514,6 +607,10 @@ def read_rows(path, spec, problem):
         except csv.Error as exc:
             problem(name, 1, "-", f"the header row cannot be read: {exc}")
             return
+        if len(header) > MAX_COLUMNS:
+            problem(name, 1, "-", f"the header row has {len(header):,} columns; an import file has at most "
+                                  f"{MAX_COLUMNS} (this file's columns are: {', '.join(spec.column_names)})")
+            return
         if lines.bad:
             problem(name, 1, "-", NOT_UTF8)
         columns = []
@@ -523,7 +620,10 @@ def read_rows(path, spec, problem):
             if not column:
                 columns.append(None)
                 continue
-            if column not in spec.column_names:
+            if CONTROL.search(column):
+                problem(name, 1, "-", f"a column name {_control_message(column)}")
+                columns.append(None)
+            elif column not in spec.column_names:
                 problem(name, 1, raw_name.strip(), f"unknown column (this file's columns are: {', '.join(spec.column_names)})")
                 columns.append(None)
             elif column in seen:
@@ -537,8 +637,9 @@ def read_rows(path, spec, problem):
                 problem(name, 1, column, "required column is missing")
         width = len(columns)
         row_number = 1
+        guessed = lines.encoding_guess is not None
         while True:
-            lines.bad = False
+            lines.bad = lines.control = False
             try:
                 cells = next(reader)
             except StopIteration:
@@ -551,10 +652,17 @@ def read_rows(path, spec, problem):
             if not any(cell.strip() for cell in cells):
                 continue
             if lines.bad:
+                if not guessed:
+                    guessed = True
+                    problem(name, 1, "-", f"the file is not UTF-8 (it looks like {lines.encoding_guess}): save it as CSV UTF-8")
                 bad_columns = [columns[i] or f"column {i + 1}" for i, cell in enumerate(cells[:width]) if "\ufffd" in cell]
                 problem(name, row_number, ", ".join(bad_columns) or "-", NOT_UTF8)
+            if lines.control:
+                for i, cell in enumerate(cells[:width]):
+                    if CONTROL.search(cell):
+                        problem(name, row_number, columns[i] or f"column {i + 1}", _control_message(cell))
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                problem(name, row_number, "-", f"this row has {len(cells)} cells but the header names {width} columns")
+                problem(name, row_number, "-", f"this row has {len(cells):,} cells but the header names {width} columns")
             row = {}
             for position, column in enumerate(columns):
                 if column is None:
@@ -601,11 +709,16 @@ def _chunks(items, size=IN_CHUNK):
 
 
 def find_files(directory):
-    """The import files present in a directory, in import order, and any unknown .csv files."""
-    present = {entry.lower(): entry for entry in os.listdir(directory)}
-    found = [(name, os.path.join(directory, present[name])) for name in FILE_NAMES if name in present]
-    unknown = sorted(entry for key, entry in present.items() if key.endswith(".csv") and key not in SPECS)
-    return found, unknown
+    """The import files present in a directory, in import order; any unknown .csv files; and
+    the names given more than once in different capitals (`contacts.csv` and `Contacts.csv`)."""
+    present = defaultdict(list)
+    for entry in sorted(os.listdir(directory)):
+        present[entry.lower()].append(entry)
+    found = [(name, os.path.join(directory, present[name][0])) for name in FILE_NAMES if len(present.get(name, ())) == 1]
+    unknown = sorted(entries[0] for key, entries in present.items()
+                     if key.endswith(".csv") and key not in SPECS and len(entries) == 1)
+    clashes = [entries for key, entries in sorted(present.items()) if key.endswith(".csv") and len(entries) > 1]
+    return found, unknown, clashes
 
 
 def run_import(directory, *, dry_run=False, progress=None):
@@ -622,11 +735,14 @@ class Importer:
         self.in_files = {kind: set() for kind in REF_SOURCES}
         self.contact_duplicates = set()  # short hashes of contact rows that occur more than once
         self.now = timezone.now()
+        self.today = timezone.localdate()
 
     # -- problems
 
     def problem(self, file, row, column, message):
-        self.report.problems.append(Problem(file, row, column, message))
+        self.report.problem_count += 1
+        if len(self.report.problems) < MAX_PROBLEMS:
+            self.report.problems.append(Problem(file, row, column, message))
 
     def _ignore(self, *args):
         pass
@@ -657,17 +773,20 @@ class Importer:
 
     def run(self):
         try:
-            files, unknown = find_files(self.directory)
+            files, unknown, clashes = find_files(self.directory)
         except OSError as exc:
             self.problem(str(self.directory), 1, "-", f"cannot read the folder: {exc.strerror}")
             return self.report
         for name in unknown:
             self.problem(name, 1, "-", f"not a file this import knows (expected: {', '.join(FILE_NAMES)})")
+        for entries in clashes:
+            self.problem(" and ".join(entries), 1, "-", "these files have one name, written in different capitals, and "
+                         "the import cannot tell which to read: keep one")
         with transaction.atomic():
             self._load_lookups()
             for name, path in files:
                 self._check(SPECS[name], path)
-            if self.report.problems:
+            if self.report.problem_count:
                 return self.report
             for name, path in files:
                 result = FileResult(name)
@@ -729,11 +848,13 @@ class Importer:
                     self.problem(spec.name, row_number, spec.key, f'"{value}" is repeated (first on row {first_row[value]})')
                 else:
                     first_row[value] = row_number
-                    self.in_files[spec.kind].add(value)
+                    if spec.kind:
+                        self.in_files[spec.kind].add(value)
             if spec.name == "cases.csv":
                 self._check_case(spec, row_number, row, linked_referrals)
             elif spec.name == "contacts.csv":
-                if all(_ok(row.get(c)) for c in ("case_ref", "date", "mode", "attendance")) and all(
+                # Only rows without a ref follow the multiset rule, so only they are counted.
+                if not row.get("contact_ref") and all(_ok(row.get(c)) for c in ("case_ref", "date", "mode", "attendance")) and all(
                     row.get(c) is not INVALID for c in row
                 ):
                     hashes.append(_short_hash(contact_key(row)))
@@ -827,12 +948,7 @@ class Importer:
                 ids.update(model.objects.filter(**{f"{key_field}__in": chunk}).values_list(key_field, "pk"))
             for obj in created:
                 obj.pk = ids[getattr(obj, key_field)]
-        if changed:
-            if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-                for obj in changed:
-                    obj.updated_at = self.now
-                fields.add("updated_at")
-            model.objects.bulk_update(changed, sorted(fields), batch_size=1000)
+        self._bulk_update(model, changed, fields)
         if after:
             after(batch, objects, status)
         for key, obj in objects.items():
@@ -844,15 +960,17 @@ class Importer:
         if status[key] == "unchanged":
             status[key] = "updated"
 
-    def _sync_multiset(self, result, model, owner_field, rows, identity_fields, value_fields):
-        """Rows without a ref: pair the k-th file row of an identity with the k-th record."""
+    def _sync_multiset(self, result, model, owner_field, rows, identity_fields, value_fields, *, ref_field=None):
+        """Rows without a ref: pair the k-th file row of an identity with the k-th record
+        (of those without a ref, when the model has one: a ref'd record answers to its ref)."""
         wanted = defaultdict(list)
         for row in rows:
             wanted[tuple(row[f] for f in identity_fields)].append({f: row[f] for f in value_fields if f in row})
         owners = {identity[0] for identity in wanted}
         existing = defaultdict(list)
+        unreffed = {f"{ref_field}__isnull": True} if ref_field else {}
         for chunk in _chunks(owners):
-            for obj in model.objects.filter(**{f"{owner_field}__in": chunk}).order_by("pk"):
+            for obj in model.objects.filter(**{f"{owner_field}__in": chunk}, **unreffed).order_by("pk"):
                 existing[tuple(getattr(obj, f) for f in identity_fields)].append(obj)
         created, changed, fields = [], [], set()
         for identity, value_list in wanted.items():
@@ -873,8 +991,7 @@ class Importer:
                     created.append(model(**dict(zip(identity_fields, identity, strict=True)), **values))
                     result.count("created")
         model.objects.bulk_create(created, batch_size=1000)
-        if changed:
-            model.objects.bulk_update(changed, sorted(fields), batch_size=1000)
+        self._bulk_update(model, changed, fields)
 
     def _all_rows(self, spec, path, result):
         rows = []
@@ -957,6 +1074,8 @@ class Importer:
             for name in ("care_experienced", "parent_in_prison"):
                 if name in row:
                     wanted[name] = row[name]
+            # Bulk writes skip Client.save(): the folded names search and the duplicate check use.
+            wanted.update(folded_names(row["first_name"], row["last_name"], obj.preferred_name if obj else ""))
             return wanted
 
         def after(batch, objects, status):
@@ -1103,12 +1222,16 @@ class Importer:
         seen_duplicates = {}  # key -> [occurrences so far, records before the import]
         for batch in self._batches(spec, path):
             result.rows += len(batch)
+            self._write_contacts_by_ref([row for row in batch if row.get("contact_ref")], writer, result)
+            batch = [row for row in batch if not row.get("contact_ref")]
             keys = [contact_key(row) for row in batch]
             unknown = {k for k in keys if k not in seen_duplicates}
             before = {}
             for chunk in _chunks(unknown):
+                # Rows without a ref pair with records without one: a ref'd record answers to its ref.
                 before.update(
-                    Contact.objects.filter(import_key__in=chunk).values("import_key").annotate(n=Count("pk")).values_list("import_key", "n")
+                    Contact.objects.filter(import_key__in=chunk, contact_ref__isnull=True)
+                    .values("import_key").annotate(n=Count("pk")).values_list("import_key", "n")
                 )
             local = {}
             new_rows = []
@@ -1129,15 +1252,147 @@ class Importer:
             writer.write(new_rows)
             reset_queries()  # DEBUG keeps every query; a million rows must not
 
+    def _write_contacts_by_ref(self, rows, writer, result):
+        """Rows with a contact_ref: create, or update the contact with that ref.
+
+        A ref not yet held first claims a contact without one that the same row made before
+        (same fingerprint), so adding refs to a file already imported adds no contact.
+        """
+        if not rows:
+            return
+        keys = {row["contact_ref"]: contact_key(row) for row in rows}
+        existing = {}
+        for chunk in _chunks(keys):
+            existing.update((c.contact_ref, c) for c in Contact.objects.filter(contact_ref__in=chunk))
+        unclaimed = defaultdict(list)
+        for chunk in _chunks({key for ref, key in keys.items() if ref not in existing}):
+            for contact in Contact.objects.filter(import_key__in=chunk, contact_ref__isnull=True).order_by("pk"):
+                unclaimed[contact.import_key].append(contact)
+        through = Contact.activities.through
+        links = defaultdict(set)
+        for chunk in _chunks([c.pk for c in existing.values()]):
+            for contact_id, activity_id in through.objects.filter(contact_id__in=chunk).values_list("contact_id", "activity_id"):
+                links[contact_id].add(activity_id)
+        activity_ids = self.codes["activity"]
+        new_rows, changed, fields, relink = [], [], {"contact_ref", "import_key"}, {}
+        for row in rows:
+            ref, key = row["contact_ref"], keys[row["contact_ref"]]
+            contact = existing.get(ref)
+            if contact is None and unclaimed.get(key):
+                contact = unclaimed[key].pop(0)  # its values are the row's: the fingerprint says so
+                contact.contact_ref = ref
+                changed.append(contact)
+                result.count("updated")
+                continue
+            if contact is None:
+                new_rows.append((row, key))
+                result.count("created")
+                continue
+            wanted = {"case_id": self.db["case"][row["case_ref"]], "date": row["date"], "mode": row["mode"],
+                      "attendance": row["attendance"], "import_key": key}
+            if "mentor_ref" in row:
+                wanted["mentor_id"] = self.db["mentor"][row["mentor_ref"]] if row["mentor_ref"] else None
+            if "duration_minutes" in row:
+                wanted["duration_minutes"] = row["duration_minutes"]
+            for name in ("location", "notes"):
+                if name in row:
+                    wanted[name] = row[name] or ""
+            diff = [name for name, value in wanted.items() if getattr(contact, name) != value]
+            for name in diff:
+                setattr(contact, name, wanted[name])
+            new_links = {activity_ids[c] for c in row.get("activities") or ()} if "activities" in row else None
+            if new_links is not None and new_links != links[contact.pk]:
+                relink[contact.pk] = new_links
+            if diff or contact.pk in relink:
+                changed.append(contact)
+                fields.update(diff)
+                result.count("updated")
+            else:
+                result.count("unchanged")
+        writer.write(new_rows)
+        self._bulk_update(Contact, changed, fields)
+        if relink:
+            through.objects.filter(contact_id__in=list(relink)).delete()
+            through.objects.bulk_create(
+                [through(contact_id=contact_id, activity_id=a) for contact_id, ids in relink.items() for a in ids], batch_size=5000
+            )
+
+    def _bulk_update(self, model, objects, fields):
+        """Write `fields` of changed records; also stamp updated_at and bump an optimistic-lock
+        version, so an edit form opened before the import refuses to overwrite what it wrote."""
+        if not objects:
+            return
+        names = {f.name for f in model._meta.concrete_fields}
+        fields = set(fields) - {"version"}
+        if "updated_at" in names:
+            for obj in objects:
+                obj.updated_at = self.now
+            fields.add("updated_at")
+        bump = "version" in names
+        if connection.vendor == "postgresql":
+            _update_from_values(model, objects, sorted(fields), bump=bump)
+            return
+        if bump:
+            for obj in objects:
+                obj.version = F("version") + 1
+            fields.add("version")
+        model.objects.bulk_update(objects, sorted(fields), batch_size=1000)
+
     def _write_achievements(self, spec, path, result):
-        rows = []
+        rows, by_ref = [], []
         for row in self._all_rows(spec, path, result):
             item = {"case_id": self.db["case"][row["case_ref"]], "type_id": self.codes["achievement_type"][row["type"]],
                     "achieved_on": row["achieved_on"]}
             if "notes" in row:
                 item["notes"] = row["notes"] or ""
-            rows.append(item)
-        self._sync_multiset(result, Achievement, "case_id", rows, ("case_id", "type_id", "achieved_on"), ("notes",))
+            if row.get("achievement_ref"):
+                by_ref.append((row["achievement_ref"], item))
+            else:
+                rows.append(item)
+        self._sync_by_ref(result, Achievement, "achievement_ref", by_ref, ("case_id", "type_id", "achieved_on"))
+        self._sync_multiset(result, Achievement, "case_id", rows, ("case_id", "type_id", "achieved_on"), ("notes",),
+                            ref_field="achievement_ref")
+
+    def _sync_by_ref(self, result, model, ref_field, items, identity_fields):
+        """Rows with a ref: create, or update the record with that ref. A ref not yet held first
+        claims a record without one of the same identity, made by the same row before it had a ref."""
+        if not items:
+            return
+        existing = {}
+        for chunk in _chunks([ref for ref, _ in items]):
+            existing.update((getattr(o, ref_field), o) for o in model.objects.filter(**{f"{ref_field}__in": chunk}))
+        unclaimed = defaultdict(list)
+        owners = {item[identity_fields[0]] for ref, item in items if ref not in existing}
+        for chunk in _chunks(owners):
+            for obj in model.objects.filter(**{f"{identity_fields[0]}__in": chunk, f"{ref_field}__isnull": True}).order_by("pk"):
+                unclaimed[tuple(getattr(obj, f) for f in identity_fields)].append(obj)
+        created, changed, fields = [], [], set()
+        for ref, item in items:
+            obj = existing.get(ref)
+            if obj is None:
+                candidates = unclaimed.get(tuple(item[f] for f in identity_fields))
+                if not candidates:
+                    created.append(model(**{ref_field: ref}, **item))
+                    result.count("created")
+                    continue
+                obj = candidates.pop(0)
+                setattr(obj, ref_field, ref)
+                fields.add(ref_field)
+                diff = [ref_field]
+            else:
+                diff = []
+            diff += [name for name, value in item.items() if getattr(obj, name) != value]
+            for name in diff:
+                if name != ref_field:
+                    setattr(obj, name, item[name])
+            if diff:
+                changed.append(obj)
+                fields.update(diff)
+                result.count("updated")
+            else:
+                result.count("unchanged")
+        model.objects.bulk_create(created, batch_size=1000)
+        self._bulk_update(model, changed, fields)
 
     def _write_offences(self, spec, path, result):
         rows = []
@@ -1232,6 +1487,34 @@ class Importer:
         model.objects.bulk_update(changed, [value_field], batch_size=1000)
 
 
+def _update_from_values(model, objects, fields, *, bump):
+    """PostgreSQL's UPDATE ... FROM (VALUES ...): one statement per thousand records.
+
+    Django's bulk_update builds a CASE of a thousand WHENs per column, which costs minutes of
+    Python for a few hundred thousand contacts (adding refs to a whole set updates every one).
+    """
+    quote = connection.ops.quote_name
+    meta = model._meta
+    pk = meta.pk
+    columns = [meta.get_field(name) for name in fields]
+    table = quote(meta.db_table)
+    assignments = [f"{quote(f.column)} = v.{quote(f.column)}" for f in columns]
+    if bump:
+        assignments.append(f"{quote('version')} = t.{quote('version')} + 1")
+    names = ", ".join(quote(f.column) for f in [pk, *columns])
+    # Each value cast to its column's type: VALUES alone would guess text (or fail on NULLs).
+    row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *columns]) + ")"
+    # Table and column names come from the model, quoted; every value is a query parameter.
+    head = f"UPDATE {table} AS t SET {', '.join(assignments)} FROM (VALUES "  # noqa: S608
+    tail = f") AS v({names}) WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+    connection.ensure_connection()
+    with connection.make_cursor(connection.create_cursor()) as cursor:  # no query log
+        for start in range(0, len(objects), 1000):
+            chunk = objects[start:start + 1000]
+            params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in [pk, *columns]]
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+
+
 class _ContactWriter:
     """Insert contacts and their activities fast: multi-row INSERT ... RETURNING id.
 
@@ -1273,6 +1556,8 @@ class _ContactWriter:
         values[i["location"]] = row.get("location") or ""
         values[i["notes"]] = row.get("notes") or ""
         values[i["import_key"]] = key
+        if row.get("contact_ref"):
+            values[i["contact_ref"]] = row["contact_ref"]
         return values
 
     def write(self, rows):

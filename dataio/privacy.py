@@ -51,6 +51,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import dateformat, timezone
 
 from clients.models import Case, Client, RiskFlag
+from clients.names import folded_names
 from contacts.models import Contact, Goal, SupportSpend
 from mentoring import audit
 from mentoring.models import AuditEvent, ErasureRequest
@@ -223,6 +224,8 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
         date_of_birth=anonymised_date_of_birth(client.date_of_birth, age_days),
         phone="", email="", address="", postcode="", first_language="", disability_details="",
         notes="", anonymised_at=timezone.now(), updated_at=timezone.now(), version=F("version") + 1,
+        # The folded names too: search and the duplicate check must not find the old name.
+        **folded_names(ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME),
     )
     # Each versioned record scrubbed here gets a new version, so an edit form opened
     # before the anonymisation is refused instead of writing the personal data back.
@@ -234,12 +237,16 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     )
     Offence.objects.filter(client_id=pk).update(description="")
     Allocation.objects.filter(case__client_id=pk).update(end_reason="", override_reason="")
-    Contact.objects.filter(case__client_id=pk).update(notes="", next_steps="", import_key="", version=F("version") + 1)
+    Contact.objects.filter(case__client_id=pk).update(
+        notes="", next_steps="", import_key="", contact_ref=None, version=F("version") + 1
+    )
     SupportSpend.objects.filter(case__client_id=pk).update(notes="")
     Goal.objects.filter(case__client_id=pk).update(description="", steps="", version=F("version") + 1)
     Score.objects.filter(assessment__case__client_id=pk).update(comment="")
     Assessment.objects.filter(case__client_id=pk).update(version=F("version") + 1)
-    Achievement.objects.filter(case__client_id=pk).update(employer_or_course="", notes="", version=F("version") + 1)
+    Achievement.objects.filter(case__client_id=pk).update(
+        employer_or_course="", notes="", achievement_ref=None, version=F("version") + 1
+    )
     Questionnaire.objects.filter(case__client_id=pk).update(comments="")
     CaseStudy.objects.filter(case__client_id=pk).update(title=ANONYMISED_FIRST_NAME, story="")
 

@@ -1,15 +1,12 @@
 """The import pages for administrators: upload, check (a dry run), confirm; blank templates.
 
 The uploaded files wait in a private folder named by a random token kept in the session, so
-the confirmed import reads exactly the files that were checked.
+the confirmed import reads exactly the files that were checked; they wait at most
+IMPORT_UPLOAD_TTL_MINUTES (dataio.uploads).
 """
 
 import os
-import re
 import secrets
-import shutil
-import tempfile
-import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,19 +18,12 @@ from django.views.generic import FormView
 
 from mentoring import access, audit
 
-from .forms import ImportUploadForm, remove_directory
+from .forms import ImportUploadForm
 from .importer import FILES, SPECS, run_import, template_csv
+from .uploads import TOKEN, is_expired, prune_expired, remove_directory, upload_root
 
 SESSION_KEY = "dataio_import"
 DONE_KEY = "dataio_import_done"
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-STALE_AFTER = 24 * 3600
-
-
-def upload_root():
-    root = getattr(settings, "IMPORT_UPLOAD_DIR", "") or os.path.join(tempfile.gettempdir(), "waymark-imports")
-    os.makedirs(root, mode=0o700, exist_ok=True)
-    return root
 
 
 def _pending_directory(request):
@@ -49,14 +39,6 @@ def _forget_pending(request):
     if directory:
         remove_directory(directory)
     request.session.pop(SESSION_KEY, None)
-
-
-def _prune_stale(root):
-    """Uploads checked but never imported are removed after a day."""
-    cutoff = time.time() - STALE_AFTER
-    for entry in os.scandir(root):
-        if entry.is_dir() and TOKEN.match(entry.name) and entry.stat().st_mtime < cutoff:
-            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class AdministratorMixin(access.RoleRequiredMixin):
@@ -78,7 +60,7 @@ class ImportUploadView(AdministratorMixin, FormView):
     def form_valid(self, form):
         _forget_pending(self.request)
         root = upload_root()
-        _prune_stale(root)
+        prune_expired(root)
         token = secrets.token_hex(16)
         directory = os.path.join(root, token)
         os.makedirs(directory, mode=0o700)
@@ -95,7 +77,8 @@ class ImportUploadView(AdministratorMixin, FormView):
             self.request.session[SESSION_KEY] = {"token": token, "files": names}
         else:
             remove_directory(directory)
-        return render(self.request, "dataio/import_preview.html", {"report": report, "names": names, "token": token})
+        return render(self.request, "dataio/import_preview.html",
+                      {"report": report, "names": names, "token": token, "ttl": settings.IMPORT_UPLOAD_TTL_MINUTES})
 
 
 class ImportConfirmView(AdministratorMixin, View):
@@ -108,6 +91,11 @@ class ImportConfirmView(AdministratorMixin, View):
         directory = _pending_directory(request)
         if directory is None or request.POST.get("token") != pending.get("token"):
             messages.warning(request, "There is nothing waiting to be imported: upload the files again.")
+            return redirect("dataio:import_upload")
+        if is_expired(directory):
+            _forget_pending(request)
+            messages.warning(request, f"The checked files waited more than {settings.IMPORT_UPLOAD_TTL_MINUTES} minutes "
+                                      "and were deleted, as they hold personal data: upload them again.")
             return redirect("dataio:import_upload")
         report = run_import(directory)
         if not report.ok:

@@ -171,13 +171,18 @@ def changeable_cases(user):
 
 
 def visible_clients(user):
-    """Clients of the user's visible cases, plus (for a lead) clients of referrals awaiting them."""
+    """Clients of the user's visible cases, plus (for a lead) clients of referrals awaiting them.
+
+    A referral shows its client only while it waits for a decision: an accepted one does so
+    through its case, and a declined or withdrawn one grants nothing, so a referral cannot be
+    used to open a record and then withdrawn to keep the access.
+    """
     Client = _model("clients.Client")
     if is_manager(user):
         return Client.objects.all()
     query = Q(pk__in=visible_cases(user).values("client_id"))
     if is_lead(user):
-        query |= Q(pk__in=decidable_referrals(user).values("client_id"))
+        query |= Q(pk__in=decidable_referrals(user).awaiting_decision().values("client_id"))
     return Client.objects.filter(query)
 
 
@@ -187,8 +192,17 @@ def changeable_clients(user):
         return Client.objects.all()
     query = Q(pk__in=changeable_cases(user).values("client_id"))
     if is_lead(user):
-        query |= Q(pk__in=decidable_referrals(user).values("client_id"))
+        query |= Q(pk__in=decidable_referrals(user).awaiting_decision().values("client_id"))
     return Client.objects.filter(query)
+
+
+def duplicate_checks(user):
+    """Client records waiting for a duplicate check, and the records they may duplicate, are
+    compared across the whole organisation: managers only."""
+    Client = _model("clients.Client")
+    if is_manager(user):
+        return Client.objects.awaiting_duplicate_check()
+    return Client.objects.none()
 
 
 def visible_referrals(user):

@@ -231,6 +231,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Where checked uploads wait for the administrator's confirmation; share it between app servers.
 IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", "")
+# How long they wait: after that they are refused and deleted (they hold personal data).
+IMPORT_UPLOAD_TTL_MINUTES = env_int("IMPORT_UPLOAD_TTL_MINUTES", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

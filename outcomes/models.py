@@ -156,6 +156,9 @@ class Achievement(VersionedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="achievements")
     type = models.ForeignKey(AchievementType, on_delete=models.PROTECT, related_name="achievements")
     achieved_on = models.DateField()
+    # The organisation's own identifier of an imported achievement: a corrected row updates it.
+    achievement_ref = models.CharField("achievement reference", max_length=50, unique=True, null=True, blank=True,
+                                       editable=False)
     employer_or_course = models.CharField("employer or course", max_length=200, blank=True)
     hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     level = models.CharField(max_length=50, blank=True)

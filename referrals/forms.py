@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -13,41 +14,36 @@ from .models import Referral, ReferralSource
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CLIENT_FIELDS = ["first_name", "last_name", "preferred_name", "date_of_birth", "gender", "ethnicity", "phone", "postcode", "area"]
-HIDDEN_MATCH = (
-    "A client with this name and date of birth is already held by another part of the organisation. "
-    "Use that record (details hidden{count})"
-)
+NOT_LISTED = "Choose one of the matching clients listed, or create a new client."
 
 
 @dataclass(frozen=True)
 class DuplicateMatch:
-    """One line of the duplicate warning: the radio's value and the words of its label.
-
-    The label is all the template shows, so what a match discloses is decided here.
-    """
+    """One line of the duplicate warning: the radio's value and the words of its label."""
 
     pk: int
     label: str
-    hidden: bool
 
 
 class ReferralForm(forms.ModelForm):
     """A referral for an existing client (chosen by search) or a new one typed here.
 
-    When the new client's name and date of birth match a record we hold, the form does not
-    save: it lists the matches, and the person chooses one ("use this client") or confirms a
-    new client anyway. Everything typed stays in the form meanwhile.
+    When the new client's name and date of birth match a record the user may see, the form
+    does not save: it lists the matches, and the person chooses one ("use this client") or
+    confirms a new client anyway. Everything typed stays in the form meanwhile.
 
-    The check covers the whole organisation (one person, one client record), but a match the
-    user may not see (access.visible_clients) is listed without its reference, postcode or
-    programme: only that a record exists, which they can still choose. Choosing it is a
-    referral into the user's programme like any other: from then on the user sees that client
-    (access.visible_clients), and the referral is in the audit trail. The hiding keeps the
-    warning itself from telling a lead more than the name and date of birth they typed.
+    A match the user may not see (access.visible_clients: another programme's client) is not
+    disclosed at all: the form behaves as if there were none, in its words and in its queries,
+    and `use_client` naming such a client gets the same answer as an unknown id. The referral
+    then saves a new client record flagged for a manager's duplicate check
+    (`Client.duplicate_check_since`), who can see both records.
     """
 
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
-    use_client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
+    use_client = forms.ModelChoiceField(
+        Client.objects.none(), required=False, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": NOT_LISTED},
+    )
     create_anyway = forms.BooleanField(
         required=False, label="None of these is the person: create a new client anyway",
     )
@@ -79,11 +75,13 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates = []
+        self.hidden_duplicates = False
         self.chosen_client = chosen_client
         self.fields["programme"].queryset = access.referral_programmes(user)
         self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
         self.fields["client"].queryset = Client.objects.not_anonymised()
-        self.fields["use_client"].queryset = Client.objects.not_anonymised()
+        # Only records this user may see: any other id is "not one of those listed".
+        self.fields["use_client"].queryset = access.visible_clients(user).not_anonymised()
         programmes = list(self.fields["programme"].queryset[:2])
         if len(programmes) == 1:
             self.fields["programme"].initial = programmes[0]
@@ -111,10 +109,15 @@ class ReferralForm(forms.ModelForm):
         return received
 
     def _typed_duplicates(self, cleaned):
+        """Every record with the typed name and date of birth, each marked `visible` or not:
+        one query, whether or not anything matches, so an answer takes the same time."""
         first, last, dob = cleaned.get("first_name"), cleaned.get("last_name"), cleaned.get("date_of_birth")
         if not (first and last and dob):
             return Client.objects.none()
-        return Client.objects.possible_duplicates(first, last, dob)
+        visible = access.visible_clients(self.user).values("pk")
+        return Client.objects.possible_duplicates(first, last, dob).annotate(
+            visible=ExpressionWrapper(Q(pk__in=visible), output_field=BooleanField())
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -127,7 +130,7 @@ class ReferralForm(forms.ModelForm):
         if use_client is not None:
             # Chosen from the duplicate warning: it must match the name and date of birth typed.
             if not self._typed_duplicates(cleaned).filter(pk=use_client.pk).exists():
-                self.add_error(None, "Choose one of the matching clients listed, or create a new client.")
+                self.add_error(None, NOT_LISTED)
             else:
                 cleaned["client"] = use_client
             return cleaned
@@ -137,7 +140,9 @@ class ReferralForm(forms.ModelForm):
         dob = cleaned.get("date_of_birth")
         if dob and dob > timezone.localdate():
             self.add_error("date_of_birth", "The date of birth cannot be in the future.")
-        self.duplicates = self._describe_duplicates(list(self._typed_duplicates(cleaned).order_by("pk")[:10]))
+        matches = list(self._typed_duplicates(cleaned).order_by("pk")[:10])
+        self.hidden_duplicates = any(not match.visible for match in matches)
+        self.duplicates = [self._describe(match) for match in matches if match.visible]
         if self.duplicates and not cleaned.get("create_anyway"):
             self.add_error(
                 None,
@@ -146,38 +151,26 @@ class ReferralForm(forms.ModelForm):
             )
         return cleaned
 
-    @property
-    def has_hidden_duplicates(self):
-        return any(match.hidden for match in self.duplicates)
-
-    def _describe_duplicates(self, matches):
-        """The warning's lines: full details for clients the user may see, none for the rest."""
-        visible = set(
-            access.visible_clients(self.user).filter(pk__in=[match.pk for match in matches]).values_list("pk", flat=True)
-        )
-        hidden_count = sum(1 for match in matches if match.pk not in visible)
-        lines, hidden_seen = [], 0
-        for match in matches:
-            if match.pk in visible:
-                label = f"Use this client: {match.first_name} {match.last_name}, born {format_date(match.date_of_birth, 'j M Y')}"
-                if match.client_ref:
-                    label += f", ref {match.client_ref}"
-                if match.postcode:
-                    label += f", {match.postcode}"
-                lines.append(DuplicateMatch(pk=match.pk, label=label, hidden=False))
-            else:
-                hidden_seen += 1
-                # Several hidden records get a number each, so every radio has its own label.
-                label = HIDDEN_MATCH.format(count=f", record {hidden_seen} of {hidden_count}" if hidden_count > 1 else "")
-                lines.append(DuplicateMatch(pk=match.pk, label=label, hidden=True))
-        return lines
+    @staticmethod
+    def _describe(match):
+        label = f"Use this client: {match.first_name} {match.last_name}, born {format_date(match.date_of_birth, 'j M Y')}"
+        if match.client_ref:
+            label += f", ref {match.client_ref}"
+        if match.postcode:
+            label += f", {match.postcode}"
+        return DuplicateMatch(pk=match.pk, label=label)
 
     def new_client(self):
-        """The unsaved Client typed into the form (None when an existing client was chosen)."""
+        """The unsaved Client typed into the form (None when an existing client was chosen).
+
+        It is flagged for a manager's duplicate check when a record the user may not see has
+        the same name and date of birth.
+        """
         if self.cleaned_data.get("client") is not None:
             return None
         return Client(**{name: self.cleaned_data.get(name) or "" for name in CLIENT_FIELDS if name != "date_of_birth"},
-                      date_of_birth=self.cleaned_data["date_of_birth"])
+                      date_of_birth=self.cleaned_data["date_of_birth"],
+                      duplicate_check_since=timezone.now() if self.hidden_duplicates else None)
 
 
 class ReferralDecisionForm(forms.Form):

@@ -16,7 +16,9 @@ def receive_referral(*, referral: Referral, client: Client | None = None, new_cl
     if new_client is not None:
         new_client.full_clean()
         new_client.save()
-        audit.record(by, "client.created", new_client, via="referral")
+        # A duplicate check is noted in the same event, so saving one costs no extra query.
+        check = {"duplicate_check": True} if new_client.duplicate_check_since else {}
+        audit.record(by, "client.created", new_client, via="referral", **check)
         client = new_client
     referral.client = client
     referral.full_clean()

@@ -96,6 +96,8 @@ class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         referral = self.object
         context["client"] = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        # A declined or withdrawn referral keeps what was referred, not a view of the record.
+        context["client_visible"] = access.visible_clients(self.request.user).filter(pk=referral.client_id).exists()
         context["can_decide"] = (
             referral.decision == Referral.Decision.PENDING
             and access.decidable_referrals(self.request.user).filter(pk=referral.pk).exists()
@@ -133,6 +135,7 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
         return self.render_to_response({
             "referral": referral, "object": referral, "client": client, "decision_form": form,
             "can_decide": referral.decision == Referral.Decision.PENDING,
+            "client_visible": access.visible_clients(request.user).filter(pk=referral.client_id).exists(),
         })
 
 

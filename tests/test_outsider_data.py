@@ -1,7 +1,8 @@
-"""A mentor must never see another mentor's clients, wherever they click.
+"""A mentor must never see another mentor's clients, nor a lead another programme's, wherever
+they click.
 
-Signs in as alice, follows every same-site link and export reachable from her pages (GET only,
-breadth first, bounded), and asserts that no other client's name appears in any response.
+Signs in, follows every same-site link and export reachable from the pages (GET only, breadth
+first, bounded), and asserts that no other client's name appears in any response.
 """
 
 import re
@@ -11,8 +12,10 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client
+from referrals.models import Referral, ReferralSource
 
 # Links that change state on GET must not exist; these only end the session.
 SKIP = ("/accounts/logout/", "/admin/")
@@ -62,3 +65,51 @@ def test_no_other_mentors_client_appears_anywhere_a_mentor_can_reach(client, wor
     # The crawl did reach alice's own client and her exports, so it proves something.
     assert len(pages) > 5
     assert any(world.my_client.last_name in text for text in pages.values())
+
+
+@pytest.mark.django_db
+def test_a_lead_who_types_another_programmes_client_then_withdraws_finds_no_trace_of_them(client, world, lead):
+    """The duplicate match and the withdrawal, driven as a lead with far_client's name and date of
+    birth: far_client lives in a programme the lead does not lead."""
+    far = world.far_client
+    Client.objects.filter(pk=far.pk).update(
+        client_ref="C-FAR-461", phone="07700 900461", postcode="ZZ9 4QX", email="far461@example.org",
+        notes="Far-only note 461",
+    )
+    far.refresh_from_db()
+    traces = [far.first_name, far.last_name, far.client_ref, far.phone, far.postcode, far.email, far.notes,
+              reverse("clients:client_detail", args=[far.pk])]
+    client.force_login(lead)
+    url = reverse("referrals:referral_create")
+    # Typed in capitals, so the lead's own typing is told apart from the stored "Fergus Farcase".
+    typed = {
+        "first_name": far.first_name.upper(), "last_name": far.last_name.upper(),
+        "date_of_birth": far.date_of_birth.isoformat(), "gender": "not_known", "programme": world.programme.pk,
+        "source": ReferralSource.objects.get(code="self").pk, "received_on": timezone.localdate().isoformat(),
+        "readiness": "ready",
+    }
+
+    typed_only = client.post(url, typed)
+    chosen = client.post(url, {**typed, "use_client": far.pk})
+
+    assert typed_only.status_code == 302  # saved as a new record, as if nobody matched
+    assert chosen.status_code == 200 and "Choose one of the matching clients listed" in chosen.content.decode()
+    mine = Referral.objects.filter(programme=world.programme, decision=Referral.Decision.PENDING)
+    assert mine.count() == 1 and mine.get().client != far
+    for referral in mine:
+        client.post(reverse("referrals:referral_decide", args=[referral.pk]),
+                    {"decision": "withdraw", "on": timezone.localdate().isoformat(), "reason": "Test"})
+    assert not Referral.objects.filter(client=far, programme=world.programme).exists()
+
+    pages = crawl(client, reverse("home"))
+    # Searches as a lead would type them (lower case: the search box repeats what was typed).
+    for search in (far.first_name.lower(), far.last_name.lower(), far.client_ref.lower(), far.date_of_birth.strftime("%d/%m/%Y")):
+        for start in (reverse("clients:client_list") + f"?q={search}", f"{url}?q={search}"):
+            pages[start] = client.get(start).content.decode()
+    for page_url, text in pages.items():
+        for trace in traces:
+            assert trace not in text, f"{trace!r} (far_client's) appears on {page_url}"
+    assert client.get(reverse("clients:client_detail", args=[far.pk])).status_code == 404
+    # The crawl reached the lead's queue and the withdrawn referral, so it proves something.
+    assert any(far.last_name.upper() in text for text in pages.values())
+    assert len(pages) > 10

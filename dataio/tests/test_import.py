@@ -1,4 +1,4 @@
-"""The CSV import engine and `manage.py import_data` (IMPORT.md), on data built here."""
+"""The CSV import engine and `manage.py import_data` (docs/import.md), on data built here."""
 
 from datetime import date
 
@@ -364,3 +364,284 @@ def test_a_template_has_the_header_and_an_example_row_that_the_import_accepts():
         header, example = template_csv(spec.name).splitlines()
         assert header.split(",") == spec.column_names
         assert example
+
+
+@pytest.mark.django_db
+def test_imported_clients_are_found_however_their_name_is_typed(tmp_path):
+    header = "client_ref,first_name,last_name,date_of_birth\n"
+    assert run_import(write_set(tmp_path / "first", {"clients.csv": header + "C1,Siân,O'Neill,2001-03-14\n"})).ok
+
+    assert list(Client.objects.search("sian o’neill").values_list("client_ref", flat=True)) == ["C1"]
+    assert Client.objects.possible_duplicates("Sian", "O’Neill", date(2001, 3, 14)).count() == 1
+
+    # A corrected name goes through bulk_update: the folded columns follow it.
+    assert run_import(write_set(tmp_path / "second", {"clients.csv": header + "C1,Siân,Ní Bhriain,2001-03-14\n"})).ok
+
+    assert list(Client.objects.search("ni bhriain").values_list("client_ref", flat=True)) == ["C1"]
+    assert not Client.objects.search("oneill").exists()
+
+
+# ---- Every bad cell named, nothing shortened --------------------------------------------------
+
+
+def problems_of(report):
+    return [str(problem) for problem in report.problems]
+
+
+@pytest.mark.django_db
+def test_a_260_character_email_is_a_named_problem_for_a_new_and_an_existing_mentor(tmp_path, valid_set, capsys):
+    assert run_import(valid_set).ok
+    long_email = "k" * 248 + "@example.org"
+    assert len(long_email) == 260
+    mentors = ("mentor_ref,first_name,last_name,email,mentor_type\n"
+               f"M1,Kit,Fennick,{long_email},peer\n"
+               f"M9,New,Mentor,{long_email},peer\n")
+    files = write_set(tmp_path / "long", {"mentors.csv": mentors})
+
+    with pytest.raises(CommandError, match="2 problems found"):
+        call_command("import_data", str(files))
+
+    err = capsys.readouterr().err
+    assert "mentors.csv, row 2, email: is 260 characters long; at most 254 fit" in err
+    assert "mentors.csv, row 3, email: is 260 characters long; at most 254 fit" in err
+    assert Mentor.objects.get(mentor_ref="M1").email == "kit@example.org"
+    assert not Mentor.objects.filter(mentor_ref="M9").exists()
+
+
+def test_every_text_column_is_checked_against_its_model_fields_max_length():
+    checked = 0
+    for spec in FILES:
+        for column in spec.columns:
+            field = getattr(column.parse, "field", None)
+            if field is None or not field.max_length:
+                continue
+            assert column.parse.max_length == field.max_length, (spec.name, column.name)
+            with pytest.raises(Exception, match=f"at most {field.max_length} fit"):
+                column.parse("a" * (field.max_length + 1), None)
+            checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_or_another_control_character_is_a_named_problem(tmp_path, capsys):
+    clients = ("client_ref,first_name,last_name,date_of_birth,area\n"
+               "C1,Ada\x00,Quillfeather,2001-02-03,North\n"
+               "C2,Bo,Marrowby,1990-12-31,So\x07uth\n")
+    files = write_set(tmp_path / "control", {"clients.csv": clients})
+
+    with pytest.raises(CommandError, match="2 problems found"):
+        call_command("import_data", str(files))
+
+    err = capsys.readouterr().err
+    assert "clients.csv, row 2, first_name: contains a control character (U+0000) that cannot be imported" in err
+    assert "clients.csv, row 3, area: contains a control character (U+0007)" in err
+    assert Client.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_two_files_whose_names_differ_only_by_capitals_are_a_problem(tmp_path):
+    files = write_set(tmp_path / "twice", {
+        "contacts.csv": "case_ref,date,mode,attendance\n", "Contacts.csv": "case_ref,date,mode,attendance\n",
+    })
+
+    report = run_import(files)
+
+    assert problems_of(report) == [
+        "Contacts.csv and contacts.csv, row 1, -: these files have one name, written in different capitals, "
+        "and the import cannot tell which to read: keep one"
+    ]
+
+
+FUTURE = "2099-01-01"
+
+
+@pytest.mark.django_db
+def test_dates_that_cannot_be_in_the_future_are_refused(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    later = write_set(tmp_path / "future", {
+        "programmes.csv": f"code,name,ends_on\ngamma,Gamma project,{FUTURE}\n",  # a programme may end later
+        "clients.csv": f"client_ref,first_name,last_name,date_of_birth\nC9,Ivy,Later,{FUTURE}\n",
+        "referrals.csv": f"referral_ref,client_ref,programme,received_on,source,decided_on\nR9,C1,alpha,{FUTURE},self,{FUTURE}\n",
+        "cases.csv": f"case_ref,client_ref,programme,started_on,ended_on\nK9,C1,alpha,{FUTURE},{FUTURE}\n",
+        "contacts.csv": f"case_ref,date,mode,attendance\nK1,{FUTURE},phone,attended\n",
+        "achievements.csv": f"case_ref,type,achieved_on\nK1,cscs_card,{FUTURE}\n",
+        "assessments.csv": f"case_ref,template,assessed_on,domain,score\nK1,progress_wheel,{FUTURE},motivation,3\n",
+        "offences.csv": f"client_ref,offence_date,conviction_date,category\nC1,{FUTURE},{FUTURE},robbery\n",
+        "custody.csv": f"client_ref,started_on,ended_on\nC2,{FUTURE},{FUTURE}\n",
+        "questionnaires.csv": f"case_ref,completed_on,question,answer\nK2,{FUTURE},would_recommend,5\n",
+    })
+    before = counts()
+
+    report = run_import(later)
+
+    found = {(p.file, p.column) for p in report.problems if "is in the future" in p.message}
+    assert found == {
+        ("clients.csv", "date_of_birth"), ("referrals.csv", "received_on"), ("referrals.csv", "decided_on"),
+        ("cases.csv", "started_on"), ("cases.csv", "ended_on"), ("contacts.csv", "date"),
+        ("achievements.csv", "achieved_on"), ("assessments.csv", "assessed_on"), ("offences.csv", "offence_date"),
+        ("offences.csv", "conviction_date"), ("custody.csv", "started_on"), ("custody.csv", "ended_on"),
+        ("questionnaires.csv", "completed_on"),
+    }, problems_of(report)
+    assert f"clients.csv, row 2, date_of_birth: {FUTURE} is in the future" in problems_of(report)[0]
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_utf16_file_is_named_as_not_utf8(tmp_path, capsys):
+    files = write_set(tmp_path / "utf16", {"clients.csv": VALID["clients.csv"].replace("\ufeff", "").encode("utf-16")})
+
+    with pytest.raises(CommandError, match="1 problem found"):
+        call_command("import_data", str(files))
+
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "clients.csv, row 1, -: the file is not UTF-8 (it looks like UTF-16): save it as CSV UTF-8")
+
+
+@pytest.mark.django_db
+def test_a_latin1_file_is_named_as_not_utf8(tmp_path):
+    clients = "client_ref,first_name,last_name,date_of_birth\nC1,Siân,O'Neill,2001-03-14\n".encode("cp1252")
+
+    report = run_import(write_set(tmp_path / "latin1", {"clients.csv": clients}))
+
+    assert problems_of(report) == [
+        "clients.csv, row 1, -: the file is not UTF-8 (it looks like Windows-1252 or Latin-1): save it as CSV UTF-8",
+        'clients.csv, row 2, first_name: not valid UTF-8 text: save the file as "CSV UTF-8"',
+    ]
+
+
+@pytest.mark.django_db
+def test_old_mac_line_endings_are_read(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    Contact.objects.all().delete()
+    contacts = ('case_ref,date,mode,attendance,notes\r'
+                'K1,2024-02-06,phone,attended,"Two\rlines"\r'
+                'K3,2024-04-12,video,attended,\r')
+
+    report = run_import(write_set(tmp_path / "mac", {"contacts.csv": contacts}))
+
+    assert report.ok, problems_of(report)
+    assert report.lines == ["contacts.csv: 2 created, 0 updated, 0 unchanged"]
+    assert Contact.objects.get(case__case_ref="K1").notes == "Two\nlines"
+
+
+# ---- Stable identity of contacts and achievements ---------------------------------------------
+
+
+CONTACTS_WITH_REFS = (
+    "contact_ref,case_ref,date,mentor_ref,mode,attendance,duration_minutes,activities\n"
+    "S1,K1,2024-02-06,M1,face_to_face,attended,60,goal_setting\n"
+    "S2,K1,2024-02-13,M1,phone,attended,15,\n"
+)
+
+
+@pytest.mark.django_db
+def test_correcting_a_contacts_duration_and_attendance_with_a_contact_ref_updates_it(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    assert run_import(write_set(tmp_path / "refs", {"contacts.csv": CONTACTS_WITH_REFS})).ok
+    before = Contact.objects.get(contact_ref="S1")
+    corrected = CONTACTS_WITH_REFS.replace("attended,60,goal_setting", "did_not_attend,45,cv_building;housing")
+
+    report = run_import(write_set(tmp_path / "corrected", {"contacts.csv": corrected}))
+
+    assert report.lines == ["contacts.csv: 0 created, 1 updated, 1 unchanged"]
+    after = Contact.objects.get(contact_ref="S1")
+    assert (after.pk, after.attendance, after.duration_minutes) == (before.pk, "did_not_attend", 45)
+    assert set(after.activities.values_list("code", flat=True)) == {"cv_building", "housing"}
+    assert after.version == before.version + 1  # an edit form opened before the import is refused
+    assert Contact.objects.filter(contact_ref__in=["S1", "S2"]).count() == 2
+    assert run_import(write_set(tmp_path / "again", {"contacts.csv": corrected})).lines == [
+        "contacts.csv: 0 created, 0 updated, 2 unchanged"]
+
+
+@pytest.mark.django_db
+def test_correcting_a_contact_without_a_ref_adds_a_second_contact(tmp_path, valid_set):
+    """The documented limit of rows without a ref: a corrected row is another row."""
+    assert run_import(valid_set).ok
+    corrected = VALID["contacts.csv"].replace("cafe,goal_setting;cv_building,First meeting", "office,goal_setting,First meeting")
+
+    report = run_import(write_set(tmp_path / "corrected", {"contacts.csv": corrected}))
+
+    assert report.lines == ["contacts.csv: 1 created, 0 updated, 3 unchanged"]
+
+
+@pytest.mark.django_db
+def test_adding_refs_to_contacts_already_imported_adds_no_contact(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    before = counts()
+    with_refs = "contact_ref," + VALID["contacts.csv"].replace("\nK", "\nREF,K")
+    lines = with_refs.splitlines()
+    with_refs = "\n".join([lines[0]] + [line.replace("REF", f"S{n}", 1) for n, line in enumerate(lines[1:], start=1)]) + "\n"
+
+    report = run_import(write_set(tmp_path / "refs", {"contacts.csv": with_refs}))
+
+    assert report.lines == ["contacts.csv: 0 created, 4 updated, 0 unchanged"]
+    assert counts() == before
+    assert set(Contact.objects.values_list("contact_ref", flat=True)) == {"S1", "S2", "S3", "S4"}
+
+
+@pytest.mark.django_db
+def test_a_contact_ref_repeated_in_the_file_is_a_problem(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    repeated = CONTACTS_WITH_REFS.replace("S2,", "S1,")
+
+    report = run_import(write_set(tmp_path / "repeated", {"contacts.csv": repeated}))
+
+    assert problems_of(report) == ['contacts.csv, row 3, contact_ref: "S1" is repeated (first on row 2)']
+
+
+@pytest.mark.django_db
+def test_correcting_an_achievements_date_with_an_achievement_ref_updates_it(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    with_refs = VALID["achievements.csv"].replace("case_ref,", "achievement_ref,case_ref,").replace(
+        "\nK1,", "\nA1,K1,").replace("\nK2,", "\nA2,K2,")
+
+    claimed = run_import(write_set(tmp_path / "refs", {"achievements.csv": with_refs}))
+    corrected = run_import(write_set(tmp_path / "corrected", {
+        "achievements.csv": with_refs.replace("2024-03-01,Passed", "2024-02-28,Passed at the second try")}))
+
+    assert claimed.lines == ["achievements.csv: 0 created, 2 updated, 0 unchanged"]  # the refs were added
+    assert corrected.lines == ["achievements.csv: 0 created, 1 updated, 1 unchanged"]
+    achievement = Achievement.objects.get(achievement_ref="A1")
+    assert (achievement.achieved_on, achievement.notes) == (date(2024, 2, 28), "Passed at the second try")
+    assert Achievement.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_anonymising_a_client_clears_the_refs_of_their_contacts_and_achievements(tmp_path, valid_set, manager):
+    from dataio import privacy
+
+    assert run_import(valid_set).ok
+    achievements = "achievement_ref,case_ref,type,achieved_on\nA1,K1,cscs_card,2024-03-01\n"
+    assert run_import(write_set(tmp_path / "refs", {"contacts.csv": CONTACTS_WITH_REFS, "achievements.csv": achievements})).ok
+
+    privacy.anonymise_client(client=Client.objects.get(client_ref="C1"), by=manager, reason="Retention test")
+
+    assert not Contact.objects.exclude(contact_ref=None).exists()
+    assert not Achievement.objects.exclude(achievement_ref=None).exists()
+
+
+# ---- Bounds ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_header_of_a_million_columns_is_one_problem(tmp_path):
+    files = write_set(tmp_path / "wide", {"clients.csv": ",".join(f"c{n}" for n in range(1_000_000)) + "\n1\n"})
+
+    report = run_import(files)
+
+    assert len(problems_of(report)) == 1
+    assert problems_of(report)[0].startswith("clients.csv, row 1, -: the header row has 1,000,000 columns; an import file has at most 100")
+
+
+@pytest.mark.django_db
+def test_only_the_first_500_problems_are_listed_and_the_rest_counted(tmp_path, capsys):
+    rows = "".join(f"C{n},Ada,Quill,not-a-date\n" for n in range(800))
+    files = write_set(tmp_path / "many", {"clients.csv": "client_ref,first_name,last_name,date_of_birth\n" + rows})
+
+    report = run_import(files)
+    with pytest.raises(CommandError, match="800 problems found"):
+        call_command("import_data", str(files))
+
+    assert (len(report.problems), report.problem_count, report.more_problems) == (500, 800, 300)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 501 and err[-1] == "and 300 more problems"

@@ -1,10 +1,13 @@
 """The import pages: upload, check, confirm, templates; administrators only."""
 
 import io
+import os
+import time
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from clients.models import Client
@@ -150,3 +153,117 @@ def test_a_template_download_has_the_headers(client, administrator):
     assert 'filename="clients.csv"' in response["Content-Disposition"]
     header = response.content.decode().splitlines()[0]
     assert header.startswith("client_ref,first_name,last_name,date_of_birth,gender")
+
+
+def test_a_zip_with_a_bad_crc_is_a_clear_upload_error(client, administrator):
+    client.force_login(administrator)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("clients.csv", VALID["clients.csv"])
+    damaged = bytearray(buffer.getvalue())
+    at = damaged.index(b"Quillfeather")
+    damaged[at:at + 5] = b"XXXXX"  # the stored bytes no longer match the CRC in the header
+    upload = SimpleUploadedFile("data.zip", bytes(damaged), content_type="application/zip")
+
+    response = client.post(reverse("dataio:import_upload"), {"files": [upload]})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "data.zip: clients.csv cannot be unpacked, the zip is damaged or protected" in page
+    assert "Bad CRC-32" in page
+    assert Client.objects.count() == 0
+
+
+def test_a_zip_with_broken_compressed_data_is_a_clear_upload_error(client, administrator):
+    client.force_login(administrator)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("clients.csv", VALID["clients.csv"] * 50)
+    damaged = bytearray(buffer.getvalue())
+    start = 30 + len("clients.csv")  # the compressed data follows the first local header
+    damaged[start + 10:start + 60] = bytes(50)
+
+    response = client.post(reverse("dataio:import_upload"),
+                           {"files": [SimpleUploadedFile("data.zip", bytes(damaged), content_type="application/zip")]})
+
+    assert response.status_code == 200
+    assert "cannot be unpacked, the zip is damaged or protected" in response.content.decode()
+
+
+def test_problems_beyond_the_first_500_are_counted_on_the_page(client, administrator):
+    client.force_login(administrator)
+    rows = "".join(f"C{n},Ada,Quill,not-a-date\n" for n in range(700))
+    upload = csv_upload("clients.csv", "client_ref,first_name,last_name,date_of_birth\n" + rows)
+
+    response = client.post(reverse("dataio:import_upload"), {"files": [upload]})
+
+    page = response.content.decode()
+    assert "700 problems found: nothing was imported" in page
+    assert page.count("<td>clients.csv</td>") == 500
+    assert "and 200 more problems" in page
+
+
+def test_a_header_of_a_million_columns_gives_a_short_page(client, administrator):
+    client.force_login(administrator)
+    upload = csv_upload("clients.csv", ",".join(f"c{n}" for n in range(1_000_000)) + "\n")
+
+    response = client.post(reverse("dataio:import_upload"), {"files": [upload]})
+
+    assert response.status_code == 200
+    assert len(response.content) < 50_000
+    assert "the header row has 1,000,000 columns" in response.content.decode()
+
+
+def _age(directory, minutes):
+    old = time.time() - minutes * 60
+    os.utime(directory, (old, old))
+
+
+def test_an_upload_checked_longer_ago_than_the_setting_is_refused_and_deleted(client, administrator, settings):
+    settings.IMPORT_UPLOAD_TTL_MINUTES = 60
+    client.force_login(administrator)
+    response = client.post(reverse("dataio:import_upload"), {"files": [csv_upload("clients.csv", VALID["clients.csv"])]})
+    token = response.context["token"]
+    directory = os.path.join(settings.IMPORT_UPLOAD_DIR, token)
+    assert "wait 60 minutes" in response.content.decode()
+    _age(directory, 61)
+
+    response = client.post(reverse("dataio:import_confirm"), {"token": token}, follow=True)
+
+    assert "waited more than 60 minutes and were deleted" in response.content.decode()
+    assert not os.path.exists(directory)
+    assert Client.objects.count() == 0
+
+
+def test_expired_uploads_are_deleted_by_the_next_upload_and_by_the_command(client, administrator, settings):
+    client.force_login(administrator)
+    first = client.post(reverse("dataio:import_upload"), {"files": [csv_upload("clients.csv", VALID["clients.csv"])]})
+    root = settings.IMPORT_UPLOAD_DIR
+    expired = os.path.join(root, first.context["token"])
+    _age(expired, 61)
+    other = os.path.join(root, "0" * 32)
+    os.makedirs(other)
+    _age(other, 61)
+    fresh = os.path.join(root, "1" * 32)
+    os.makedirs(fresh)
+
+    client.post(reverse("dataio:import_upload"), {"files": [csv_upload("clients.csv", VALID["clients.csv"])]})
+
+    assert not os.path.exists(expired) and not os.path.exists(other) and os.path.exists(fresh)
+    _age(fresh, 61)
+    out = io.StringIO()
+    call_command("prune_import_uploads", stdout=out)
+    assert not os.path.exists(fresh)
+    assert out.getvalue().startswith("1 expired upload deleted")
+
+
+def test_the_blank_templates_include_the_contact_and_achievement_refs(client, administrator):
+    client.force_login(administrator)
+
+    page = client.get(reverse("dataio:import_upload")).content.decode()
+    contacts = client.get(reverse("dataio:import_template", kwargs={"name": "contacts.csv"})).content.decode()
+    achievements = client.get(reverse("dataio:import_template", kwargs={"name": "achievements.csv"})).content.decode()
+
+    assert "contact_ref" in page and "achievement_ref" in page
+    assert contacts.splitlines()[0].startswith("contact_ref,case_ref,")
+    assert achievements.splitlines()[0].startswith("achievement_ref,case_ref,")

@@ -1,4 +1,4 @@
-"""`manage.py import_data DIR [--dry-run]`: the CSV import of IMPORT.md."""
+"""`manage.py import_data DIR [--dry-run]`: the CSV import of docs/import.md."""
 
 import os
 
@@ -10,7 +10,7 @@ from mentoring import audit
 
 class Command(BaseCommand):
     help = (
-        "Import the CSV files of IMPORT.md from DIR (" + ", ".join(FILE_NAMES) + "; all optional). "
+        "Import the CSV files of docs/import.md from DIR (" + ", ".join(FILE_NAMES) + "; all optional). "
         "Every row is checked first; on any problem nothing is written and every problem is listed."
     )
 
@@ -27,11 +27,13 @@ class Command(BaseCommand):
                 self.stderr.write(message)
 
         report = run_import(directory, dry_run=dry_run, progress=progress)
-        if report.problems:
+        if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
-            count = len(report.problems)
-            raise CommandError(f"{count} problem{'s' if count != 1 else ''} found: nothing was imported.")
+            if report.more_problems:
+                self.stderr.write(f"and {report.more_problems:,} more problem{'s' if report.more_problems != 1 else ''}")
+            count = report.problem_count
+            raise CommandError(f"{count:,} problem{'s' if count != 1 else ''} found: nothing was imported.")
         for line in report.lines:
             self.stdout.write(line)
         if dry_run:

@@ -1,6 +1,6 @@
 """`manage.py make_import_sample DIR --contacts N`: a synthetic import set for load tests.
 
-Fictional, deterministic (random.Random(42)) files in the format of IMPORT.md: one programme,
+Fictional, deterministic (random.Random(42)) files in the format of docs/import.md: one programme,
 mentors, clients with a referral and a case each, and N contact rows spread over the cases.
 """
 
