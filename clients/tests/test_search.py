@@ -105,7 +105,7 @@ def test_an_anonymised_client_is_not_found_by_their_old_name(manager):
 def test_the_migration_folds_the_names_of_clients_already_held():
     sian = ClientFactory(**SIAN)
     Client.objects.update(first_name_folded="", last_name_folded="", search_name="")
-    migration = importlib.import_module("clients.migrations.0004_fill_client_folded_names")
+    migration = importlib.import_module("clients.migrations.0005_fill_client_folded_names")
 
     migration.fill(apps, None)
 
