@@ -16,7 +16,15 @@ def _case(name):
 
 
 def _assessment(name):
-    return lambda w: {"pk": make_assessment(getattr(w, name), SCORES).pk}
+    # One assessment a case: several rows (detail, edit) may ask for the same case's.
+    def kwargs(w):
+        from outcomes.models import Assessment
+
+        case = getattr(w, name)
+        existing = Assessment.objects.filter(case=case).first()
+        return {"pk": (existing or make_assessment(case, SCORES)).pk}
+
+    return kwargs
 
 
 def _achievement(name):
