@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import CreateView, DetailView, View
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django_filters.views import FilterView
@@ -119,6 +120,8 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             try:
                 case = form.apply(request.user)
             except ValidationError as error:
+                if error.code == "stale":
+                    return self.already_decided(referral, error)
                 for message in error.messages:
                     form.add_error(None, message)
             else:
@@ -133,6 +136,16 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             "referral": referral, "object": referral, "client": client, "decision_form": form,
             "can_decide": referral.decision == Referral.Decision.PENDING,
         })
+
+
+    def already_decided(self, referral, error):
+        """Someone decided first: say who and when, and point to the case it opened."""
+        message = error.messages[0]
+        if referral.case_id:
+            message = format_html('{} <a href="{}">The case is here.</a>', message,
+                                  reverse("clients:client_detail", args=[referral.client_id]))
+        messages.error(self.request, message)
+        return redirect("referrals:referral_detail", pk=referral.pk)
 
 
 def _allocate_url(case):
