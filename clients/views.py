@@ -215,6 +215,10 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
         try:
             form.apply(self.request.user)
         except ValidationError as error:
+            if error.code == "stale":
+                # Someone changed the case since this page was opened: show them what it is now.
+                messages.error(self.request, error.messages[0])
+                return redirect("clients:client_detail", pk=self.object.client_id)
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
