@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from mentoring import access, audit
+from mentoring.utils import is_stale
 
 from . import registry
 from .filters import ClientFilter
@@ -215,7 +216,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
         try:
             form.apply(self.request.user)
         except ValidationError as error:
-            if error.code == "stale":
+            if is_stale(error):
                 # Someone changed the case since this page was opened: show them what it is now.
                 messages.error(self.request, error.messages[0])
                 return redirect("clients:client_detail", pk=self.object.client_id)

@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 
 from clients.models import Client
 from mentoring import access
+from mentoring.utils import is_stale
 
 from . import services
 from .filters import ReferralFilter
@@ -120,7 +121,7 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             try:
                 case = form.apply(request.user)
             except ValidationError as error:
-                if error.code == "stale":
+                if is_stale(error):
                     return self.already_decided(referral, error)
                 for message in error.messages:
                     form.add_error(None, message)
