@@ -313,10 +313,12 @@ def reason_names_the_person(reason, client):
 
 @transaction.atomic
 def request_erasure(*, client: Client, by, reason: str) -> ErasureRequest:
+    # The client's row lock queues two managers asking at once: the second finds the first's request.
+    client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_anonymised:
-        raise ValidationError("This client has already been anonymised.")
+        raise ValidationError("This client has already been anonymised.", code="stale")
     if ErasureRequest.objects.pending().for_client(client.pk).exists():
-        raise ValidationError("An erasure request for this client is already waiting for approval.")
+        raise ValidationError("An erasure request for this client is already waiting for approval.", code="stale")
     if reason_names_the_person(reason, client):
         raise ValidationError("Leave the person's name and references out of the reason.")
     erasure = ErasureRequest(client_id=client.pk, requested_by=by, reason=reason.strip())
@@ -331,7 +333,8 @@ def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
     """The second manager's approval: only then is the client anonymised."""
     erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if not erasure.is_pending:
-        raise ValidationError("This request is no longer waiting for approval.")
+        raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
+                              code="stale")
     if not erasure.may_be_approved_by(by):
         raise PermissionDenied("A different manager must approve an erasure you requested.")
     client = Client.objects.get(pk=erasure.client_id)
@@ -344,8 +347,10 @@ def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
 
 @transaction.atomic
 def cancel_erasure(*, erasure: ErasureRequest, by) -> ErasureRequest:
+    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if not erasure.is_pending:
-        raise ValidationError("This request is no longer waiting for approval.")
+        raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
+                              code="stale")
     erasure.status = ErasureRequest.Status.CANCELLED
     erasure.cancelled_by = by
     erasure.cancelled_at = timezone.now()

@@ -7,7 +7,9 @@ committed and visible to the others, as between two web requests.
 (SELECT ... FOR UPDATE) while the actions start, and lets go only once every action waits
 for a lock (PostgreSQL's pg_stat_activity says so) or `wait` seconds have passed. Each action
 has then done whatever it does before it needs that row, so two actions that check the
-state without locking it both pass their check.
+state without locking it both pass their check. `hold` may instead be a function, run in the
+calling thread's transaction (to lock or write rows the actions will need); that transaction
+is then rolled back, so what it wrote never happened.
 """
 
 import threading
@@ -51,10 +53,15 @@ def run_together(*actions, hold=None, wait=10.0):
             thread.start()
     else:
         with transaction.atomic():
-            list(hold.select_for_update())
+            if callable(hold):
+                hold()
+            else:
+                list(hold.select_for_update())
             for thread in threads:
                 thread.start()
             _wait_for_lock_waiters(len(actions), wait)
+            if callable(hold):
+                transaction.set_rollback(True)
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads), "an action did not finish within a minute"
