@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 from clients.models import Case, Client
 from mentoring.models import Taxonomy
@@ -206,11 +207,18 @@ class Achievement(models.Model):
                 due.append(weeks)
         return due
 
+    @transaction.atomic
     def record_check(self, *, weeks, in_work, by):
-        """Answer the 13- or 26-week 'still in work?' check."""
+        """Answer the 13- or 26-week 'still in work?' check, once: a second answer from a due
+        list opened before the first was given is refused, not written over it."""
         from mentoring import audit
 
         field = self.check_field(weeks)
+        self.refresh_from_db(from_queryset=Achievement.objects.select_for_update())
+        answered = getattr(self, field)
+        if answered is not None:
+            answer = "still in work" if answered else "no longer in work"
+            raise ValidationError(f"The {weeks}-week check was already answered: {answer}.", code="stale")
         setattr(self, field, in_work)
         self.save(update_fields=[field])
         audit.record(by, "achievement.employment_checked", self, weeks=weeks, in_work=in_work)

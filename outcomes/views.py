@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -266,9 +266,13 @@ def achievement_check(request, pk):
         messages.error(request, "Choose whether they were still in work at 13 or 26 weeks.")
     else:
         weeks, in_work = form.cleaned_data["weeks"], form.cleaned_data["in_work"]
-        achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
-        answer = "still in work" if in_work else "no longer in work"
-        messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
+        try:
+            achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            answer = "still in work" if in_work else "no longer in work"
+            messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
     return redirect(safe_next(request, reverse("home")))
 
 
