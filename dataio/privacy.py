@@ -168,9 +168,14 @@ def apply_retention(*, by=None, today=None, dry_run=False):
     if dry_run:
         return due
     reason = f"Retention period passed: {settings.RETENTION_YEARS} years after the last case closed."
+    done = []
     for client in Client.objects.filter(pk__in=due):
-        anonymise_client(client=client, by=by, reason=reason, trigger="retention")
-    return due
+        try:
+            anonymise_client(client=client, by=by, reason=reason, trigger="retention")
+        except ValidationError:
+            continue  # anonymised since the list was drawn up (another manager's press, an erasure)
+        done.append(client.pk)
+    return done
 
 
 # ---- Anonymisation --------------------------------------------------------------------------
@@ -223,7 +228,7 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     """
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_anonymised:
-        raise ValidationError("This client has already been anonymised.")
+        raise ValidationError("This client has already been anonymised.", code="stale")
     pk = client.pk
     age_days = [
         *Case.objects.filter(client_id=pk).values_list("started_on", flat=True),

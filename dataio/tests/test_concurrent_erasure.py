@@ -121,3 +121,18 @@ def test_pressing_cancel_on_a_request_approved_meanwhile_says_so_on_the_page(cli
     assert (f"This request is no longer waiting for approval: it was approved by Hana Manager on {TODAY():%-d %b %Y}."
             in response.content.decode())
     assert not AuditEvent.objects.filter(verb="erasure.cancelled").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_applying_retention_at_once_anonymise_each_client_once(manager, second_manager, two_people):
+    (alpha, _), (beta, _) = two_people
+
+    outcomes = run_together(
+        lambda: privacy.apply_retention(by=manager), lambda: privacy.apply_retention(by=second_manager),
+        hold=Client.objects.filter(pk=alpha.pk),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert sorted(pk for o in outcomes for pk in o.value) == sorted([alpha.pk, beta.pk])
+    for person in (alpha, beta):
+        assert AuditEvent.objects.filter(verb="client.anonymised", client_id=person.pk).count() == 1
