@@ -406,9 +406,22 @@ class Case(models.Model):
     def _record(self, by, verb, **detail):
         audit.record(by, verb, self, client_id=self.client_id, **detail)
 
+    def _lock(self):
+        # Of two people changing the case at once, the second waits here for the first to
+        # finish, and the re-read shows it what the first one did: every state change checks
+        # the state it finds after this, never the one its page was built from.
+        self.refresh_from_db(from_queryset=Case.objects.select_for_update())
+
+    def _closed_in_words(self):
+        text = f"on {self.ended_on:%-d %b %Y}" if self.ended_on else ""
+        if self.closure_reason_id:
+            text += f" ({self.closure_reason.name})"
+        return text
+
     @transaction.atomic
     def activate(self, *, by=None):
         """A mentor is allocated: the case leaves the 'to allocate' queue."""
+        self._lock()
         if self.status == self.Status.TO_ALLOCATE:
             self.status = self.Status.ACTIVE
             self.save(update_fields=["status", "updated_at"])
@@ -416,8 +429,13 @@ class Case(models.Model):
 
     @transaction.atomic
     def pause(self, *, reason, on=None, by=None):
+        self._lock()
         if self.status == self.Status.CLOSED:
-            raise ValidationError("A closed case cannot be paused.")
+            raise ValidationError(f"This case was closed {self._closed_in_words()} and cannot be paused.", code="stale")
+        if self.status == self.Status.PAUSED:
+            raise ValidationError(
+                f"This case was already paused on {self.paused_on:%-d %b %Y} ({self.pause_reason}).", code="stale"
+            )
         self.status = self.Status.PAUSED
         self.paused_on = on or timezone.localdate()
         self.pause_reason = reason
@@ -426,8 +444,11 @@ class Case(models.Model):
 
     @transaction.atomic
     def resume(self, *, by=None):
+        self._lock()
+        if self.status == self.Status.CLOSED:
+            raise ValidationError(f"This case was closed {self._closed_in_words()}.", code="stale")
         if self.status != self.Status.PAUSED:
-            raise ValidationError("Only a paused case can be resumed.")
+            raise ValidationError("This case was already resumed.", code="stale")
         self.status = self.Status.ACTIVE if self.has_current_lead() else self.Status.TO_ALLOCATE
         self.paused_on = None
         self.pause_reason = ""
@@ -440,8 +461,9 @@ class Case(models.Model):
     @transaction.atomic
     def close(self, *, reason, on=None, summary="", by=None):
         """Close the case with a reason; its allocations end the same day."""
+        self._lock()
         if self.status == self.Status.CLOSED:
-            raise ValidationError("This case is already closed.")
+            raise ValidationError(f"This case was already closed {self._closed_in_words()}.", code="stale")
         on = on or timezone.localdate()
         if on < self.started_on:
             raise ValidationError("A case cannot close before it started.")
@@ -459,15 +481,19 @@ class Case(models.Model):
     @transaction.atomic
     def reopen(self, *, on=None, by=None):
         """Re-engagement: a new case in the same programme, linked to this one."""
+        self._lock()
         if self.status != self.Status.CLOSED:
-            raise ValidationError("Only a closed case can be re-opened.")
-        if self.next_case_id_or_none() is not None:
-            raise ValidationError("This case has already been re-opened.")
+            raise ValidationError("Only a closed case can be re-opened.", code="stale")
+        later = Case.objects.filter(previous_case=self).only("started_on").first()
+        if later is not None:
+            raise ValidationError(
+                f"This case was already re-opened: the new case started on {later.started_on:%-d %b %Y}.", code="stale"
+            )
         on = on or timezone.localdate()
         if self.ended_on and on < self.ended_on:
             raise ValidationError("A re-opened case cannot start before the earlier case ended.")
         new_case = Case.objects.create(
-            client=self.client, programme=self.programme, started_on=on, previous_case=self,
+            client_id=self.client_id, programme_id=self.programme_id, started_on=on, previous_case=self,
             status=self.Status.TO_ALLOCATE,
         )
         self._record(by, "case.reopened", new_case=new_case.pk)

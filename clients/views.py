@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from mentoring import access, audit
 from mentoring.locking import ConflictMixin
 from mentoring.tables import SingleTableMixin
+from mentoring.utils import is_stale
 
 from . import registry
 from .filters import ClientFilter
@@ -216,6 +217,10 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
         try:
             form.apply(self.request.user)
         except ValidationError as error:
+            if is_stale(error):
+                # Someone changed the case since this page was opened: show them what it is now.
+                messages.error(self.request, error.messages[0])
+                return redirect("clients:client_detail", pk=self.object.client_id)
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)

@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -81,8 +83,29 @@ def _now():
     return timezone.localtime().time().replace(second=0, microsecond=0)
 
 
+def _on_day(day):
+    return "today" if day == timezone.localdate() else f"on {day:%-d %b %Y}"
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """A one-time token made when the form is first shown, sent back hidden with it: the same
+    form sent twice (a double tap, a retry after an error page) is saved once."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+
 class ContactForm(forms.ModelForm):
-    """Log a contact: the common case needs only a tap on activities and one submit."""
+    """Log a contact: the common case needs only a tap on activities and one submit.
+
+    A new contact at the same time as one already on the case (or, either without a time, with
+    the same mentor that day) is not saved until the person ticks `save_anyway`.
+    """
+
+    submission_token = SubmissionTokenField()
+    save_anyway = forms.BooleanField(label="Yes, save this one as well", required=False)
 
     class Meta:
         model = Contact
@@ -116,11 +139,15 @@ class ContactForm(forms.ModelForm):
             "follow_up_on": "It appears in your 'Due' list on this day.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, mentor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The case and whom the contact is with, for the same-time check of a new contact.
+        self.case, self.mentor = case, mentor
+        self.same_time_as = None
         activities = Q(active=True)
         mode_choices = [c for c in Mode.choices if c[0] != Mode.GROUP]
         if self.instance.pk:
+            del self.fields["submission_token"], self.fields["save_anyway"]
             activities |= Q(pk__in=self.instance.activities.values("pk"))
             if self.instance.mode == Mode.GROUP:
                 mode_choices = Mode.choices
@@ -140,6 +167,9 @@ class ContactForm(forms.ModelForm):
             "duration_minutes", "mode", "attendance", "activities", "location", "next_steps", "follow_up_on",
             "notes",
         )
+        if "submission_token" in self.fields:
+            # save_anyway is not in the layout: the page shows it with the same-time warning only.
+            self.helper.layout.append("submission_token")
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -154,7 +184,32 @@ class ContactForm(forms.ModelForm):
         day, follow_up = cleaned.get("date"), cleaned.get("follow_up_on")
         if day and follow_up and follow_up < day:
             self.add_error("follow_up_on", "The follow-up date must be on or after the contact's date.")
+        if self.case is not None and not self.instance.pk and day and not self.errors and not cleaned.get("save_anyway"):
+            self._check_same_time(day, cleaned.get("start_time"))
         return cleaned
+
+    def _check_same_time(self, day, start_time):
+        earlier = (
+            Contact.objects.possibly_the_same_as(case=self.case, day=day, start_time=start_time, mentor=self.mentor)
+            .select_related("mentor", "created_by").order_by("start_time", "pk").first()
+        )
+        if earlier is None:
+            return
+        self.same_time_as = earlier
+        # The summary at the top says it, the box with the tick says what to do: not a third time
+        # inside the form (this check runs only when no field has an error to show).
+        self.helper.form_show_errors = False
+        when = f"at {earlier.start_time:%H:%M} " if earlier.start_time else ""
+        if earlier.mentor_id:
+            by = f" (by {earlier.mentor})"
+        elif earlier.created_by_id:
+            by = f" (by {earlier.created_by.get_full_name() or earlier.created_by.get_username()})"
+        else:
+            by = ""
+        self.add_error(None, forms.ValidationError(
+            f"A contact with {self.case.client.name_for_header} {when}{_on_day(day)} is already logged{by}. "
+            "Save this one as well?", code="same_time",
+        ))
 
 
 class ContactUpdateForm(VersionedForm, ContactForm):
@@ -168,6 +223,7 @@ class ContactUpdateForm(VersionedForm, ContactForm):
 class GroupSessionForm(forms.Form):
     """One session, several clients: recorded once, an attended contact for each client present."""
 
+    submission_token = SubmissionTokenField()
     title = forms.CharField(max_length=200, help_text="e.g. 'Employability workshop'.")
     date = forms.DateField(widget=DATE, initial=timezone.localdate)
     start_time = forms.TimeField(label="Time", widget=TIME, required=False, initial=_now)
@@ -200,7 +256,7 @@ class GroupSessionForm(forms.Form):
         self.fields["activities"].queryset = Activity.objects.filter(active=True).order_by("order", "name")
         self.helper = _helper(
             "title", Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
-            "duration_minutes", "location", "programme", "cases", "activities", "notes",
+            "duration_minutes", "location", "programme", "cases", "activities", "notes", "submission_token",
         )
 
     def clean_date(self):

@@ -62,6 +62,8 @@ class GroupSession(models.Model):
     location = models.CharField(max_length=30, choices=Location.choices, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The recording form's one-time token: the same form sent twice records one session.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -101,6 +103,16 @@ class ContactQuerySet(models.QuerySet):
     def follow_ups_open(self):
         """Next steps with a follow-up date nobody has yet followed up."""
         return self.filter(follow_up_on__isnull=False, follow_up_done=False)
+
+    def possibly_the_same_as(self, *, case, day, start_time, mentor):
+        """Contacts a new one on `case` on `day` may repeat: one at the same time; or, when
+        either has no time, one with the same mentor that day."""
+        same_mentor = Q(mentor=mentor) if mentor is not None else Q(mentor__isnull=True)
+        if start_time is None:
+            repeat = same_mentor
+        else:
+            repeat = Q(start_time=start_time) | (Q(start_time__isnull=True) & same_mentor)
+        return self.filter(case=case, date=day).filter(repeat)
 
     def follow_ups_due(self, on=None):
         """Follow-ups due today or overdue."""
@@ -189,6 +201,9 @@ class Contact(VersionedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The logging form's one-time token: a form sent twice (a double tap, a retry after an
+    # error page) finds the contact the first one made instead of making a second.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ContactQuerySet.as_manager()
 
@@ -215,6 +230,16 @@ class Contact(VersionedModel):
     @property
     def is_attended(self):
         return self.attendance == Attendance.ATTENDED and self.mode != Mode.MESSAGE
+
+    @property
+    def took_place(self):
+        return self.attendance == Attendance.ATTENDED
+
+    def clean(self):
+        # A session that did not happen (did not attend, cancelled) lasted no time, whatever
+        # the duration box still held: hours are only ever those spent with the client.
+        if not self.took_place:
+            self.duration_minutes = None
 
     @property
     def attendance_colour(self):

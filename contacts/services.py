@@ -1,8 +1,10 @@
 """Workflows that write several rows at once: logging a contact, a group session, an edit."""
 
 from datetime import date, time
+from uuid import UUID
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.models import Case
@@ -16,6 +18,41 @@ from .models import Attendance, Contact, GroupSession, Mode
 
 class StaleContact(StaleEdit):
     """Someone else saved the contact after this edit began."""
+
+
+class AlreadyRecorded(Exception):
+    """The form that carried this token was saved before: `record` is what it made."""
+
+    def __init__(self, record):
+        super().__init__("This form was already saved.")
+        self.record = record
+
+
+def recorded_with(model, *, token: UUID | None, **scope):
+    """What a form with this one-time token already made (a contact, a group session), if anything."""
+    if token is None:
+        return None
+    return model.objects.filter(submission_token=token, **scope).first()
+
+
+def _save_once(record, *, token: UUID | None, **scope):
+    """Insert `record` carrying the form's token; a second form with the same token is refused.
+
+    Two sends of one form at the same moment both pass any check made first: the unique
+    token is what decides. The loser's insert waits for the winner's transaction and then
+    fails; a savepoint keeps our transaction usable to look up what the winner made.
+    """
+    record.submission_token = token
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        earlier = recorded_with(type(record), token=token) if token is not None else None
+        if earlier is None:
+            raise
+        if any(getattr(earlier, name) != value for name, value in scope.items()):
+            raise ValidationError("This form was already used for something else: open it again.") from None
+        raise AlreadyRecorded(earlier) from None
 
 
 def default_mentor(*, user, case) -> Mentor | None:
@@ -36,30 +73,40 @@ def _close_earlier_follow_ups(contact: Contact) -> None:
 
 
 @transaction.atomic
-def log_contact(*, contact: Contact, activities, by) -> Contact:
-    """Save a new contact (built by the form), its activities, and close earlier follow-ups."""
+def log_contact(*, contact: Contact, activities, by, token: UUID | None = None) -> Contact:
+    """Save a new contact (built by the form), its activities, and close earlier follow-ups.
+
+    `token` is the form's one-time token: if a form with it was saved already, nothing is
+    saved and AlreadyRecorded carries the contact it made.
+    """
     contact.created_by = by
     if contact.mentor_id is None:
         contact.mentor = default_mentor(user=by, case=contact.case)
-    contact.full_clean()
-    contact.save()
+    # The token's uniqueness is decided by the database, at the insert (_save_once).
+    contact.full_clean(exclude=["submission_token"])
+    _save_once(contact, token=token, case_id=contact.case_id)
     contact.activities.set(activities)
     _close_earlier_follow_ups(contact)
     audit.record(by, "contact.logged", contact, attendance=contact.attendance)
     return contact
 
 
+MISSED_MODES = (Mode.FACE_TO_FACE, Mode.PHONE, Mode.VIDEO)
+
+
 @transaction.atomic
-def record_missed(*, case: Case, by, on: date | None = None) -> Contact:
-    """A missed appointment in two taps: a 'did not attend' contact today."""
+def record_missed(*, case: Case, by, mode: str, token: UUID | None = None, on: date | None = None) -> Contact:
+    """A missed appointment in two taps: a 'did not attend' contact now, in the way it was
+    meant to happen (face to face, phone or video), with no duration."""
+    if mode not in MISSED_MODES:
+        raise ValidationError("Choose how the contact was meant to happen: face to face, phone or video.")
     contact = Contact(
         case=case, date=on or timezone.localdate(), start_time=timezone.localtime().time().replace(second=0, microsecond=0),
-        mode=Mode.FACE_TO_FACE, attendance=Attendance.DID_NOT_ATTEND, created_by=by,
-        mentor=default_mentor(user=by, case=case),
+        mode=mode, attendance=Attendance.DID_NOT_ATTEND, created_by=by, mentor=default_mentor(user=by, case=case),
     )
-    contact.full_clean()
-    contact.save()
-    audit.record(by, "contact.missed", contact)
+    contact.full_clean(exclude=["submission_token"])
+    _save_once(contact, token=token, case_id=case.pk)
+    audit.record(by, "contact.missed", contact, mode=mode)
     return contact
 
 
@@ -94,8 +141,12 @@ def record_group_session(
     cases,
     activities,
     by,
+    token: UUID | None = None,
 ) -> GroupSession:
-    """Record one group session and an attended 'group' contact for each client present."""
+    """Record one group session and an attended 'group' contact for each client present.
+
+    `token` is the form's one-time token, as for log_contact: a second send records nothing.
+    """
     cases = list(cases)
     if not cases:
         raise ValueError("A group session needs at least one client present.")
@@ -105,8 +156,8 @@ def record_group_session(
         programme=programme, title=title, date=on, start_time=start_time, duration_minutes=duration_minutes,
         location=location, notes=notes, created_by=by,
     )
-    session.full_clean()
-    session.save()
+    session.full_clean(exclude=["submission_token"])
+    _save_once(session, token=token, programme_id=programme.pk, created_by_id=getattr(by, "pk", None))
     mentor = Mentor.objects.filter(user=by).first()
     activities = list(activities)
     for case in cases:

@@ -1,7 +1,8 @@
 import csv
+from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -20,7 +21,7 @@ from mentoring.utils import safe_next, spreadsheet_safe
 from . import services
 from .filters import ContactFilter
 from .forms import ContactForm, ContactUpdateForm, GoalForm, GroupSessionForm, SupportSpendForm
-from .models import Contact, Goal, SupportSpend
+from .models import Attendance, Contact, Goal, GroupSession, SupportSpend
 from .tables import ContactTable
 
 CASE_WORKERS = (access.MENTOR, access.LEAD, access.MANAGER)
@@ -37,6 +38,32 @@ def case_page_url(case):
 def _day(value):
     today = timezone.localdate()
     return "today" if value == today else f"{value:%a %-d %b}"
+
+
+def _on(value):
+    return "today" if value == timezone.localdate() else f"on {value:%a %-d %b}"
+
+
+def _token(data):
+    """The form's one-time token (forms.SubmissionTokenField), or None if it sent none."""
+    try:
+        return UUID(data.get("submission_token", ""))
+    except ValueError:
+        return None
+
+
+def logged_message(contact, client):
+    """What the mentor is told once a contact is saved: a session that did not happen says so."""
+    name, day = client.name_for_header, contact.date
+    if contact.attendance == Attendance.DID_NOT_ATTEND:
+        text = f"Recorded: {name} did not attend {_on(day)}."
+    elif contact.attendance == Attendance.CANCELLED_BY_CLIENT:
+        text = f"Recorded: {name} cancelled the session {_on(day)}."
+    elif contact.attendance == Attendance.CANCELLED_BY_SERVICE:
+        text = f"Recorded: the session with {name} {_on(day)} was cancelled by the service."
+    else:
+        text = f"Contact with {name} logged for {_day(day)}."
+    return format_html('{} <a href="{}">Change it</a>', text, reverse("contacts:contact_update", args=[contact.pk]))
 
 
 class CaseMixin(access.CaseScopedMixin):
@@ -63,13 +90,37 @@ class ContactCreateView(CaseMixin, CreateView):
     form_class = ContactForm
     template_name = "contacts/contact_form.html"
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            # Whom the contact will be with (as log_contact decides), for the same-time check.
+            kwargs.update(case=self.case, mentor=services.default_mentor(user=self.request.user, case=self.case))
+        return kwargs
+
+    def post(self, request, *args, **kwargs):
+        earlier = services.recorded_with(Contact, token=_token(request.POST), case=self.case)
+        if earlier is not None:
+            return self.already_saved(earlier)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         contact = form.save(commit=False)
         contact.case = self.case
-        services.log_contact(contact=contact, activities=form.cleaned_data["activities"], by=self.request.user)
-        messages.success(self.request, format_html(
-            "Contact with {} logged for {}. <a href=\"{}\">Change it</a>",
-            self.case.client.name_for_header, _day(contact.date), reverse("contacts:contact_update", args=[contact.pk]),
+        try:
+            services.log_contact(contact=contact, activities=form.cleaned_data["activities"], by=self.request.user,
+                                 token=form.cleaned_data["submission_token"])
+        except services.AlreadyRecorded as already:
+            return self.already_saved(already.record)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, logged_message(contact, self.case.client))
+        return redirect(self.get_success_url())
+
+    def already_saved(self, contact):
+        """The same form sent again (a double tap, a retry after an error): nothing new is saved."""
+        messages.info(self.request, format_html(
+            'This contact was already saved. <a href="{}">Change it</a>', reverse("contacts:contact_update", args=[contact.pk])
         ))
         return redirect(self.get_success_url())
 
@@ -79,12 +130,27 @@ class ContactCreateView(CaseMixin, CreateView):
 def contact_missed(request, case_pk):
     """A missed appointment in two taps: 'Didn't attend' on a card, then this records it."""
     case = access.load_or_404(request, access.changeable_cases(request.user).select_related("client"), pk=case_pk)
-    contact = services.record_missed(case=case, by=request.user)
+    back = safe_next(request, reverse("home"))
+    token = _token(request.POST)
+    try:
+        earlier = services.recorded_with(Contact, token=token, case=case)
+        if earlier is not None:
+            raise services.AlreadyRecorded(earlier)
+        contact = services.record_missed(case=case, by=request.user, mode=request.POST.get("mode", ""), token=token)
+    except services.AlreadyRecorded as already:
+        messages.info(request, format_html(
+            'This missed appointment was already recorded. <a href="{}">Change or correct it</a>',
+            reverse("contacts:contact_update", args=[already.record.pk]),
+        ))
+        return redirect(back)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
     messages.success(request, format_html(
-        "Recorded: {} did not attend today. Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
-        case.client.name_for_header, reverse("contacts:contact_update", args=[contact.pk]),
+        "Recorded: {} did not attend today ({}). Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
+        case.client.name_for_header, contact.get_mode_display().lower(), reverse("contacts:contact_update", args=[contact.pk]),
     ))
-    return redirect(safe_next(request, reverse("home")))
+    return redirect(back)
 
 
 class ContactUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
@@ -158,13 +224,30 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
         access.record_listed(self.request, cases.values_list("client_id", flat=True), verb="group_session_form.viewed")
         return {**context, "back_url": safe_next(self.request, reverse("home")), "next": safe_next(self.request, "")}
 
+    def post(self, request, *args, **kwargs):
+        earlier = services.recorded_with(GroupSession, token=_token(request.POST), created_by=request.user)
+        if earlier is not None:
+            return self.already_recorded(earlier)
+        return super().post(request, *args, **kwargs)
+
+    def already_recorded(self, session):
+        messages.info(self.request, f"This group session was already recorded: '{session.title}'.")
+        return redirect(safe_next(self.request, reverse("home")))
+
     def form_valid(self, form):
         data = form.cleaned_data
-        session = services.record_group_session(
-            programme=data["programme"], title=data["title"], on=data["date"], start_time=data["start_time"],
-            duration_minutes=data["duration_minutes"], location=data["location"], notes=data["notes"],
-            cases=data["cases"], activities=data["activities"], by=self.request.user,
-        )
+        try:
+            session = services.record_group_session(
+                programme=data["programme"], title=data["title"], on=data["date"], start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"], location=data["location"], notes=data["notes"],
+                cases=data["cases"], activities=data["activities"], by=self.request.user,
+                token=data["submission_token"],
+            )
+        except services.AlreadyRecorded as already:
+            return self.already_recorded(already.record)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         count = session.contacts.count()
         messages.success(self.request, f"Group session '{session.title}' recorded: an attended contact for "
                                        f"{count} client{'s' if count != 1 else ''}.")

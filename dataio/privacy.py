@@ -170,9 +170,14 @@ def apply_retention(*, by=None, today=None, dry_run=False):
     if dry_run:
         return due
     reason = f"Retention period passed: {settings.RETENTION_YEARS} years after the last case closed."
+    done = []
     for client in Client.objects.filter(pk__in=due):
-        anonymise_client(client=client, by=by, reason=reason, trigger="retention")
-    return due
+        try:
+            anonymise_client(client=client, by=by, reason=reason, trigger="retention")
+        except ValidationError:
+            continue  # anonymised since the list was drawn up (another manager's press, an erasure)
+        done.append(client.pk)
+    return done
 
 
 # ---- Anonymisation --------------------------------------------------------------------------
@@ -205,7 +210,7 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     """
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_anonymised:
-        raise ValidationError("This client has already been anonymised.")
+        raise ValidationError("This client has already been anonymised.", code="stale")
     pk = client.pk
     age_days = [
         *Case.objects.filter(client_id=pk).values_list("started_on", flat=True),
@@ -277,10 +282,12 @@ def reason_names_the_person(reason, client):
 
 @transaction.atomic
 def request_erasure(*, client: Client, by, reason: str) -> ErasureRequest:
+    # The client's row lock queues two managers asking at once: the second finds the first's request.
+    client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_anonymised:
-        raise ValidationError("This client has already been anonymised.")
+        raise ValidationError("This client has already been anonymised.", code="stale")
     if ErasureRequest.objects.pending().for_client(client.pk).exists():
-        raise ValidationError("An erasure request for this client is already waiting for approval.")
+        raise ValidationError("An erasure request for this client is already waiting for approval.", code="stale")
     if reason_names_the_person(reason, client):
         raise ValidationError("Leave the person's name and references out of the reason.")
     erasure = ErasureRequest(client_id=client.pk, requested_by=by, reason=reason.strip())
@@ -295,7 +302,8 @@ def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
     """The second manager's approval: only then is the client anonymised."""
     erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if not erasure.is_pending:
-        raise ValidationError("This request is no longer waiting for approval.")
+        raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
+                              code="stale")
     if not erasure.may_be_approved_by(by):
         raise PermissionDenied("A different manager must approve an erasure you requested.")
     client = Client.objects.get(pk=erasure.client_id)
@@ -308,8 +316,10 @@ def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
 
 @transaction.atomic
 def cancel_erasure(*, erasure: ErasureRequest, by) -> ErasureRequest:
+    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if not erasure.is_pending:
-        raise ValidationError("This request is no longer waiting for approval.")
+        raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
+                              code="stale")
     erasure.status = ErasureRequest.Status.CANCELLED
     erasure.cancelled_by = by
     erasure.cancelled_at = timezone.now()

@@ -193,8 +193,12 @@ class ErasureRequestView(ManagerRequiredMixin, FormView):
 @require_POST
 @manager_required
 def erasure_approve(request, pk):
-    erasure = get_object_or_404(ErasureRequest.objects.pending(), pk=pk)
+    erasure = get_object_or_404(ErasureRequest.objects.select_related("approved_by", "cancelled_by"), pk=pk)
     get_object_or_404(access.visible_clients(request.user), pk=erasure.client_id)
+    if not erasure.is_pending:
+        # Another manager approved or cancelled it while this page was open.
+        messages.error(request, f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.")
+        return redirect("dataio:retention")
     if not erasure.may_be_approved_by(request.user):
         raise PermissionDenied("You asked for this erasure: a different manager must approve it.")
     if not ConfirmForm(request.POST).is_valid():
@@ -212,9 +216,13 @@ def erasure_approve(request, pk):
 @require_POST
 @manager_required
 def erasure_cancel(request, pk):
-    erasure = get_object_or_404(ErasureRequest.objects.pending(), pk=pk)
+    erasure = get_object_or_404(ErasureRequest.objects.all(), pk=pk)
     get_object_or_404(access.visible_clients(request.user), pk=erasure.client_id)
-    privacy.cancel_erasure(erasure=erasure, by=request.user)
+    try:
+        privacy.cancel_erasure(erasure=erasure, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("dataio:retention")
     messages.success(request, f"The erasure request for client {erasure.client_id} was cancelled.")
     return redirect("dataio:retention")
 

@@ -28,6 +28,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DB = os.environ.get("FAULT_DATABASE", "waymark_fault")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
 RUN = uuid.uuid4().hex[:8]
 MAX_SECONDS = 60
 
@@ -91,9 +92,11 @@ def run_scenario():
                     failed.append((time.monotonic() - started, form.status_code))
                     time.sleep(0.2)
                     continue
+                # Every contact is at 11:00 on one case: "save this one as well" is ticked.
                 response = session.post(url, {
                     "csrfmiddlewaretoken": token, "date": date.today().isoformat(), "start_time": "11:00",
                     "duration_minutes": "30", "mode": "phone", "attendance": "attended", "notes": marker,
+                    "submission_token": FORM_TOKEN.search(form.text).group(1), "save_anyway": "on",
                 }, headers={"Referer": url}, timeout=10, allow_redirects=False)
                 if response.status_code == 302 and "/log/" not in response.headers.get("Location", ""):
                     acknowledged.append(marker)

@@ -14,6 +14,7 @@ from locust import HttpUser, between, events, task
 
 PASSWORD = "load-test-password-2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
 
 
 # Every request's time, for percentiles over all pages together (loadtest/summary.py).
@@ -87,11 +88,13 @@ class Mentor(SignedIn):
         url = f"/contacts/case/{random.choice(self.case_ids)}/log/"
         form = self.client.get(url, name="log a contact (form)")
         token = CSRF.search(form.text).group(1)
+        # Many simulated sessions share a case and the time 10:30: "save this one as well" is ticked.
         with self.client.post(
             url,
             {"csrfmiddlewaretoken": token, "date": date.today().isoformat(), "start_time": "10:30",
              "duration_minutes": "45", "mode": "face_to_face", "attendance": "attended", "location": "cafe",
-             "notes": "Load test session."},
+             "notes": "Load test session.", "submission_token": FORM_TOKEN.search(form.text).group(1),
+             "save_anyway": "on"},
             headers={"Referer": f"{self.host}{url}"}, name="log a contact (save)", catch_response=True,
         ) as response:
             if response.url.endswith(url):

@@ -71,7 +71,8 @@ def main():
     form = report("log a contact (form)", fetch(mentor, "GET", f"/contacts/case/{case_id}/log/"), args.verbose)
     del form
     data = {"date": time.strftime("%Y-%m-%d"), "start_time": "10:30", "duration_minutes": "45",
-            "mode": "face_to_face", "attendance": "attended", "location": "cafe", "notes": "Profile session."}
+            "mode": "face_to_face", "attendance": "attended", "location": "cafe", "notes": "Profile session.",
+            "save_anyway": "on"}
     report("log a contact (save)", fetch(mentor, "POST", f"/contacts/case/{case_id}/log/", data, repeat=1), args.verbose)
 
     lead = Client()

@@ -246,6 +246,20 @@ class ErasureRequest(models.Model):
     def is_pending(self):
         return self.status == self.Status.PENDING
 
+    def outcome_in_words(self):
+        """'approved by Erin Manager on 23 Nov 2026', 'cancelled by ...': what became of it."""
+        if self.status == self.Status.COMPLETED:
+            verb, user, at = "approved", self.approved_by, self.approved_at
+        elif self.status == self.Status.CANCELLED:
+            verb, user, at = "cancelled", self.cancelled_by, self.cancelled_at
+        else:
+            return self.get_status_display().lower()
+        if user is not None:
+            verb += f" by {user.get_full_name() or user.get_username()}"
+        if at is not None:
+            verb += f" on {timezone.localtime(at):%-d %b %Y}"
+        return verb
+
     def may_be_approved_by(self, user):
         """Four eyes: only a manager other than the one who asked may approve."""
         return self.is_pending and user is not None and user.pk != self.requested_by_id

@@ -28,3 +28,9 @@ def spreadsheet_safe(value):
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def is_stale(error):
+    """A ValidationError raised because someone changed the record since the page was shown
+    (code "stale"): the view says what happened instead of showing the form's errors."""
+    return getattr(error, "code", None) == "stale"

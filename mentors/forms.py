@@ -169,16 +169,22 @@ class AllocateForm(forms.Form):
         label="Why this mentor?", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when the mentor is not one of the suggestions.",
     )
+    # The lead allocation the page showed ("none" for none): a lead changed since is refused.
+    lead_seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, case, eligible, suggested_ids, **kwargs):
+    NO_LEAD = "none"
+
+    def __init__(self, *args, case, eligible, suggested_ids, lead, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
         self.suggested_ids = set(suggested_ids)
         self.fields["mentor"].queryset = eligible
         self.fields["started_on"].initial = timezone.localdate()
-        self.helper = FormHelper()
-        self.helper.form_id = "allocate-form"
-        self.helper.add_input(Submit("allocate", "Allocate mentor"))
+        self.fields["lead_seen"].initial = self.seen_value(lead)
+
+    @classmethod
+    def seen_value(cls, lead):
+        return str(lead.pk) if lead else cls.NO_LEAD
 
     def clean_started_on(self):
         started_on = self.cleaned_data["started_on"]
@@ -191,7 +197,15 @@ class AllocateForm(forms.Form):
         mentor = data.get("mentor")
         if mentor is not None and mentor.pk not in self.suggested_ids and not data.get("override_reason", "").strip():
             self.add_error("override_reason", f"{mentor} is not among the suggestions: say why you chose them.")
+        seen = data.get("lead_seen", "")
+        if seen != self.NO_LEAD and not seen.isdigit():
+            self.add_error(None, "This page is out of date: check the mentors shown and allocate again.")
         return data
+
+    def lead_seen_id(self):
+        """The id of the lead allocation the page showed, or None: for allocate_mentor(lead_seen_id=...)."""
+        seen = self.cleaned_data["lead_seen"]
+        return None if seen == self.NO_LEAD else int(seen)
 
 
 class EndAllocationForm(forms.Form):

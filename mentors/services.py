@@ -17,6 +17,28 @@ from mentoring import audit
 from .models import Allocation, Mentor
 
 REALLOCATED = "Re-allocated"
+# `allocate_mentor(lead_seen_id=...)` left out: the caller showed nobody a page of the case.
+NOT_SHOWN = object()
+
+
+def current_lead(case, on=None):
+    """The case's lead allocation in force on `on` (today), as the allocate page shows it."""
+    return (
+        Allocation.objects.current(on).leads().filter(case=case).select_related("mentor")
+        .order_by("-started_on", "-id").first()
+    )
+
+
+def _check_lead_unchanged(*, case, lead_seen_id):
+    now = current_lead(case)
+    if (now.pk if now else None) == lead_seen_id:
+        return
+    if now is not None:
+        change = f"{now.mentor} was allocated as lead mentor"
+    else:
+        seen = Allocation.objects.filter(case=case, pk=lead_seen_id).select_related("mentor").first()
+        change = f"{seen.mentor}'s allocation as lead mentor ended" if seen else "the lead mentor changed"
+    raise ValidationError(f"Since you opened this page, {change}. Check and allocate again.", code="stale")
 
 
 def _check_mentor_can_work(*, case, mentor, on):
@@ -44,20 +66,38 @@ def _end(allocation, *, on, reason, by):
 @transaction.atomic
 def allocate_mentor(
     *, case: Case, mentor: Mentor, role: str = Allocation.Role.LEAD, by, on: date | None = None,
-    override_reason: str = "",
+    override_reason: str = "", lead_seen_id: int | None = NOT_SHOWN,
 ) -> Allocation:
     """Allocate `mentor` to `case` from `on` (today by default).
 
     A case has one lead mentor: a new lead ends the current lead's allocation the same day
     ("Re-allocated"). Supporting mentors may be any number. A case waiting in the "to
     allocate" queue becomes active.
+
+    `lead_seen_id` is the lead allocation (or None) the person's page showed: if the case's lead
+    has changed since, nothing is allocated, so a page left open does not silently replace
+    the mentor someone else allocated meanwhile.
     """
     on = on or timezone.localdate()
+    # The case's row lock queues allocations to one case: each sees the one before it.
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == Case.Status.CLOSED:
-        raise ValidationError("A closed case cannot be allocated; re-open it first.")
+        raise ValidationError("A closed case cannot be allocated; re-open it first.", code="stale")
+    if lead_seen_id is not NOT_SHOWN:
+        _check_lead_unchanged(case=case, lead_seen_id=lead_seen_id)
     _check_mentor_can_work(case=case, mentor=mentor, on=on)
     current = list(Allocation.objects.current(on).filter(case=case).select_related("mentor", "case"))
+    if role == Allocation.Role.LEAD:
+        # A lead who starts after `on` would be a second current lead from their first day.
+        later = (
+            Allocation.objects.leads().filter(case=case, started_on__gt=on).select_related("mentor")
+            .order_by("started_on").first()
+        )
+        if later is not None:
+            raise ValidationError(
+                f"{later.mentor} is due to start as lead mentor on {later.started_on:%-d %b %Y}: "
+                "end that allocation first, or allocate from that day or later."
+            )
     for allocation in current:
         if allocation.mentor_id == mentor.pk:
             if allocation.role == role:
@@ -89,7 +129,9 @@ def end_allocation(*, allocation: Allocation, on: date, reason: str, by) -> Allo
     if not reason.strip():
         raise ValidationError("Say why the allocation ends.")
     if allocation.ended_on is not None and allocation.ended_on <= timezone.localdate():
-        raise ValidationError("This allocation has already ended.")
+        raise ValidationError(
+            f"{allocation.mentor}'s allocation already ended on {allocation.ended_on:%-d %b %Y}.", code="stale"
+        )
     if on < allocation.started_on:
         raise ValidationError("An allocation cannot end before it started.")
     _end(allocation, on=on, reason=reason.strip(), by=by)
@@ -111,6 +153,11 @@ def reallocate_cases(
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why the cases are being re-allocated.")
+    # Lock the mentor and every case (in id order, so two re-allocations never wait on each
+    # other in a circle) before reading who holds what: a second re-allocation of the same
+    # cases then finds them moved and changes nothing.
+    from_mentor = Mentor.objects.select_for_update().get(pk=from_mentor.pk)
+    list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in assignments]).order_by("pk"))
     created = []
     for case, mentor in assignments.items():
         if mentor is None:

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from mentoring import access
 from mentoring.locking import ConflictMixin, StaleEdit, retry_form
 from mentoring.tables import SingleTableMixin
-from mentoring.utils import safe_next
+from mentoring.utils import is_stale, safe_next
 
 from . import matching, services
 from .filters import MentorFilter
@@ -191,8 +191,8 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
     """Suggestions with their reasons for one case; pick one, or choose another with a reason."""
 
     allowed_roles = LEADS
-    scope = "managed_cases"
     audit_verb = "case.allocation_viewed"
+    scope = "managed_cases"
     template_name = "mentors/allocate.html"
     context_object_name = "case"
 
@@ -202,7 +202,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
     def get_preference(self):
         return CaseMatchPreference.objects.filter(case=self.object).first() or CaseMatchPreference(case=self.object)
 
-    def build(self, allocate_form=None, preference_form=None, conflict=None):
+    def build(self, allocate_form=None, preference_form=None, data=None, conflict=None):
         case = self.object
         suggestions = matching.suggestions_for(case, limit=5)
         eligible = (
@@ -210,16 +210,19 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
             .order_by("first_name", "last_name")
         )
         suggested_ids = [s.mentor.pk for s in suggestions]
-        data = self.request.POST if self.request.method == "POST" and "allocate" in self.request.POST else None
+        current = list(Allocation.objects.current().filter(case=case).select_related("mentor"))
+        lead = next((a for a in current if a.role == Allocation.Role.LEAD), None)
+        if data is None and self.request.method == "POST" and "allocate" in self.request.POST:
+            data = self.request.POST
         allocate_form = allocate_form or AllocateForm(
-            data, case=case, eligible=eligible, suggested_ids=suggested_ids,
+            data, case=case, eligible=eligible, suggested_ids=suggested_ids, lead=lead,
             initial={"mentor": suggested_ids[0] if suggested_ids else None},
         )
         preference_form = preference_form or MatchPreferenceForm(instance=self.get_preference())
-        current = list(Allocation.objects.current().filter(case=case).select_related("mentor"))
         return {
             "case": case, "suggestions": suggestions, "allocate_form": allocate_form,
             "preference_form": preference_form, "current_allocations": current,
+            "lead_seen": AllocateForm.seen_value(lead),
             "next": safe_next(self.request, ""), "today": timezone.localdate(), "conflict": conflict,
         }
 
@@ -250,9 +253,18 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
                 allocation = services.allocate_mentor(
                     case=case, mentor=form.cleaned_data["mentor"], role=form.cleaned_data["role"], by=request.user,
                     on=form.cleaned_data["started_on"], override_reason=form.cleaned_data["override_reason"],
+                    lead_seen_id=form.lead_seen_id(),
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                if not is_stale(error):
+                    form.add_error(None, error)
+                    return self.render_to_response(context)
+                # Said at the top of the page, which now shows the new lead; what was typed
+                # stays, and the next press allocates against what the person has now seen.
+                messages.error(request, error.messages[0])
+                data = request.POST.copy()
+                data["lead_seen"] = AllocateForm.seen_value(services.current_lead(case))
+                return self.render_to_response(self.build(data=data))
             else:
                 messages.success(
                     request, f"{allocation.mentor} is now {allocation.get_role_display().lower()} for {case.client.name_for_header}."
@@ -270,13 +282,13 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            today = timezone.localdate()
+            allocations = Allocation.objects.filter(case__in=access.managed_cases(request.user))
+            if request.method != "POST":
+                # A press on a page opened before someone else ended it is told so by end_allocation.
+                allocations = allocations.exclude(ended_on__lte=timezone.localdate())
             self.allocation = access.load_or_404(
                 request,
-                Allocation.objects.filter(case__in=access.managed_cases(request.user))
-                .exclude(ended_on__lte=today)
-                .select_related("case__client", "case__programme", "mentor"),
-                pk=kwargs["pk"],
+                allocations.select_related("case__client", "case__programme", "mentor"), pk=kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -293,10 +305,16 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as error:
+            if is_stale(error):
+                messages.error(self.request, error.messages[0])
+                return redirect(self.get_success_url())
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{self.allocation.mentor}'s allocation to {self.allocation.case.client.name_for_header} ended.")
-        return redirect(safe_next(self.request, reverse("mentors:mentor_detail", args=[self.allocation.mentor_id])))
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return safe_next(self.request, reverse("mentors:mentor_detail", args=[self.allocation.mentor_id]))
 
 
 class MentorReallocateView(access.ScopedQuerysetMixin, FormView):

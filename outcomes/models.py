@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 
@@ -210,27 +211,30 @@ class Achievement(VersionedModel):
                 due.append(weeks)
         return due
 
+    @transaction.atomic
     def record_check(self, *, weeks, in_work, by):
-        """Answer the 13- or 26-week 'still in work?' check; False if it was answered meanwhile.
+        """Answer the 13- or 26-week 'still in work?' check, once.
 
         Writes that one field only, under the row lock, so a concurrent edit of the other
         fields stands; the save bumps the version, so an edit form opened before the answer
-        is refused rather than undoing it. An answer already given stands.
+        is refused rather than undoing it. A second answer, from a due list opened before the
+        first was given, is refused (ValidationError), not written over it.
         """
         from mentoring import audit
 
         field = self.check_field(weeks)
-        with transaction.atomic():
-            current = Achievement.objects.select_for_update().get(pk=self.pk)
-            if getattr(current, field) is not None:
-                setattr(self, field, getattr(current, field))
-                return False
-            setattr(current, field, in_work)
-            current.save(update_fields=[field])
-            audit.record(by, "achievement.employment_checked", current, weeks=weeks, in_work=in_work)
+        current = Achievement.objects.select_for_update().get(pk=self.pk)
+        answered = getattr(current, field)
+        if answered is not None:
+            setattr(self, field, answered)
+            answer = "still in work" if answered else "no longer in work"
+            raise ValidationError(f"The {weeks}-week check was already answered: {answer}. Their answer stands.",
+                                  code="stale")
+        setattr(current, field, in_work)
+        current.save(update_fields=[field])
+        audit.record(by, "achievement.employment_checked", current, weeks=weeks, in_work=in_work)
         setattr(self, field, in_work)
         self.version = current.version
-        return True
 
 
 class OffenceCategory(Taxonomy):

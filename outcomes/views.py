@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -354,14 +354,13 @@ def achievement_check(request, pk):
         messages.error(request, "Choose whether they were still in work at 13 or 26 weeks.")
     else:
         weeks, in_work = form.cleaned_data["weeks"], form.cleaned_data["in_work"]
-        recorded = achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
-        if recorded:
+        try:
+            achievement.record_check(weeks=weeks, in_work=in_work, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
             answer = "still in work" if in_work else "no longer in work"
             messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
-        else:
-            answer = "still in work" if getattr(achievement, achievement.check_field(weeks)) else "no longer in work"
-            messages.warning(request, f"Someone else already answered the {weeks}-week check "
-                                      f"({achievement.type.name}): {answer}. Their answer stands.")
     return redirect(safe_next(request, reverse("home")))
 
 

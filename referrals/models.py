@@ -88,9 +88,21 @@ class Referral(models.Model):
         end = self.decided_on or timezone.localdate()
         return (end - self.received_on).days
 
+    def decision_in_words(self):
+        """'accepted by Charlie Lead on 23 Nov 2026': what happened to a decided referral."""
+        text = self.get_decision_display().lower()
+        if self.decided_by_id:
+            text += f" by {self.decided_by.get_full_name() or self.decided_by.get_username()}"
+        if self.decided_on:
+            text += f" on {self.decided_on:%-d %b %Y}"
+        return text
+
     def _decide(self, decision, *, by, on, reason):
+        # Two leads may press a button on the same referral at once: the row lock makes the
+        # second wait for the first, and the re-read shows it the first one's decision.
+        self.refresh_from_db(from_queryset=Referral.objects.select_for_update())
         if self.decision != self.Decision.PENDING:
-            raise ValidationError(f"This referral was already {self.get_decision_display().lower()}.")
+            raise ValidationError(f"This referral was already {self.decision_in_words()}.", code="stale")
         on = on or timezone.localdate()
         if on < self.received_on:
             raise ValidationError("A decision cannot be dated before the referral was received.")

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import CreateView, DetailView, View
 from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django_filters.views import FilterView
@@ -9,6 +10,7 @@ from django_filters.views import FilterView
 from clients.models import Client
 from mentoring import access
 from mentoring.tables import SingleTableMixin
+from mentoring.utils import is_stale
 
 from . import services
 from .filters import ReferralFilter
@@ -122,6 +124,8 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             try:
                 case = form.apply(request.user)
             except ValidationError as error:
+                if is_stale(error):
+                    return self.already_decided(referral, error)
                 for message in error.messages:
                     form.add_error(None, message)
             else:
@@ -137,6 +141,16 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             "can_decide": referral.decision == Referral.Decision.PENDING,
             "client_visible": access.visible_clients(request.user).filter(pk=referral.client_id).exists(),
         })
+
+
+    def already_decided(self, referral, error):
+        """Someone decided first: say who and when, and point to the case it opened."""
+        message = error.messages[0]
+        if referral.case_id:
+            message = format_html('{} <a href="{}">The case is here.</a>', message,
+                                  reverse("clients:client_detail", args=[referral.client_id]))
+        messages.error(self.request, message)
+        return redirect("referrals:referral_detail", pk=referral.pk)
 
 
 def _allocate_url(case):

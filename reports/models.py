@@ -1,8 +1,10 @@
 from auditlog.registry import auditlog
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
 from clients.models import Case
+from mentoring import audit
 
 
 class CaseStudyQuerySet(models.QuerySet):
@@ -38,6 +40,21 @@ class CaseStudy(models.Model):
     @property
     def audit_client_id(self):
         return self.case.client_id
+
+    @transaction.atomic
+    def include_in_reports(self, *, include, by):
+        """A manager picks the story for reports (`include`), or takes it out.
+
+        The press says which it means, and the row lock makes two managers' presses queue: a
+        toggle would have undone the first one's choice without either of them knowing.
+        """
+        self.refresh_from_db(from_queryset=CaseStudy.objects.select_for_update())
+        if self.approved_for_reports == include:
+            where = "included in" if include else "taken out of"
+            raise ValidationError(f"“{self.title}” was already {where} reports.", code="stale")
+        self.approved_for_reports = include
+        self.save(update_fields=["approved_for_reports"])
+        audit.record(by, "case_study.included" if include else "case_study.excluded", self)
 
 
 auditlog.register(CaseStudy)

@@ -2,6 +2,7 @@ import csv
 import io
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -202,11 +203,16 @@ class CaseStudyListView(access.RoleRequiredMixin, ListView):
 def case_study_toggle(request, pk):
     """A manager ticks (or unticks) a case study for inclusion in reports."""
     study = get_object_or_404(CaseStudy.objects.filter(case__in=access.managed_cases(request.user)), pk=pk)
-    study.approved_for_reports = not study.approved_for_reports
-    study.save(update_fields=["approved_for_reports"])
-    audit.record(request.user, "case_study.included" if study.approved_for_reports else "case_study.excluded", study)
-    messages.success(request, f"“{study.title}” is {'now' if study.approved_for_reports else 'no longer'} "
-                              "included in reports.")
+    include = {"1": True, "0": False}.get(request.POST.get("include"))
+    if include is None:
+        messages.error(request, "This page is out of date: check the list and press again.")
+        return redirect("reports:case_study_list")
+    try:
+        study.include_in_reports(include=include, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("reports:case_study_list")
+    messages.success(request, f"“{study.title}” is {'now' if include else 'no longer'} included in reports.")
     return redirect("reports:case_study_list")
 
 

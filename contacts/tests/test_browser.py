@@ -53,3 +53,43 @@ def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, pa
     body = page.locator("main").inner_text()
     assert "Job search" in body and "Housing" in body
     shot(page, "contacts-timeline-phone")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mentor_records_a_missed_phone_call_in_two_taps_and_the_form_hides_the_duration(live_server, page):
+    from playwright.sync_api import expect
+
+    from tests.browser import assert_accessible
+
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    alice = mentor_for(user, programme)
+    case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
+                          client__preferred_name="Jay")
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, user)
+
+    page.goto(f"{live_server.url}/")
+    card = page.get_by_role("article").filter(has_text="Jay Example")
+    phone = card.get_by_role("button", name="Phone: Jay Example didn't attend")
+    expect(phone).to_be_hidden()  # one tap opens the choice...
+    card.get_by_text("Didn't attend", exact=True).click()
+    expect(phone).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+    shot(page, "contacts-didnt-attend-choice-phone")
+    phone.click()  # ...the second records it
+
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Recorded: Jay Example did not attend today (phone)." in page.locator(".messages").inner_text()
+    contact = Contact.objects.get(case=case)
+    assert (contact.mode, contact.attendance, contact.duration_minutes) == ("phone", "did_not_attend", None)
+
+    page.goto(f"{live_server.url}/contacts/case/{case.pk}/log/")
+    duration = page.locator("#id_duration_minutes")
+    expect(duration).to_be_visible()
+    page.locator("label[for=id_attendance_1]").click()  # Did not attend
+    expect(duration).to_be_hidden()
+    page.locator("label[for=id_attendance_0]").click()  # Attended
+    expect(duration).to_be_visible()

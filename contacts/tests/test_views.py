@@ -98,7 +98,8 @@ def test_mentor_cannot_log_against_a_case_without_a_current_allocation(client, m
 
 def test_didnt_attend_records_a_missed_appointment_today(client, mentor_user, alice, case):
     client.force_login(mentor_user)
-    response = client.post(reverse("contacts:contact_missed", args=[case.pk]), {"next": "/"}, follow=True)
+    response = client.post(reverse("contacts:contact_missed", args=[case.pk]), {"next": "/", "mode": Mode.PHONE},
+                           follow=True)
     contact = Contact.objects.get(case=case)
     assert contact.attendance == Attendance.DID_NOT_ATTEND and contact.date == timezone.localdate()
     assert contact.mentor == alice
@@ -209,10 +210,12 @@ def test_a_mentor_cannot_edit_another_mentors_contact_on_a_shared_case(client, m
 def test_logging_an_attended_contact_closes_earlier_follow_ups(client, mentor_user, alice, case):
     earlier = ContactFactory(case=case, mentor=alice, follow_up_on=timezone.localdate() - timedelta(days=1))
     client.force_login(mentor_user)
-    client.post(reverse("contacts:contact_missed", args=[case.pk]))
+    client.post(reverse("contacts:contact_missed", args=[case.pk]), {"mode": Mode.FACE_TO_FACE})
+    assert Contact.objects.filter(case=case, attendance=Attendance.DID_NOT_ATTEND).exists()
     earlier.refresh_from_db()
     assert not earlier.follow_up_done  # a missed appointment is not the follow-up
-    client.post(reverse("contacts:contact_create", args=[case.pk]), _form_data())
+    # save_anyway: should the clock read 14:30, the missed appointment is not taken for this one.
+    client.post(reverse("contacts:contact_create", args=[case.pk]), _form_data(save_anyway="on"))
     earlier.refresh_from_db()
     assert earlier.follow_up_done
 

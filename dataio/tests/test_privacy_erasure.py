@@ -82,8 +82,9 @@ def test_a_pending_request_can_be_cancelled(client, manager, second_manager, two
     erasure.refresh_from_db()
     assert erasure.status == ErasureRequest.Status.CANCELLED and erasure.cancelled_by == manager
     client.force_login(second_manager)
-    response = client.post(reverse("dataio:erasure_approve", kwargs={"pk": erasure.pk}), {"confirm": "on"})
-    assert response.status_code == 404
+    response = client.post(reverse("dataio:erasure_approve", kwargs={"pk": erasure.pk}), {"confirm": "on"}, follow=True)
+    assert response.status_code == 200  # approving a cancelled request is refused with what became of it
+    assert "This request is no longer waiting for approval: it was cancelled by Erin Manager on" in response.content.decode()
     alpha.refresh_from_db()
     assert not alpha.is_anonymised
 

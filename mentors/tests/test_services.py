@@ -158,3 +158,17 @@ def test_reallocation_is_all_or_nothing(programme, alice, bob, lead):
         )
     assert Allocation.objects.filter(mentor=alice, ended_on__isnull=True).count() == 2
     assert not Allocation.objects.filter(mentor=bob).exists()
+
+
+def test_a_lead_cannot_be_allocated_before_another_lead_who_is_due_to_start_later(case, alice, bob, lead):
+    starts = TODAY() + timedelta(days=14)
+    services.allocate_mentor(case=case, mentor=alice, by=lead, on=starts)
+    with pytest.raises(ValidationError) as refused:
+        services.allocate_mentor(case=case, mentor=bob, by=lead)
+    assert refused.value.messages == [
+        f"Alice Mentor is due to start as lead mentor on {starts:%-d %b %Y}: "
+        "end that allocation first, or allocate from that day or later."
+    ]
+    # Otherwise both would be current leads from that day.
+    assert not Allocation.objects.filter(mentor=bob).exists()
+    assert services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead).role == "supporting"

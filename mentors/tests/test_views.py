@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import AuditEvent
+from mentors import services
 from mentors.models import Allocation, CaseMatchPreference, Mentor
 
 from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
@@ -106,7 +107,7 @@ def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(clie
     page = client.get(url)
     assert [s.mentor for s in page.context["suggestions"]] == [alice]
     response = client.post(url, {
-        "allocate": "1", "mentor": alice.pk, "role": "lead", "started_on": TODAY().isoformat(),
+        "allocate": "1", "mentor": alice.pk, "role": "lead", "started_on": TODAY().isoformat(), "lead_seen": "none",
         "next": reverse("mentors:allocation_board"),
     })
     assert response.status_code == 302 and response["Location"] == reverse("mentors:allocation_board")
@@ -119,7 +120,8 @@ def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, 
     AllocationFactory(mentor=full, case=CaseFactory(programme=programme, status="active"))
     client.force_login(lead)
     url = reverse("mentors:allocate", args=[case.pk])
-    data = {"allocate": "1", "mentor": full.pk, "role": "supporting", "started_on": TODAY().isoformat()}
+    data = {"allocate": "1", "mentor": full.pk, "role": "supporting", "started_on": TODAY().isoformat(),
+            "lead_seen": "none"}
     response = client.post(url, data)
     assert response.status_code == 200
     assert "override_reason" in response.context["allocate_form"].errors
@@ -128,6 +130,73 @@ def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, 
     response = client.post(url, {**data, "override_reason": "Worked with the family before"})
     assert response.status_code == 302
     assert Allocation.objects.get(case=case).override_reason == "Worked with the family before"
+
+
+def _allocate(mentor, lead_seen, **extra):
+    return {"allocate": "1", "mentor": mentor.pk, "role": "lead", "started_on": TODAY().isoformat(),
+            "lead_seen": lead_seen, **extra}
+
+
+def test_a_page_opened_before_someone_else_allocated_a_lead_does_not_replace_them(client, lead, case, bob, programme):
+    dana = MentorFactory(programmes=[programme], first_name="Dana", last_name="Mentor")
+    client.force_login(lead)
+    url = reverse("mentors:allocate", args=[case.pk])
+    page = client.get(url)
+    assert page.context["allocate_form"]["lead_seen"].value() == "none"
+    assert page.content.decode().count('name="lead_seen" value="none"') == 1 + len(page.context["suggestions"])
+    danas = services.allocate_mentor(case=case, mentor=dana, by=lead)  # someone else, meanwhile
+
+    response = client.post(url, _allocate(bob, "none", override_reason="Knows the family"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Since you opened this page, Dana Mentor was allocated as lead mentor. Check and allocate again." in html
+    assert list(Allocation.objects.filter(case=case)) == [danas]
+    form = response.context["allocate_form"]
+    assert form["override_reason"].value() == "Knows the family" and form["mentor"].value() == str(bob.pk)
+    assert form["lead_seen"].value() == str(danas.pk)
+    # Pressed again, now that the page shows Dana, it replaces her as the lead meant to.
+    assert client.post(url, _allocate(bob, str(danas.pk), override_reason="Knows the family")).status_code == 302
+    assert services.current_lead(case).mentor == bob
+
+
+def test_a_page_showing_a_lead_whose_allocation_ended_since_does_not_allocate(client, lead, case, alice, bob):
+    allocation = AllocationFactory(case=case, mentor=alice)
+    client.force_login(lead)
+    services.end_allocation(allocation=allocation, on=TODAY(), reason="Client asked for a change", by=lead)
+
+    response = client.post(reverse("mentors:allocate", args=[case.pk]), _allocate(bob, str(allocation.pk)))
+
+    assert response.status_code == 200
+    assert ("Since you opened this page, Alice Mentor&#x27;s allocation as lead mentor ended. "
+            "Check and allocate again.") in response.content.decode()
+    assert not Allocation.objects.filter(mentor=bob).exists()
+
+
+def test_an_allocation_from_a_page_that_does_not_say_what_it_showed_is_refused(client, lead, case, alice):
+    client.force_login(lead)
+    data = _allocate(alice, "none")
+    del data["lead_seen"]
+    response = client.post(reverse("mentors:allocate", args=[case.pk]), data)
+    assert response.status_code == 200
+    assert "This page is out of date: check the mentors shown and allocate again." in response.content.decode()
+    assert not Allocation.objects.filter(case=case).exists()
+
+
+def test_ending_an_allocation_someone_else_ended_meanwhile_says_so(client, lead, case, alice):
+    allocation = AllocationFactory(case=case, mentor=alice)
+    client.force_login(lead)
+    url = reverse("mentors:allocation_end", args=[allocation.pk])
+    assert client.get(url).status_code == 200
+    services.end_allocation(allocation=allocation, on=TODAY(), reason="Client moved away", by=lead)
+
+    response = client.post(url, {"ended_on": TODAY().isoformat(), "reason": "Mentor moved on"}, follow=True)
+
+    assert response.status_code == 200
+    assert f"Alice Mentor&#x27;s allocation already ended on {TODAY():%-d %b %Y}." in response.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.end_reason == "Client moved away"
+    assert AuditEvent.objects.filter(verb="allocation.ended", object_id=str(allocation.pk)).count() == 1
 
 
 def test_saving_preferences_re_ranks_the_suggestions(client, lead, case, programme, housing):

@@ -102,6 +102,21 @@ def test_answering_a_check_records_it_and_clears_it(client, world, mentor_user):
     assert due(mentor_user, timezone.localdate()) == []
 
 
+def test_answering_a_check_someone_else_answered_meanwhile_keeps_their_answer(client, world, mentor_user, lead):
+    job = AchievementFactory(case=world.my_case, achieved_on=timezone.localdate() - timedelta(weeks=14))
+    url = reverse("outcomes:achievement_check", kwargs={"pk": job.pk})
+    client.force_login(mentor_user)
+    client.post(url, {"weeks": "13", "in_work": "yes"})
+    client.force_login(lead)  # the lead's due list still showed the check
+
+    response = client.post(url, {"weeks": "13", "in_work": "no", "next": "/"}, follow=True)
+
+    assert "The 13-week check was already answered: still in work." in response.content.decode()
+    job.refresh_from_db()
+    assert job.in_work_13_weeks is True
+    assert AuditEvent.objects.filter(verb="achievement.employment_checked", object_id=str(job.pk)).count() == 1
+
+
 def test_recording_an_achievement(client, world, mentor_user):
     client.force_login(mentor_user)
     url = reverse("outcomes:achievement_create", kwargs={"pk": world.my_case.pk})

@@ -94,7 +94,7 @@ def test_an_employment_check_answered_twice_keeps_the_first_answer(world, mentor
 
     response = _browser(lead).post(check, {"weeks": "13", "in_work": "no"}, follow=True)
 
-    assert "Someone else already answered the 13-week check" in response.content.decode()
+    assert "The 13-week check was already answered" in response.content.decode()
     assert Achievement.objects.get(pk=job.pk).in_work_13_weeks is True
     assert AuditEvent.objects.filter(verb="achievement.employment_checked", object_id=str(job.pk)).count() == 1
 

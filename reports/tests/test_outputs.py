@@ -167,7 +167,7 @@ def test_mentor_writes_a_case_study_that_a_manager_includes_in_the_report(
     client.force_login(manager)
     page = client.get(reverse("reports:report"), query(programme)).content.decode()
     assert "They found steady work." not in page
-    client.post(reverse("reports:case_study_toggle", kwargs={"pk": study.pk}))
+    client.post(reverse("reports:case_study_toggle", kwargs={"pk": study.pk}), {"include": "1"})
     study.refresh_from_db()
     assert study.approved_for_reports
     page = client.get(reverse("reports:report"), query(programme)).content.decode()

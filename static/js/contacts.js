@@ -14,6 +14,17 @@
   document.addEventListener("input", function (event) {
     if (event.target.matches("input[type=number]")) { sync(event.target); }
   });
+  // A session that did not happen (did not attend, cancelled) has no duration: the box goes
+  // away while another attendance is chosen. The server drops a duration left in it anyway.
+  function showDuration() {
+    var box = document.getElementById("div_id_duration_minutes");
+    var chosen = document.querySelector("input[name=attendance]:checked");
+    if (box && chosen) { box.hidden = chosen.value !== "attended"; }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[name=attendance]")) { showDuration(); }
+  });
+  showDuration();
   // After a failed submit, move focus to the error summary so it is read out first.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
