@@ -1,12 +1,71 @@
-"""Sign-in rules: invited staff accounts only, and an audit trail of sign-ins."""
+"""Sign-in rules: invited staff accounts only, one lock per account, and an audit trail of sign-ins."""
+
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
+from allauth.mfa.signals import authentication_failed as two_factor_failed
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.dispatch import receiver
 
 from . import audit
+
+
+def account_for_login(login):
+    """The one account a typed login names: a username or an e-mail address, in any case,
+    with spaces around it ignored. None when no account matches."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    users = get_user_model()._default_manager
+    user = users.filter(username=login).first() or users.filter(username__iexact=login).order_by("pk").first()
+    if user is None and "@" in login:
+        user = (
+            users.filter(Q(email__iexact=login) | Q(emailaddress__email__iexact=login))
+            .order_by("-is_active", "pk").first()
+        )
+    return user
+
+
+def typed_login(credentials):
+    return str(credentials.get("username") or credentials.get("email") or credentials.get("login") or "")
+
+
+def login_lock_key(login):
+    """What the per-account sign-in limit counts against: the account itself, however the login
+    was typed and whatever Host the request named. A login that names no account is counted under
+    its own normalised text, so an unknown login is refused the same way as a known one."""
+    user = account_for_login(login)
+    if user is not None:
+        return f"account:{user.pk}"
+    return "unknown:" + " ".join(login.split()).casefold()
+
+
+class OneAccountBackend(AuthenticationBackend):
+    """Password sign-in against the one account the login names (`account_for_login`).
+
+    Exactly one password hash is computed per attempt, against a throwaway password when no
+    account matches, so the time a refusal takes does not tell whether the login exists.
+    (Django's ModelBackend followed by allauth's backend hashed up to three times for a known
+    e-mail address and twice for an unknown one.) An inactive account is refused like a wrong
+    password, so a refusal does not confirm that the password was right either.
+    """
+
+    def authenticate(self, request, username=None, password=None, email=None, **credentials):
+        if not password:
+            return None
+        user = account_for_login(username or email)
+        if user is None:
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
 
 
 class InvitedStaffOnlyAdapter(DefaultAccountAdapter):
@@ -14,6 +73,49 @@ class InvitedStaffOnlyAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys the lock on the request's site (its Host) and the login as typed, so each
+        # Host variant or the e-mail form of a username got fresh tries.
+        return login_lock_key(typed_login(credentials))
+
+    def pre_authenticate(self, request, **credentials):
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            typed = typed_login(credentials)
+            audit.record(
+                None, "user.sign_in_refused_locked", account_for_login(typed), action=audit.Action.SIGN_IN_FAILED,
+                request=request, login=typed[:150],
+            )
+            raise
+
+    def get_reset_password_from_key_url(self, key):
+        # The link in the e-mail must lead to this service whatever Host the request named.
+        path = urlsplit(super().get_reset_password_from_key_url(key)).path
+        return site_url(path)
+
+    def format_email_subject(self, subject):
+        return f"[Waymark] {subject}"
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth names the site in every e-mail after the request's Host.
+        context = {"current_site": ConfiguredSite(), **context}
+        super().send_mail(template_prefix, email, context)
+
+
+def site_url(path=""):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+class ConfiguredSite:
+    """The site as SITE_URL names it, for e-mail templates that print `current_site`."""
+
+    name = "Waymark"
+
+    @property
+    def domain(self):
+        return urlsplit(settings.SITE_URL).netloc
 
 
 class SingleLaneArgon2PasswordHasher(Argon2PasswordHasher):
@@ -56,5 +158,15 @@ def record_sign_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def record_failed_sign_in(sender, credentials, request=None, **kwargs):
     # Only the name typed is kept, never the password.
-    typed = credentials.get("username") or credentials.get("email") or credentials.get("login") or ""
-    audit.record(None, "user.sign_in_failed", action=audit.Action.SIGN_IN_FAILED, request=request, login=str(typed)[:150])
+    audit.record(
+        None, "user.sign_in_failed", action=audit.Action.SIGN_IN_FAILED, request=request,
+        login=typed_login(credentials)[:150],
+    )
+
+
+@receiver(two_factor_failed)
+def record_failed_two_factor_code(sender, request, user, reauthentication=False, **kwargs):
+    audit.record(
+        user, "user.two_factor_failed", user, action=audit.Action.SIGN_IN_FAILED, request=request,
+        reauthentication=bool(reauthentication),
+    )

@@ -36,3 +36,18 @@ class RequireTwoFactorMiddleware:
         if not request.path.startswith(_ALLOWED_PREFIXES) and needs_two_factor_setup(request.user):
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class RefuseUnknownHostMiddleware:
+    """Refuse a request whose Host is not in ALLOWED_HOSTS (400) before any other middleware.
+
+    Django checks the Host only when something calls `get_host()`; WhiteNoise, the session and
+    the sign-in form ran before anything did.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.get_host()
+        return self.get_response(request)

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a Host outside ALLOWED_HOSTS is a 400 before anything (sign-in limits, audit) sees it.
+    "mentoring.middleware.RefuseUnknownHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,10 +151,8 @@ PASSWORD_HASHERS = PASSWORD_HASHERS_CONFIGURED = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: each sign-in checks one account's password once (mentoring.auth.OneAccountBackend).
+AUTHENTICATION_BACKENDS = ["mentoring.auth.OneAccountBackend"]
 
 # Sign-in: invited staff only, username or email, lockout after repeated failures.
 LOGIN_URL = "account_login"
@@ -164,6 +164,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# No e-mail to an address with no account: there is no sign-up to point it to.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 ACCOUNT_RATE_LIMITS = {
     # Five wrong passwords for one account lock it for 15 minutes; an address gets 20.
