@@ -13,9 +13,10 @@ Action = AuditEvent.Action
 
 
 def _client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    # The same rule as the sign-in limits: X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says.
+    from .auth import client_ip
+
+    return client_ip(request)
 
 
 def record(user, verb, obj=None, *, action=Action.STATE, client_id=None, request=None, **detail):

@@ -1,3 +1,4 @@
+import auditlog.middleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -51,3 +52,14 @@ class RefuseUnknownHostMiddleware:
     def __call__(self, request):
         request.get_host()
         return self.get_response(request)
+
+
+class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
+    """django-auditlog's, with the client's address by our rule (mentoring.auth.client_ip):
+    its own takes the first X-Forwarded-For entry, which any client can write."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .auth import client_ip
+
+        return client_ip(request)

@@ -37,6 +37,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies in front of Waymark, each appending the address it saw to X-Forwarded-For
+# (one nginx or Caddy: 1). The client's address, for the per-address sign-in limits and the
+# audit trail alike, is the one the outermost trusted proxy saw; with 0 the header is ignored,
+# so nobody can forge an address by sending it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # The organisation running this instance: shown in the footer and on report covers.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Waymark demo organisation")
@@ -85,7 +91,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "mentoring.middleware.AuditlogMiddleware",
     "mentoring.middleware.RequireTwoFactorMiddleware",
 ]
 
