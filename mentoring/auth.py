@@ -129,6 +129,44 @@ class ConfiguredSite:
         return urlsplit(settings.SITE_URL).netloc
 
 
+class NoPersonalDetailsInPasswordValidator:
+    """Refuse a password that contains the account's username, the part of its e-mail address
+    before the @, or its first or last name, ignoring case, spaces and punctuation.
+
+    Django's UserAttributeSimilarityValidator compares the whole password with each detail, so
+    "mentor3mentor3" passed for the account mentor3. Details shorter than three letters are
+    too common inside ordinary words to refuse.
+    """
+
+    shortest = 3
+
+    def validate(self, password, user=None):
+        if user is None:
+            return
+        typed = _letters_and_digits(password)
+        for label, detail in self._details(user):
+            if len(detail) >= self.shortest and detail in typed:
+                raise ValidationError(
+                    f"The password must not contain your {label}.", code="password_contains_personal_details",
+                )
+
+    def get_help_text(self):
+        return "Your password must not contain your username, e-mail address or name."
+
+    @staticmethod
+    def _details(user):
+        email = getattr(user, "email", "") or ""
+        for label, value in (
+            ("username", user.get_username()), ("e-mail address", email.split("@")[0]),
+            ("first name", getattr(user, "first_name", "")), ("last name", getattr(user, "last_name", "")),
+        ):
+            yield label, _letters_and_digits(value or "")
+
+
+def _letters_and_digits(text):
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
 class SingleLaneArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2id with settings from the environment; by default OWASP's minimum recommended
     configuration: 46 MiB of memory, one pass, one lane.
