@@ -2,6 +2,7 @@ import auditlog.middleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import access
 from .demo import DEMO_USERNAMES
@@ -63,3 +64,21 @@ class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
         from .auth import client_ip
 
         return client_ip(request)
+
+
+class NoStoreMiddleware:
+    """Nothing personal stays in a shared browser's cache or a proxy's: every response to a
+    signed-in user, and every download, says `no-store`. Static files never reach this
+    middleware (WhiteNoise, ahead of it, answers them), so they stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 proxies
+        return response

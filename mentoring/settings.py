@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "mentoring.middleware.RefuseUnknownHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and sign-in middleware, so its header is the last word on every response.
+    "mentoring.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
