@@ -89,6 +89,13 @@ def can_export(user):
     return is_manager(user)
 
 
+def can_link_mentor_accounts(user):
+    """Which sign-in account a mentor profile uses: managers only. The account sees the mentor's
+    cases in every programme, so a lead re-linking a shared mentor could hand another
+    programme's cases to an account they control."""
+    return is_manager(user)
+
+
 def led_programme_ids(user):
     cached = getattr(user, "_waymark_led", None)
     if cached is None:

@@ -40,7 +40,8 @@ def _helper(label):
 
 
 class MentorForm(forms.ModelForm):
-    """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes."""
+    """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes;
+    only a manager links the profile to a sign-in account."""
 
     areas = ListField(label="Areas covered", required=False, help_text="Separate with commas, e.g. Northtown, Eastfield.")
     languages = ListField(required=False, help_text="Separate with commas, e.g. English, Polish.")
@@ -72,12 +73,16 @@ class MentorForm(forms.ModelForm):
         self.fields["programmes"].queryset = self.own_programmes
         self.fields["programmes"].required = True
         self.fields["strengths"].queryset = self.fields["strengths"].queryset.filter(active=True)
-        mentor_accounts = get_user_model().objects.filter(groups__name="Mentor", is_active=True)
-        free = mentor_accounts.filter(mentor_profile__isnull=True)
-        if self.instance.user_id:
-            free = mentor_accounts.filter(pk=self.instance.user_id) | free
-        self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        if access.can_link_mentor_accounts(request.user):
+            mentor_accounts = get_user_model().objects.filter(groups__name="Mentor", is_active=True)
+            free = mentor_accounts.filter(mentor_profile__isnull=True)
+            if self.instance.user_id:
+                free = mentor_accounts.filter(pk=self.instance.user_id) | free
+            self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
+            self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        else:
+            # Not offered, so a `user` posted anyway is never read.
+            del self.fields["user"]
         self.helper = _helper("Save mentor")
 
     def clean_programmes(self):

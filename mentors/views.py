@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -9,7 +10,7 @@ from django.views.generic import CreateView, DetailView, FormView, TemplateView,
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from mentoring import access
+from mentoring import access, audit
 from mentoring.utils import safe_next
 
 from . import matching, services
@@ -101,6 +102,16 @@ class MentorFormMixin:
 
     def get_success_url(self):
         return reverse("mentors:mentor_detail", args=[self.object.pk])
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if "user" in form.changed_data:
+            audit.record(
+                self.request.user, "mentor.sign_in_changed", self.object, request=self.request,
+                previous_user=form.initial.get("user"), new_user=self.object.user_id,
+            )
+        return response
 
 
 class MentorCreateView(access.RoleRequiredMixin, MentorFormMixin, SuccessMessageMixin, CreateView):

@@ -62,3 +62,39 @@ def test_no_other_mentors_client_appears_anywhere_a_mentor_can_reach(client, wor
     # The crawl did reach alice's own client and her exports, so it proves something.
     assert len(pages) > 5
     assert any(world.my_client.last_name in text for text in pages.values())
+
+
+
+@pytest.mark.django_db
+def test_a_lead_cannot_hand_another_programmes_cases_to_an_account_they_control(client, world, lead):
+    """A mentor shared by both programmes holds a case in other_programme; the lead of
+    `programme` tries to re-link the profile to a fresh sign-in account they control."""
+    from mentoring import access
+    from mentoring.tests.factories import UserFactory
+    from mentors.models import Allocation
+    from tests.world import mentor_profile
+
+    sam = UserFactory(username="sam", first_name="Sam", last_name="Shared", role="mentor")
+    shared = mentor_profile(sam, world.programme)
+    shared.programmes.add(world.other_programme)
+    Allocation.objects.create(case=world.far_case, mentor=shared, started_on=world.far_case.started_on)
+    controlled = UserFactory(username="mallory", first_name="Mallory", last_name="Controlled", role="mentor")
+
+    client.force_login(lead)
+    url = reverse("mentors:mentor_update", args=[shared.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "lived_experience"}
+    data.update(programmes=[world.programme.pk], areas="", languages="", strengths=[], active="on",
+                references_received="on", dbs_certificate_on=shared.dbs_certificate_on.isoformat(),
+                dbs_renewal_due="", user=controlled.pk)
+    client.post(url, data)
+
+    shared.refresh_from_db()
+    assert shared.user == sam
+    assert not access.visible_cases(controlled).filter(programme=world.other_programme).exists()
+    client.force_login(controlled)
+    pages = crawl(client, reverse("home"))
+    assert pages
+    for url, text in pages.items():
+        for name in (world.far_client.first_name, world.far_client.last_name):
+            assert name not in text, f"{name} (a case of other_programme) appears on {url}"
