@@ -5,10 +5,14 @@ querysets, so an id a user may not see is a 404 and nothing else (DESIGN.md, "Ro
 access"):
 
 | role          | sees                                   | may change                              |
-| Mentor        | cases allocated to them, current or past | cases with a current allocation        |
+| Mentor        | cases currently allocated to them      | the same cases                          |
 | Project lead  | every case in the programmes they lead | the same, plus allocations and decisions |
 | Manager       | every programme                        | as a lead, plus reports and exports      |
 | Administrator | configuration and users                | configuration only                       |
+
+A mentor whose allocation has ended (re-allocated, case closed, mentor left) no longer sees that
+client at all: DESIGN.md's "current or past" was too generous for criminal-offence data, and the
+history stays with the project lead.
 
 Roles are Django groups; a lead's programmes are ProgrammeMembership rows. The querysets of
 other apps are reached lazily through the app registry, because mentoring depends on no app.
@@ -132,7 +136,7 @@ def reportable_programmes(user):
     return Programme.objects.none()
 
 
-def _case_filter(user, *, current_only):
+def _case_filter(user):
     """A Q over Case, or None for 'all cases', or False for 'none'."""
     if is_manager(user):
         return None
@@ -143,17 +147,15 @@ def _case_filter(user, *, current_only):
         granted = True
     if is_mentor(user):
         Allocation = _model("mentors.Allocation")
-        allocations = Allocation.objects.filter(mentor__user=user)
-        if current_only:
-            allocations = allocations.current(timezone.localdate())
+        allocations = Allocation.objects.filter(mentor__user=user).current(timezone.localdate())
         query |= Q(pk__in=allocations.values("case_id"))
         granted = True
     return query if granted else False
 
 
-def _cases(user, *, current_only):
+def _cases(user):
     Case = _model("clients.Case")
-    condition = _case_filter(user, current_only=current_only)
+    condition = _case_filter(user)
     if condition is None:
         return Case.objects.all()
     if condition is False:
@@ -162,13 +164,14 @@ def _cases(user, *, current_only):
 
 
 def visible_cases(user):
-    """Cases the user may see: all (manager), their programmes' (lead), allocated (mentor)."""
-    return _cases(user, current_only=False)
+    """Cases the user may see: all (manager), their programmes' (lead), currently allocated (mentor)."""
+    return _cases(user)
 
 
 def changeable_cases(user):
-    """Cases the user may add to or edit: a mentor only while their allocation is current."""
-    return _cases(user, current_only=True)
+    """Cases the user may add to or edit: today the same as the visible ones (a mentor's current
+    allocations), kept apart so each view says which it means."""
+    return _cases(user)
 
 
 def visible_clients(user):

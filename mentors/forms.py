@@ -200,7 +200,7 @@ class AllocateForm(forms.Form):
 
 class EndAllocationForm(forms.Form):
     ended_on = forms.DateField(label="Ends on", widget=DATE,
-                               help_text="From this day the mentor can read the case but no longer add to it.")
+                               help_text="From this day the mentor no longer sees the case.")
     reason = forms.CharField(max_length=200, help_text="e.g. Mentor moved to another project, client asked for a change.")
 
     def __init__(self, *args, allocation, **kwargs):
@@ -235,11 +235,12 @@ class ReallocateForm(forms.Form):
     """
 
     reason = forms.CharField(max_length=200, help_text="e.g. Mentor on long-term leave, mentor has left the service.")
-    started_on = forms.DateField(label="New mentors start on", widget=DATE)
+    started_on = forms.DateField(label="New mentors start on", widget=DATE,
+                                 help_text="For a mentor who has left: the day they left, today or earlier.")
     mentor_status = forms.ChoiceField(
         label="The mentor", widget=forms.RadioSelect, initial="no_change",
         choices=[("no_change", "Stays active"), ("leave", "Is on leave (give the date they return)"),
-                 ("leaving", "Has left the service (mark inactive)")],
+                 ("leaving", "Has left the service (ends all their cases and their sign-in)")],
     )
     on_leave_until = forms.DateField(label="On leave until", required=False, widget=DATE)
 
