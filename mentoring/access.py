@@ -35,6 +35,10 @@ LEAD = Role.LEAD
 MANAGER = Role.MANAGER
 ADMINISTRATOR = Role.ADMINISTRATOR
 GROUP_ROLES = {name: role for role, name in ROLE_GROUPS.items()}
+# Roles an administrator gives in the admin. Manager and Administrator (and the superuser flag,
+# which is the Administrator role with every admin permission) only a second manager's approval
+# gives: mentoring.services.approve_role_grant.
+ADMIN_GIVEN_ROLES = (MENTOR, LEAD)
 
 
 def _model(label):
@@ -91,6 +95,18 @@ def can_run_reports(user):
 def can_export(user):
     """Subject-access exports, Justice Data Lab files and audit CSVs: managers only."""
     return is_manager(user)
+
+
+def can_manage_roles(user):
+    """Asking for, approving and taking away the Manager and Administrator roles: managers."""
+    return is_manager(user)
+
+
+def holds_two_manager_role(account):
+    """Whether the account holds what only two managers give: Manager, Administrator, superuser."""
+    if account.is_superuser:
+        return True
+    return account.groups.filter(name__in=[ROLE_GROUPS[MANAGER], ROLE_GROUPS[ADMINISTRATOR]]).exists()
 
 
 def can_link_mentor_accounts(user):

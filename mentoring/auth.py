@@ -240,3 +240,101 @@ def record_failed_two_factor_code(sender, request, user, reauthentication=False,
         user, "user.two_factor_failed", user, action=audit.Action.SIGN_IN_FAILED, request=request,
         reauthentication=bool(reauthentication),
     )
+
+
+# ---- Changes to accounts, from anywhere ----------------------------------------------------
+# Groups, superuser, staff and active flags and passwords change through the admin, the role
+# pages, allauth's password forms and management commands alike, so this is one of the few
+# places a signal is the right tool: whichever way the change comes, it is an audit event.
+
+TRACKED_FLAGS = {
+    "is_active": ("user.activated", "user.deactivated"),
+    "is_superuser": ("user.superuser_granted", "user.superuser_removed"),
+    "is_staff": ("user.staff_granted", "user.staff_removed"),
+}
+TRACKED = (*TRACKED_FLAGS, "password")
+
+
+def _actor():
+    from .middleware import current_request
+
+    request = current_request()
+    user = getattr(request, "user", None)
+    return request, (user if user is not None and user.is_authenticated else None)
+
+
+def _record_account(account, verb, **detail):
+    request, actor = _actor()
+    audit.record(actor, verb, account, action=audit.Action.CHANGE, request=request, **detail)
+
+
+def remember_account_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None:
+        return
+    # A sign-in saves last_login only: nothing to compare, no query.
+    if update_fields is not None and not set(update_fields) & set(TRACKED):
+        return
+    instance._waymark_before = sender._default_manager.filter(pk=instance.pk).values(*TRACKED).first()
+
+
+def record_account_change(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if created:
+        _record_account(instance, "user.created", **{flag: getattr(instance, flag) for flag in TRACKED_FLAGS})
+        return
+    before = instance.__dict__.pop("_waymark_before", None)
+    if not before:
+        return
+    for flag, (given, taken) in TRACKED_FLAGS.items():
+        if before[flag] != getattr(instance, flag):
+            _record_account(instance, given if getattr(instance, flag) else taken)
+    # Re-hashing the same password at sign-in (new Argon2 cost) is no change: Django's
+    # check_password saves only the password then, and without a new raw password.
+    rehash = update_fields is not None and set(update_fields) == {"password"} and instance._password is None
+    if before["password"] != instance.password and not rehash:
+        _record_account(instance, "user.password_changed")
+
+
+def record_account_deleted(sender, instance, **kwargs):
+    _record_account(instance, "user.deleted", username=instance.get_username())
+
+
+def record_group_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Roles are groups: every group added to or taken from an account, from either side."""
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    if action.startswith("pre_"):
+        # What is actually there before a remove or clear (a remove may name groups not held).
+        if reverse:  # a group losing users
+            users = instance.user_set.all() if action == "pre_clear" else instance.user_set.filter(pk__in=pk_set)
+            instance._waymark_leaving = list(users)
+        else:
+            groups = instance.groups.all() if action == "pre_clear" else instance.groups.filter(pk__in=pk_set)
+            instance._waymark_leaving = list(groups.values_list("name", flat=True))
+        return
+    if action == "post_add" and pk_set:
+        if reverse:
+            for user in User._default_manager.filter(pk__in=pk_set):
+                _record_account(user, "user.groups_changed", added=[instance.name], removed=[])
+        else:
+            names = sorted(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+            _record_account(instance, "user.groups_changed", added=names, removed=[])
+    elif action in ("post_remove", "post_clear"):
+        leaving = instance.__dict__.pop("_waymark_leaving", [])
+        if reverse:
+            for user in leaving:
+                _record_account(user, "user.groups_changed", added=[], removed=[instance.name])
+        elif leaving:
+            _record_account(instance, "user.groups_changed", added=[], removed=sorted(leaving))
+
+
+def connect_account_audit():
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+    User = get_user_model()
+    pre_save.connect(remember_account_before_save, sender=User, dispatch_uid="waymark_account_before")
+    post_save.connect(record_account_change, sender=User, dispatch_uid="waymark_account_change")
+    post_delete.connect(record_account_deleted, sender=User, dispatch_uid="waymark_account_deleted")
+    m2m_changed.connect(record_group_change, sender=User.groups.through, dispatch_uid="waymark_account_groups")

@@ -1,3 +1,5 @@
+from contextvars import ContextVar
+
 import auditlog.middleware
 from django.conf import settings
 from django.shortcuts import redirect
@@ -82,3 +84,26 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"  # for HTTP/1.0 proxies
         return response
+
+
+_current_request = ContextVar("waymark_current_request", default=None)
+
+
+def current_request():
+    """The request being answered on this thread, or None (a management command, a test)."""
+    return _current_request.get()
+
+
+class CurrentRequestMiddleware:
+    """Keeps the request at hand for audit records made where none is passed: changes to
+    accounts, recorded from model signals (mentoring.auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a Host outside ALLOWED_HOSTS is a 400 before anything (sign-in limits, audit) sees it.
     "mentoring.middleware.RefuseUnknownHostMiddleware",
+    "mentoring.middleware.CurrentRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and sign-in middleware, so its header is the last word on every response.
