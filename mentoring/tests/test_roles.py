@@ -111,6 +111,8 @@ def test_an_administrator_gives_the_mentor_role_and_the_change_is_audited(client
     assert event.user == administrator and event.action == AuditEvent.Action.CHANGE
     assert event.detail == {"added": ["Mentor"], "removed": []}
     assert event.ip_address == "192.0.2.10"
+    # Individual permissions are not offered at all: roles are groups.
+    assert 'name="user_permissions"' not in client.get(change_url(no_role_user)).content.decode()
 
 
 def test_editing_a_managers_account_in_the_admin_keeps_their_manager_role(client, administrator, manager):
