@@ -23,3 +23,19 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # system logs are outside the audit trail, retention and erasure. No referrer for the same reason.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+
+
+def post_worker_init(worker):
+    """No `Server: gunicorn` banner on responses. gunicorn has no setting for it (its maintainers
+    declined one, benoitc/gunicorn#825), so each worker drops the line from its default headers."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+    if getattr(default_headers, "without_server", False):
+        return
+
+    def without_server(self):
+        return [line for line in default_headers(self) if not line.startswith("Server:")]
+
+    without_server.without_server = True
+    wsgi.Response.default_headers = without_server

@@ -428,6 +428,16 @@ class Case(models.Model):
             self._record(by, "case.activated")
 
     @transaction.atomic
+    def await_allocation(self, *, by=None):
+        """The lead mentor's allocation ended and nobody took over: the case goes back to the
+        'to allocate' queue (the lead's "Cases to allocate"). A paused case stays paused;
+        resuming it finds no lead and queues it then."""
+        if self.status == self.Status.ACTIVE:
+            self.status = self.Status.TO_ALLOCATE
+            self.save(update_fields=["status", "updated_at"])
+            self._record(by, "case.back_to_allocate")
+
+    @transaction.atomic
     def pause(self, *, reason, on=None, by=None):
         self._lock()
         if self.status == self.Status.CLOSED:

@@ -5,10 +5,14 @@ querysets, so an id a user may not see is a 404 and nothing else (DESIGN.md, "Ro
 access"):
 
 | role          | sees                                   | may change                              |
-| Mentor        | cases allocated to them, current or past | cases with a current allocation        |
+| Mentor        | cases currently allocated to them      | the same cases                          |
 | Project lead  | every case in the programmes they lead | the same, plus allocations and decisions |
 | Manager       | every programme                        | as a lead, plus reports and exports      |
 | Administrator | configuration and users                | configuration only                       |
+
+A mentor whose allocation has ended (re-allocated, case closed, mentor left) no longer sees that
+client at all: DESIGN.md's "current or past" was too generous for criminal-offence data, and the
+history stays with the project lead.
 
 Roles are Django groups; a lead's programmes are ProgrammeMembership rows. The querysets of
 other apps are reached lazily through the app registry, because mentoring depends on no app.
@@ -37,6 +41,10 @@ LEAD = Role.LEAD
 MANAGER = Role.MANAGER
 ADMINISTRATOR = Role.ADMINISTRATOR
 GROUP_ROLES = {name: role for role, name in ROLE_GROUPS.items()}
+# Roles an administrator gives in the admin. Manager and Administrator (and the superuser flag,
+# which is the Administrator role with every admin permission) only a second manager's approval
+# gives: mentoring.services.approve_role_grant.
+ADMIN_GIVEN_ROLES = (MENTOR, LEAD)
 
 
 def _model(label):
@@ -95,6 +103,25 @@ def can_export(user):
     return is_manager(user)
 
 
+def can_manage_roles(user):
+    """Asking for, approving and taking away the Manager and Administrator roles: managers."""
+    return is_manager(user)
+
+
+def holds_two_manager_role(account):
+    """Whether the account holds what only two managers give: Manager, Administrator, superuser."""
+    if account.is_superuser:
+        return True
+    return account.groups.filter(name__in=[ROLE_GROUPS[MANAGER], ROLE_GROUPS[ADMINISTRATOR]]).exists()
+
+
+def can_link_mentor_accounts(user):
+    """Which sign-in account a mentor profile uses: managers only. The account sees the mentor's
+    cases in every programme, so a lead re-linking a shared mentor could hand another
+    programme's cases to an account they control."""
+    return is_manager(user)
+
+
 def led_programme_ids(user):
     cached = getattr(user, "_waymark_led", None)
     if cached is None:
@@ -131,7 +158,7 @@ def reportable_programmes(user):
     return Programme.objects.none()
 
 
-def _case_filter(user, *, current_only):
+def _case_filter(user):
     """A Q over Case, or None for 'all cases', or False for 'none'."""
     if is_manager(user):
         return None
@@ -142,17 +169,15 @@ def _case_filter(user, *, current_only):
         granted = True
     if is_mentor(user):
         Allocation = _model("mentors.Allocation")
-        allocations = Allocation.objects.filter(mentor__user=user)
-        if current_only:
-            allocations = allocations.current(timezone.localdate())
+        allocations = Allocation.objects.filter(mentor__user=user).current(timezone.localdate())
         query |= Q(pk__in=allocations.values("case_id"))
         granted = True
     return query if granted else False
 
 
-def _cases(user, *, current_only):
+def _cases(user):
     Case = _model("clients.Case")
-    condition = _case_filter(user, current_only=current_only)
+    condition = _case_filter(user)
     if condition is None:
         return Case.objects.all()
     if condition is False:
@@ -161,13 +186,14 @@ def _cases(user, *, current_only):
 
 
 def visible_cases(user):
-    """Cases the user may see: all (manager), their programmes' (lead), allocated (mentor)."""
-    return _cases(user, current_only=False)
+    """Cases the user may see: all (manager), their programmes' (lead), currently allocated (mentor)."""
+    return _cases(user)
 
 
 def changeable_cases(user):
-    """Cases the user may add to or edit: a mentor only while their allocation is current."""
-    return _cases(user, current_only=True)
+    """Cases the user may add to or edit: today the same as the visible ones (a mentor's current
+    allocations), kept apart so each view says which it means."""
+    return _cases(user)
 
 
 def visible_clients(user):

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.db.models import Q
 
+from . import access
 from .locking import VersionedAdminMixin
-from .models import AuditEvent, Funder, Organisation, Programme, ProgrammeMembership
+from .models import ROLE_GROUPS, AuditEvent, Funder, Organisation, Programme, ProgrammeMembership
+
+ADMIN_GIVEN_GROUPS = [ROLE_GROUPS[role] for role in access.ADMIN_GIVEN_ROLES]
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,15 +19,48 @@ class MembershipInline(admin.TabularInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """Only the Mentor and Project lead roles are offered; the Manager and Administrator roles an
+    account already holds are kept as they are (two managers give and take those, on the Roles
+    page), so a posted Manager group is an invalid choice, not a grant."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:
+            self.fields["groups"].queryset = Group.objects.filter(name__in=ADMIN_GIVEN_GROUPS)
+            self.fields["groups"].help_text = (
+                "Mentor or Project lead. The Manager and Administrator roles are given by two managers "
+                "on the Roles page in Waymark."
+            )
+
+    def clean_groups(self):
+        chosen = self.cleaned_data["groups"]
+        kept = self.instance.groups.exclude(name__in=ADMIN_GIVEN_GROUPS) if self.instance.pk else Group.objects.none()
+        return Group.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=kept.values("pk")))
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    """Administrators invite staff here: create the account, give a role and programmes."""
+    """Administrators invite staff here: create the account, give the Mentor or Project lead role
+    and programmes, deactivate leavers. Configuration only: no one sets the superuser flag or the
+    Manager and Administrator roles here, no one changes their own roles, and individual
+    permissions are not offered at all (roles are groups). Every change to an account's roles,
+    flags or password is an audit event (mentoring.auth)."""
 
+    form = StaffUserChangeForm
     inlines = [MembershipInline]
     list_display = ("username", "first_name", "last_name", "email", "is_active", "role_names")
     list_filter = ("groups", "is_active")
+    filter_horizontal = ("groups",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Roles and access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
 
     @admin.display(description="Roles")
     def role_names(self, obj):
@@ -29,6 +68,32 @@ class StaffUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["is_superuser", "last_login", "date_joined"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields.append("groups")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take a role away too: deactivate instead (and keep the history).
+        if obj is not None and (obj.pk == request.user.pk or access.holds_two_manager_role(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The four roles, to look at: what each may do is set by Waymark, not edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Programme)

@@ -2,8 +2,11 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 # What the Administrator role may manage in the admin: configuration, never client records.
+# Roles (groups) they may only look at: what each role may do is fixed, and the Manager and
+# Administrator roles are given by two managers (mentoring.services).
+ADMINISTRATOR_VIEW_ONLY = ["auth.group"]
 ADMINISTRATOR_MODELS = [
-    "auth.user", "auth.group",
+    "auth.user",
     "mentoring.programme", "mentoring.funder", "mentoring.programmemembership", "mentoring.auditevent",
     "mentoring.organisation",
     "clients.closurereason", "referrals.referralsource", "mentors.strength", "contacts.activity",
@@ -22,7 +25,13 @@ def grant_administrator_permissions(sender, **kwargs):
     for label in ADMINISTRATOR_MODELS:
         app_label, model = label.split(".")
         wanted |= Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
-    group.permissions.add(*wanted)
+    view_only = Permission.objects.none()
+    for label in ADMINISTRATOR_VIEW_ONLY:
+        app_label, model = label.split(".")
+        view_only |= Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+    group.permissions.add(*wanted, *view_only.filter(codename__startswith="view_"))
+    # Installations from before this rule granted more: take it back.
+    group.permissions.remove(*view_only.exclude(codename__startswith="view_"))
 
 
 class MentoringConfig(AppConfig):
@@ -33,4 +42,5 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from . import audit, auth  # noqa: F401 - connect the audit and sign-in receivers
 
+        auth.connect_account_audit()
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="waymark_admin_permissions")

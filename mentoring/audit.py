@@ -26,9 +26,10 @@ NOT_SHOWN = {401, 403, 404, 405}
 
 
 def _client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    # The same rule as the sign-in limits: X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says.
+    from .auth import client_ip
+
+    return client_ip(request)
 
 
 def _event(user, verb, obj=None, *, action, client_id=None, request=None, **detail):

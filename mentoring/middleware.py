@@ -1,12 +1,14 @@
 import logging
+from contextvars import ContextVar
 
+import auditlog.middleware
 from django.conf import settings
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from . import access
 from .demo import DEMO_USERNAMES
@@ -69,3 +71,68 @@ class SessionSaveTolerantMiddleware(SessionMiddleware):
                            request.method, request.path, exc_info=True)
             patch_vary_headers(response, ("Cookie",))
             return response
+class RefuseUnknownHostMiddleware:
+    """Refuse a request whose Host is not in ALLOWED_HOSTS (400) before any other middleware.
+
+    Django checks the Host only when something calls `get_host()`; WhiteNoise, the session and
+    the sign-in form ran before anything did.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.get_host()
+        return self.get_response(request)
+
+
+class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
+    """django-auditlog's, with the client's address by our rule (mentoring.auth.client_ip):
+    its own takes the first X-Forwarded-For entry, which any client can write."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .auth import client_ip
+
+        return client_ip(request)
+
+
+class NoStoreMiddleware:
+    """Nothing personal stays in a shared browser's cache or a proxy's: every response to a
+    signed-in user, and every download, says `no-store`. Static files never reach this
+    middleware (WhiteNoise, ahead of it, answers them), so they stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 proxies
+        return response
+
+
+_current_request = ContextVar("waymark_current_request", default=None)
+
+
+def current_request():
+    """The request being answered on this thread, or None (a management command, a test)."""
+    return _current_request.get()
+
+
+class CurrentRequestMiddleware:
+    """Keeps the request at hand for audit records made where none is passed: changes to
+    accounts, recorded from model signals (mentoring.auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)

@@ -353,3 +353,60 @@ class Organisation(VersionedModel):
         if not allowed:
             return ""  # uploaded before the pixel limit: left off rather than stall every PDF
         return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+class RoleGrantQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=RoleGrant.Status.PENDING)
+
+
+class RoleGrant(models.Model):
+    """One manager's request to give an account the Manager or Administrator role, or the
+    superuser flag: what reads every client's record, or changes who can.
+
+    Nothing changes until a second, different manager approves it (four eyes, as erasure);
+    the person it is for cannot approve it either. Administrators give only the Mentor and
+    Project lead roles, in the admin.
+    """
+
+    class Grant(models.TextChoices):
+        MANAGER = "manager", "Manager role"
+        ADMINISTRATOR = "administrator", "Administrator role"
+        SUPERUSER = "superuser", "Superuser (every permission in the admin)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved and given"
+        CANCELLED = "cancelled", "Cancelled"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    grant = models.CharField(max_length=20, choices=Grant.choices)
+    reason = models.CharField(max_length=300, help_text="Why this person needs it, e.g. 'New service manager from 1 March'.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "grant"], condition=models.Q(status="pending"), name="one_pending_grant_per_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_grant_display()} for {self.user} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def may_be_approved_by(self, user):
+        """Four eyes: neither the manager who asked nor the person it is for may approve."""
+        return self.is_pending and user is not None and user.pk not in (self.requested_by_id, self.user_id)

@@ -37,6 +37,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies in front of Waymark, each appending the address it saw to X-Forwarded-For
+# (one nginx or Caddy: 1). The client's address, for the per-address sign-in limits and the
+# audit trail alike, is the one the outermost trusted proxy saw; with 0 the header is ignored,
+# so nobody can forge an address by sending it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # The organisation running this instance: shown in the footer and on report covers.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Waymark demo organisation")
@@ -72,8 +78,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a Host outside ALLOWED_HOSTS is a 400 before anything (sign-in limits, audit) sees it.
+    "mentoring.middleware.RefuseUnknownHostMiddleware",
+    "mentoring.middleware.CurrentRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and sign-in middleware, so its header is the last word on every response.
+    "mentoring.middleware.NoStoreMiddleware",
     "mentoring.middleware.SessionSaveTolerantMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,7 +94,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "mentoring.middleware.AuditlogMiddleware",
     # Writes the reads of client records a request made (mentoring.access), in one INSERT.
     "mentoring.audit.ReadAuditMiddleware",
     "mentoring.middleware.RequireTwoFactorMiddleware",
@@ -135,8 +146,12 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# Every account, whatever its role: at least 12 characters, nothing of the person's own details,
+# nothing on the common-password list. allauth's set, change and reset forms and the admin's user
+# forms all run these.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "mentoring.auth.NoPersonalDetailsInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -151,10 +166,8 @@ PASSWORD_HASHERS = PASSWORD_HASHERS_CONFIGURED = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: each sign-in checks one account's password once (mentoring.auth.OneAccountBackend).
+AUTHENTICATION_BACKENDS = ["mentoring.auth.OneAccountBackend"]
 
 # Sign-in: invited staff only, username or email, lockout after repeated failures.
 LOGIN_URL = "account_login"
@@ -166,6 +179,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# No e-mail to an address with no account: there is no sign-up to point it to.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 ACCOUNT_RATE_LIMITS = {
     # Five wrong passwords for one account lock it for 15 minutes; an address gets 20.

@@ -14,6 +14,10 @@ admin.site.site_title = "Waymark"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("roles/", views.role_grants, name="role_grants"),
+    path("roles/<int:pk>/approve/", views.role_grant_approve, name="role_grant_approve"),
+    path("roles/<int:pk>/cancel/", views.role_grant_cancel, name="role_grant_cancel"),
+    path("roles/accounts/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("accounts/signup/", views.no_signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -41,7 +41,8 @@ def _helper(label):
 
 
 class MentorForm(VersionedForm, forms.ModelForm):
-    """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes."""
+    """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes;
+    only a manager links the profile to a sign-in account."""
 
     areas = ListField(label="Areas covered", required=False, help_text="Separate with commas, e.g. Northtown, Eastfield.")
     languages = ListField(required=False, help_text="Separate with commas, e.g. English, Polish.")
@@ -73,12 +74,16 @@ class MentorForm(VersionedForm, forms.ModelForm):
         self.fields["programmes"].queryset = self.own_programmes
         self.fields["programmes"].required = True
         self.fields["strengths"].queryset = self.fields["strengths"].queryset.filter(active=True)
-        mentor_accounts = get_user_model().objects.filter(groups__name="Mentor", is_active=True)
-        free = mentor_accounts.filter(mentor_profile__isnull=True)
-        if self.instance.user_id:
-            free = mentor_accounts.filter(pk=self.instance.user_id) | free
-        self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        if access.can_link_mentor_accounts(request.user):
+            mentor_accounts = get_user_model().objects.filter(groups__name="Mentor", is_active=True)
+            free = mentor_accounts.filter(mentor_profile__isnull=True)
+            if self.instance.user_id:
+                free = mentor_accounts.filter(pk=self.instance.user_id) | free
+            self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
+            self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        else:
+            # Not offered, so a `user` posted anyway is never read.
+            del self.fields["user"]
         self.helper = _helper("Save mentor")
 
     def clean_programmes(self):
@@ -210,7 +215,7 @@ class AllocateForm(forms.Form):
 
 class EndAllocationForm(forms.Form):
     ended_on = forms.DateField(label="Ends on", widget=DATE,
-                               help_text="From this day the mentor can read the case but no longer add to it.")
+                               help_text="From this day the mentor no longer sees the case.")
     reason = forms.CharField(max_length=200, help_text="e.g. Mentor moved to another project, client asked for a change.")
 
     def __init__(self, *args, allocation, **kwargs):
@@ -245,11 +250,12 @@ class ReallocateForm(forms.Form):
     """
 
     reason = forms.CharField(max_length=200, help_text="e.g. Mentor on long-term leave, mentor has left the service.")
-    started_on = forms.DateField(label="New mentors start on", widget=DATE)
+    started_on = forms.DateField(label="New mentors start on", widget=DATE,
+                                 help_text="For a mentor who has left: the day they left, today or earlier.")
     mentor_status = forms.ChoiceField(
         label="The mentor", widget=forms.RadioSelect, initial="no_change",
         choices=[("no_change", "Stays active"), ("leave", "Is on leave (give the date they return)"),
-                 ("leaving", "Has left the service (mark inactive)")],
+                 ("leaving", "Has left the service (ends all their cases and their sign-in)")],
     )
     on_leave_until = forms.DateField(label="On leave until", required=False, widget=DATE)
 

@@ -5,6 +5,7 @@ day and the reason) and starts a new one, so "who was this client's mentor in Ma
 an answer. Every change is an audit event.
 """
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Case
-from mentoring import audit
+from mentoring import access, audit
+from mentoring.auth import end_sessions
 
 from .models import Allocation, Mentor
 
@@ -61,6 +63,16 @@ def _end(allocation, *, on, reason, by):
         by, "allocation.ended", allocation, client_id=allocation.case.client_id,
         mentor=allocation.mentor_id, case=allocation.case_id, role=allocation.role, on=on.isoformat(),
     )
+
+
+def _queue_if_leaderless(case, *, on, by):
+    """After a lead allocation ended on `on`: with no other lead from that day, the case goes
+    back to 'to allocate'. True when it did."""
+    if Allocation.objects.current(on).leads().filter(case=case).exists():
+        return False
+    was_active = case.status == Case.Status.ACTIVE
+    case.await_allocation(by=by)
+    return was_active
 
 
 @transaction.atomic
@@ -124,7 +136,8 @@ def allocate_mentor(
 
 @transaction.atomic
 def end_allocation(*, allocation: Allocation, on: date, reason: str, by) -> Allocation:
-    """End an allocation on `on`: from that day the mentor reads the case but no longer changes it."""
+    """End an allocation on `on`: from that day the mentor no longer sees the case. Ending the
+    lead mentor's allocation with no other lead puts the case back in 'to allocate'."""
     allocation = Allocation.objects.select_for_update().select_related("case", "mentor").get(pk=allocation.pk)
     if not reason.strip():
         raise ValidationError("Say why the allocation ends.")
@@ -135,19 +148,22 @@ def end_allocation(*, allocation: Allocation, on: date, reason: str, by) -> Allo
     if on < allocation.started_on:
         raise ValidationError("An allocation cannot end before it started.")
     _end(allocation, on=on, reason=reason.strip(), by=by)
+    if allocation.role == Allocation.Role.LEAD:
+        _queue_if_leaderless(allocation.case, on=on, by=by)
     return allocation
 
 
 @transaction.atomic
 def reallocate_cases(
     *, from_mentor: Mentor, assignments: dict, reason: str, by, on: date | None = None,
-    leaving: bool = False, on_leave_until: date | None = None,
+    on_leave_until: date | None = None,
 ) -> list[Allocation]:
-    """A mentor leaves or goes on leave: move each case to its new mentor, in one transaction.
+    """A mentor goes on leave, or hands cases over: move each case to its new mentor, in one
+    transaction.
 
     `assignments` maps a case to the mentor taking it over, in the role `from_mentor` held.
-    Cases left out keep their allocation. `leaving` marks the mentor inactive;
-    `on_leave_until` records leave. All or nothing: one bad row changes nothing.
+    Cases left out keep their allocation; `on_leave_until` records leave. All or nothing: one
+    bad row changes nothing. A mentor who leaves the service goes through `mark_mentor_left`.
     """
     on = on or timezone.localdate()
     reason = reason.strip()
@@ -171,18 +187,67 @@ def reallocate_cases(
         for allocation in held:
             _end(allocation, on=on, reason=reason, by=by)
         created.append(allocate_mentor(case=case, mentor=mentor, role=role, by=by, on=on))
-    fields = []
-    if leaving and from_mentor.active:
-        from_mentor.active = False
-        fields.append("active")
     if on_leave_until is not None:
         from_mentor.on_leave_until = on_leave_until
-        fields.append("on_leave_until")
-    if fields:
         from_mentor.full_clean()
-        from_mentor.save(update_fields=fields)
+        from_mentor.save(update_fields=["on_leave_until"])
     audit.record(
         by, "mentor.cases_reallocated", from_mentor, reason=reason, on=on.isoformat(), cases=len(created),
-        leaving=leaving, on_leave_until=on_leave_until.isoformat() if on_leave_until else None,
+        on_leave_until=on_leave_until.isoformat() if on_leave_until else None,
     )
     return created
+
+
+@dataclass
+class Leaving:
+    """What marking a mentor as left did, for the message to the lead."""
+
+    reallocated: list = field(default_factory=list)  # the new allocations
+    queued: list = field(default_factory=list)  # cases back in 'to allocate'
+    signed_out: bool = False  # the mentor's sign-in was deactivated
+
+
+@transaction.atomic
+def mark_mentor_left(
+    *, mentor: Mentor, reason: str, by, on: date | None = None, assignments: dict | None = None,
+) -> Leaving:
+    """A mentor has left the service (the re-allocation screen, or un-ticking "Active").
+
+    Cases in `assignments` move to their new mentors (as `reallocate_cases`); every other
+    allocation the mentor still holds ends on `on` (today by default), and each case left
+    without a lead goes back to 'to allocate'. The mentor becomes inactive and, unless their
+    account also holds another role, so does their sign-in, with its sessions ended: a leaver
+    keeps no way into former clients' records.
+    """
+    today = timezone.localdate()
+    on = on or today
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the mentor is leaving.")
+    if on > today:
+        raise ValidationError("The day the mentor left cannot be in the future: record it on the day.")
+    mentor = Mentor.objects.select_for_update(of=("self",)).select_related("user").get(pk=mentor.pk)
+    leaving = Leaving()
+    if assignments and any(assignments.values()):
+        leaving.reallocated = reallocate_cases(from_mentor=mentor, assignments=assignments, reason=reason, by=by, on=on)
+    held = list(Allocation.objects.filter(mentor=mentor).exclude(ended_on__lte=on).select_related("case"))
+    for allocation in held:
+        # One that had not started yet ends on its first day, so it is never in force.
+        _end(allocation, on=max(on, allocation.started_on), reason=reason, by=by)
+    for case in {a.case for a in held if a.role == Allocation.Role.LEAD}:
+        if _queue_if_leaderless(case, on=on, by=by):
+            leaving.queued.append(case)
+    if mentor.active:
+        mentor.active = False
+        mentor.save(update_fields=["active"])
+    user = mentor.user
+    if user is not None and user.is_active and access.roles(user) <= {access.MENTOR}:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        end_sessions(user)
+        leaving.signed_out = True
+    audit.record(
+        by, "mentor.left", mentor, reason=reason, on=on.isoformat(), reallocated=len(leaving.reallocated),
+        ended=len(held), back_to_allocate=len(leaving.queued), signed_out=leaving.signed_out,
+    )
+    return leaving

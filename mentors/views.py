@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
-from mentoring import access
+from mentoring import access, audit
 from mentoring.locking import ConflictMixin, StaleEdit, retry_form
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale, safe_next
@@ -104,6 +105,16 @@ class MentorFormMixin:
     def get_success_url(self):
         return reverse("mentors:mentor_detail", args=[self.object.pk])
 
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if "user" in form.changed_data:
+            audit.record(
+                self.request.user, "mentor.sign_in_changed", self.object, request=self.request,
+                previous_user=form.initial.get("user"), new_user=self.object.user_id,
+            )
+        return response
+
 
 class MentorCreateView(access.RoleRequiredMixin, MentorFormMixin, SuccessMessageMixin, CreateView):
     allowed_roles = LEADS
@@ -115,6 +126,31 @@ class MentorUpdateView(access.ScopedQuerysetMixin, MentorFormMixin, SuccessMessa
     scope = "managed_mentors"
     conflict_noun = "this mentor's details"
     success_message = "Changes to %(first_name)s %(last_name)s saved."
+
+    @transaction.atomic
+    def form_valid(self, form):
+        # Un-ticking "Active" is the mentor leaving: the same workflow as the re-allocation screen.
+        leaving = form.initial.get("active") and not form.cleaned_data["active"]
+        response = super().form_valid(form)
+        if leaving:
+            result = services.mark_mentor_left(
+                mentor=self.object, by=self.request.user, reason="Marked as no longer active on their profile",
+            )
+            messages.info(self.request, leaving_message(self.request.user, self.object, result))
+        return response
+
+
+def leaving_message(user, mentor, result):
+    """What the lead is told when a mentor leaves: how many cases wait for a new mentor."""
+    queued = len(result.queued)
+    text = f"{queued} case{'s go' if queued != 1 else ' goes'} back to 'Cases to allocate'"
+    elsewhere = len({case.pk for case in result.queued} - set(access.managed_cases(user).values_list("pk", flat=True)))
+    if elsewhere:
+        text += f" ({elsewhere} of them in programmes other leads run)"
+    text += "."
+    if result.signed_out:
+        text += f" {mentor} can no longer sign in."
+    return text
 
 
 class MentorRecordCreateView(access.RoleRequiredMixin, SuccessMessageMixin, CreateView):
@@ -274,7 +310,8 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
 
 
 class AllocationEndView(access.RoleRequiredMixin, FormView):
-    """End a current allocation: the mentor keeps read access to the history, not write access."""
+    """End a current allocation: from that day the mentor no longer sees the case. A case left
+    without a lead mentor goes back to 'Cases to allocate'."""
 
     allowed_roles = LEADS
     form_class = EndAllocationForm
@@ -310,7 +347,12 @@ class AllocationEndView(access.RoleRequiredMixin, FormView):
                 return redirect(self.get_success_url())
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.allocation.mentor}'s allocation to {self.allocation.case.client.name_for_header} ended.")
+        message = f"{self.allocation.mentor}'s allocation to {self.allocation.case.client.name_for_header} ended."
+        case = self.allocation.case
+        case.refresh_from_db(fields=["status"])
+        if case.status == case.Status.TO_ALLOCATE:
+            message += " The case has no lead mentor now: it is back in 'Cases to allocate'."
+        messages.success(self.request, message)
         return redirect(self.get_success_url())
 
     def get_success_url(self):
@@ -370,15 +412,27 @@ class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
 
     def form_valid(self, form):
         status = form.cleaned_data["mentor_status"]
+        data = form.cleaned_data
+        left = None
         try:
-            created = services.reallocate_cases(
-                from_mentor=self.mentor, assignments=form.assignments(), reason=form.cleaned_data["reason"],
-                by=self.request.user, on=form.cleaned_data["started_on"], leaving=status == "leaving",
-                on_leave_until=form.cleaned_data["on_leave_until"] if status == "leave" else None,
-            )
+            if status == "leaving":
+                left = services.mark_mentor_left(
+                    mentor=self.mentor, assignments=form.assignments(), reason=data["reason"], by=self.request.user,
+                    on=data["started_on"],
+                )
+                created = left.reallocated
+            else:
+                created = services.reallocate_cases(
+                    from_mentor=self.mentor, assignments=form.assignments(), reason=data["reason"],
+                    by=self.request.user, on=data["started_on"],
+                    on_leave_until=data["on_leave_until"] if status == "leave" else None,
+                )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{len(created)} case{'s' if len(created) != 1 else ''} re-allocated from {self.mentor}.")
+        message = f"{len(created)} case{'s' if len(created) != 1 else ''} re-allocated from {self.mentor}."
+        if left is not None:
+            message += " " + leaving_message(self.request.user, self.mentor, left)
+        messages.success(self.request, message)
         return redirect("mentors:mentor_detail", pk=self.mentor.pk)
 

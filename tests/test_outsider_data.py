@@ -1,5 +1,5 @@
-"""A mentor must never see another mentor's clients, nor a lead another programme's, wherever
-they click.
+"""A mentor must never see another mentor's clients, or former clients, nor a lead another
+programme's, wherever they click.
 
 Signs in, follows every same-site link and export reachable from the pages (GET only, breadth
 first, bounded), and asserts that no other client's name appears in any response.
@@ -55,7 +55,8 @@ def crawl(client, start):
 def test_no_other_mentors_client_appears_anywhere_a_mentor_can_reach(client, world, mentor_user):
     client.force_login(mentor_user)
     pages = crawl(client, reverse("home"))
-    mine = {world.my_client.pk, world.past_client.pk}
+    # Alice's former client (allocation ended yesterday) is an outsider to her now.
+    mine = {world.my_client.pk}
     outsiders = Client.objects.exclude(pk__in=mine)
     assert outsiders.count() >= 2
     for url, text in pages.items():
@@ -113,3 +114,39 @@ def test_a_lead_who_types_another_programmes_client_then_withdraws_finds_no_trac
     # The crawl reached the lead's queue and the withdrawn referral, so it proves something.
     assert any(far.last_name.upper() in text for text in pages.values())
     assert len(pages) > 10
+
+
+@pytest.mark.django_db
+def test_a_lead_cannot_hand_another_programmes_cases_to_an_account_they_control(client, world, lead):
+    """A mentor shared by both programmes holds a case in other_programme; the lead of
+    `programme` tries to re-link the profile to a fresh sign-in account they control."""
+    from mentoring import access
+    from mentoring.tests.factories import UserFactory
+    from mentors.models import Allocation
+    from tests.world import mentor_profile
+
+    sam = UserFactory(username="sam", first_name="Sam", last_name="Shared", role="mentor")
+    shared = mentor_profile(sam, world.programme)
+    shared.programmes.add(world.other_programme)
+    Allocation.objects.create(case=world.far_case, mentor=shared, started_on=world.far_case.started_on)
+    controlled = UserFactory(username="mallory", first_name="Mallory", last_name="Controlled", role="mentor")
+
+    client.force_login(lead)
+    url = reverse("mentors:mentor_update", args=[shared.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "lived_experience"}
+    data.update(programmes=[world.programme.pk], areas="", languages="", strengths=[], active="on",
+                references_received="on", dbs_certificate_on=shared.dbs_certificate_on.isoformat(),
+                dbs_renewal_due="", user=controlled.pk, version=shared.version)
+    data.pop("original", None)  # the edit form's snapshot of what it showed: none, as from an old page
+    client.post(url, data)
+
+    shared.refresh_from_db()
+    assert shared.user == sam
+    assert not access.visible_cases(controlled).filter(programme=world.other_programme).exists()
+    client.force_login(controlled)
+    pages = crawl(client, reverse("home"))
+    assert pages
+    for url, text in pages.items():
+        for name in (world.far_client.first_name, world.far_client.last_name):
+            assert name not in text, f"{name} (a case of other_programme) appears on {url}"

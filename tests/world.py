@@ -2,7 +2,7 @@
 
 - `my_case` (client `my_client`): in `programme`, alice's current lead allocation.
 - `past_case` (client `past_client`): in `programme`, alice's allocation ended yesterday:
-  she may read it but not change it.
+  she no longer sees it at all (404), like another mentor's case.
 - `other_case` (client `other_client`): in `programme`, bob's current allocation.
 - `far_case` (client `far_client`): in `other_programme`, nobody allocated; the lead of
   `programme` must not see it.

@@ -21,7 +21,8 @@ def _awaiting_duplicate_check(client):
 MATRIX = [
     Row("clients:client_list", **STAFF),
     Row("clients:client_detail", lambda w: {"pk": w.my_client.pk}, label="mine", **STAFF),
-    Row("clients:client_detail", lambda w: {"pk": w.past_client.pk}, label="past", **STAFF),
+    # A mentor whose allocation ended no longer sees the client (was 200 before issue 13, point 5).
+    Row("clients:client_detail", lambda w: {"pk": w.past_client.pk}, label="past", mentor=404, lead=200, manager=200),
     Row("clients:client_detail", lambda w: {"pk": w.other_client.pk}, label="other", mentor=404, lead=200, manager=200),
     Row("clients:client_detail", lambda w: {"pk": w.far_client.pk}, label="far", mentor=404, lead=404, manager=200),
     Row("clients:client_update", lambda w: {"pk": w.my_client.pk}, label="mine", **STAFF),

@@ -1,7 +1,7 @@
 """Access rows for contacts' URLs (tests/test_access_matrix.py).
 
-A mentor may log against cases with a current allocation to them only: a past allocation
-or another mentor's case is a 404. CSV export is for leads and managers (the spend table is in reports).
+A mentor sees and logs against cases with a current allocation to them only: a past
+allocation or another mentor's case is a 404. CSV export is for leads and managers (the spend table is in reports).
 """
 
 from mentoring.tests.access import Row
@@ -38,7 +38,7 @@ MATRIX = [
     # Per-case contact list and CSV
     Row("contacts:case_contacts", lambda w: {"case_pk": w.my_case.pk}, mentor=200, lead=200, manager=200),
     Row("contacts:case_contacts", lambda w: {"case_pk": w.past_case.pk}, label="past allocation",
-        mentor=200, lead=200, manager=200),
+        mentor=404, lead=200, manager=200),
     Row("contacts:case_contacts", lambda w: {"case_pk": w.other_case.pk}, label="other mentor",
         mentor=404, lead=200, manager=200),
     Row("contacts:case_contacts", lambda w: {"case_pk": w.far_case.pk}, label="other programme",

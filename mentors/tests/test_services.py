@@ -99,53 +99,60 @@ def test_ending_an_allocation_needs_a_reason_and_a_date_after_it_started(case, a
         services.end_allocation(allocation=allocation, on=TODAY(), reason="Again", by=lead)
 
 
-def test_a_mentor_loses_write_access_the_day_their_allocation_ends_but_keeps_read_access(
-    client, case, alice, mentor_user, lead
-):
+def test_a_mentor_whose_allocation_ended_gets_404_on_the_former_client(client, case, alice, mentor_user, lead):
+    # Issue 13, point 5: the mentor used to keep read access to former clients; now they lose it.
     allocation = services.allocate_mentor(case=case, mentor=alice, by=lead, on=case.started_on)
     assert case in access.changeable_cases(mentor_user)
+    assert case.client in access.visible_clients(mentor_user)
 
     services.end_allocation(allocation=allocation, on=TODAY(), reason="Client asked for a change", by=lead)
 
     assert case not in access.changeable_cases(mentor_user)
-    assert case in access.visible_cases(mentor_user)
-    assert case.client in access.visible_clients(mentor_user)
+    assert case not in access.visible_cases(mentor_user)
+    assert case.client not in access.visible_clients(mentor_user)
     assert case.client not in access.changeable_clients(mentor_user)
     # The day before, the allocation was still in force.
     assert Allocation.objects.current(TODAY() - timedelta(days=1)).filter(pk=allocation.pk).exists()
-    # Through the screens: the client's page still opens, editing the client does not.
+    # Through the screens: neither the client's page nor editing it opens.
     try:
         detail = reverse("clients:client_detail", args=[case.client_id])
         edit = reverse("clients:client_update", args=[case.client_id])
     except NoReverseMatch:
         return
     client.force_login(mentor_user)
-    assert client.get(detail).status_code == 200
+    assert client.get(detail).status_code == 404
     assert client.get(edit).status_code == 404
 
 
-def test_reallocating_a_mentors_cases_moves_each_case_in_its_role(programme, alice, bob, lead):
+def test_a_mentor_who_leaves_hands_chosen_cases_over_in_their_role_and_no_case_stays_with_them(
+    programme, alice, bob, lead
+):
+    # Before issue 13, point 5 a case left out stayed allocated to the inactive mentor.
     carol = MentorFactory(programmes=[programme])
     led = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
     supported = AllocationFactory(mentor=alice, role="supporting", case=CaseFactory(programme=programme, status="active"))
     kept = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
 
-    created = services.reallocate_cases(
-        from_mentor=alice, assignments={led.case: bob, supported.case: carol, kept.case: None},
-        reason="Mentor has left the service", by=lead, leaving=True,
+    left = services.mark_mentor_left(
+        mentor=alice, assignments={led.case: bob, supported.case: carol, kept.case: None},
+        reason="Mentor has left the service", by=lead,
     )
 
-    assert len(created) == 2
-    for old in (led, supported):
+    assert len(left.reallocated) == 2
+    for old in (led, supported, kept):
         old.refresh_from_db()
         assert (old.ended_on, old.end_reason) == (TODAY(), "Mentor has left the service")
     assert Allocation.objects.current().get(case=led.case, mentor=bob).role == "lead"
     assert Allocation.objects.current().get(case=supported.case, mentor=carol).role == "supporting"
-    assert Allocation.objects.current().filter(pk=kept.pk).exists()
+    assert not Allocation.objects.current().filter(mentor=alice).exists()
+    kept.case.refresh_from_db()
+    assert kept.case.status == Case.Status.TO_ALLOCATE and left.queued == [kept.case]
     alice.refresh_from_db()
     assert alice.active is False
     event = AuditEvent.objects.get(verb="mentor.cases_reallocated")
     assert event.detail["cases"] == 2 and event.detail["reason"] == "Mentor has left the service"
+    event = AuditEvent.objects.get(verb="mentor.left")
+    assert event.detail["reallocated"] == 2 and event.detail["back_to_allocate"] == 1
 
 
 def test_reallocation_is_all_or_nothing(programme, alice, bob, lead):

@@ -261,3 +261,68 @@ def test_the_lead_home_shows_caseloads_and_top_suggestions(client, lead, case, a
     page = client.get(reverse("home")).content.decode()
     assert "Matching and caseloads" in page
     assert "Suggested: <strong>Alice Mentor</strong>" in page
+
+
+def _profile_data(form, **changes):
+    """What the edit form would post back unchanged, with `changes` on top."""
+    mentor = form.instance
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "lived_experience"}
+    data.update(
+        programmes=[p.pk for p in mentor.programmes.all()], areas=", ".join(mentor.areas),
+        languages=", ".join(mentor.languages), strengths=[s.pk for s in mentor.strengths.all()],
+        dbs_certificate_on=mentor.dbs_certificate_on.isoformat() if mentor.dbs_certificate_on else "",
+        dbs_renewal_due=mentor.dbs_renewal_due.isoformat() if mentor.dbs_renewal_due else "",
+        active="on", references_received="on",
+    )
+    data.update(changes)
+    return data
+
+
+def test_a_lead_cannot_link_a_mentor_to_another_sign_in_account(client, lead, alice, mentor_user):
+    from mentoring.tests.factories import UserFactory
+
+    fresh = UserFactory(username="fresh", role="mentor")
+    client.force_login(lead)
+    url = reverse("mentors:mentor_update", args=[alice.pk])
+    form = client.get(url).context["form"]
+    assert "user" not in form.fields
+    assert 'name="user"' not in client.get(url).content.decode()
+
+    response = client.post(url, _profile_data(form, user=fresh.pk, phone="07700 900123"))
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.user == mentor_user and alice.phone == "07700 900123"  # the rest of the edit is kept
+    assert not AuditEvent.objects.filter(verb="mentor.sign_in_changed").exists()
+
+
+def test_a_lead_adding_a_mentor_cannot_give_them_a_sign_in_account(client, lead, programme):
+    from mentoring.tests.factories import UserFactory
+
+    fresh = UserFactory(username="fresh", role="mentor")
+    client.force_login(lead)
+    response = client.post(reverse("mentors:mentor_create"), {
+        "first_name": "Nadia", "last_name": "Newmentor", "mentor_type": "peer", "programmes": [programme.pk],
+        "gender": "female", "max_caseload": 4, "active": "on", "user": fresh.pk,
+    })
+    assert response.status_code == 302
+    assert Mentor.objects.get(last_name="Newmentor").user is None
+
+
+def test_a_manager_linking_a_mentor_to_a_sign_in_account_is_audited(client, manager, alice, mentor_user):
+    from mentoring.tests.factories import UserFactory
+
+    fresh = UserFactory(username="fresh", role="mentor")
+    client.force_login(manager)
+    url = reverse("mentors:mentor_update", args=[alice.pk])
+    form = client.get(url).context["form"]
+    assert "user" in form.fields
+
+    response = client.post(url, _profile_data(form, user=fresh.pk))
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.user == fresh
+    event = AuditEvent.objects.get(verb="mentor.sign_in_changed")
+    assert (event.user, event.object_id) == (manager, str(alice.pk))
+    assert event.detail == {"previous_user": mentor_user.pk, "new_user": fresh.pk}

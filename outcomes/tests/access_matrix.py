@@ -49,7 +49,7 @@ MATRIX = [
     Row("outcomes:assessment_create", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
     Row("outcomes:assessment_create", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
     Row("outcomes:assessment_detail", _assessment("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:assessment_detail", _assessment("past_case"), label="past allocation", mentor=200, lead=200, manager=200),
+    Row("outcomes:assessment_detail", _assessment("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
     Row("outcomes:assessment_detail", _assessment("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
     Row("outcomes:assessment_detail", _assessment("far_case"), label="other programme", mentor=404, lead=404, manager=200),
     Row("outcomes:assessment_update", _assessment("my_case"), mentor=200, lead=200, manager=200),
@@ -88,7 +88,7 @@ MATRIX = [
     Row("outcomes:questionnaire_create", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
     Row("outcomes:questionnaire_create", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
     Row("outcomes:questionnaire_print", _case("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:questionnaire_print", _case("past_case"), label="past allocation", mentor=200, lead=200, manager=200),
+    Row("outcomes:questionnaire_print", _case("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
     Row("outcomes:questionnaire_print", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
     Row("outcomes:questionnaire_print", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
 ]
