@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -134,7 +135,13 @@ class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
         return super().get_context_data(client=self.client, **kwargs)
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except IntegrityError:
+            # Someone raised a current flag of this kind at the same moment (one per kind).
+            form.add_error("kind", "This client already has a current flag of this kind: edit that one instead.")
+            return self.form_invalid(form)
         audit.record(self.request.user, "risk_flag.raised", self.object, action=audit.Action.CHANGE,
                      request=self.request, kind=self.object.kind, level=self.object.level)
         messages.success(self.request, f"Flag saved: {self.object}.")

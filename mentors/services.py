@@ -145,6 +145,12 @@ def end_allocation(*, allocation: Allocation, on: date, reason: str, by) -> Allo
         raise ValidationError(
             f"{allocation.mentor}'s allocation already ended on {allocation.ended_on:%-d %b %Y}.", code="stale"
         )
+    if allocation.ended_on is not None:
+        # Already due to end (set by someone else since the page was opened): a second end
+        # date would silently replace the first.
+        raise ValidationError(
+            f"{allocation.mentor}'s allocation is already due to end on {allocation.ended_on:%-d %b %Y}.", code="stale"
+        )
     if on < allocation.started_on:
         raise ValidationError("An allocation cannot end before it started.")
     _end(allocation, on=on, reason=reason.strip(), by=by)

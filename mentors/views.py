@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -272,7 +272,13 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
             form = MatchPreferenceForm(request.POST, instance=self.get_preference())
             if form.is_valid():
                 try:
-                    form.save()
+                    try:
+                        with transaction.atomic():
+                            form.save()
+                    except IntegrityError:
+                        # Another lead saved this case's first preferences at the same moment:
+                        # theirs stand, shown as any other change made meanwhile.
+                        raise StaleEdit(CaseMatchPreference.objects.get(case=case)) from None
                 except StaleEdit as stale:
                     current = stale.current
                     retry = retry_form(form, lambda data: MatchPreferenceForm(data, instance=current),

@@ -199,6 +199,24 @@ def test_ending_an_allocation_someone_else_ended_meanwhile_says_so(client, lead,
     assert AuditEvent.objects.filter(verb="allocation.ended", object_id=str(allocation.pk)).count() == 1
 
 
+def test_ending_an_allocation_already_due_to_end_keeps_the_first_end_date(client, lead, case, alice):
+    from datetime import timedelta
+
+    allocation = AllocationFactory(case=case, mentor=alice)
+    client.force_login(lead)
+    url = reverse("mentors:allocation_end", args=[allocation.pk])
+    assert client.get(url).status_code == 200
+    later = TODAY() + timedelta(days=14)
+    services.end_allocation(allocation=allocation, on=later, reason="Mentor leaves at the end of the month", by=lead)
+
+    response = client.post(url, {"ended_on": (TODAY() + timedelta(days=3)).isoformat(), "reason": "Sooner"},
+                           follow=True)
+
+    assert f"already due to end on {later:%-d %b %Y}" in response.content.decode()
+    allocation.refresh_from_db()
+    assert (allocation.ended_on, allocation.end_reason) == (later, "Mentor leaves at the end of the month")
+
+
 def test_saving_preferences_re_ranks_the_suggestions(client, lead, case, programme, housing):
     MentorFactory(programmes=[programme], first_name="Aaron")
     helper = MentorFactory(programmes=[programme], first_name="Zena", strengths=[housing])
