@@ -682,6 +682,13 @@ class _Template:
     domains: dict
 
 
+def stored_duration(row):
+    """A session that did not happen lasted no time: a duration on a did-not-attend or
+    cancelled row is not stored (the fingerprint still reads the row as written, so a file
+    imported before this rule imports again unchanged)."""
+    return row.get("duration_minutes") if row["attendance"] == "attended" else None
+
+
 def contact_key(row):
     """Fingerprint of a normalised contact row (stored in Contact.import_key)."""
     parts = (
@@ -1292,8 +1299,8 @@ class Importer:
                       "attendance": row["attendance"], "import_key": key}
             if "mentor_ref" in row:
                 wanted["mentor_id"] = self.db["mentor"][row["mentor_ref"]] if row["mentor_ref"] else None
-            if "duration_minutes" in row:
-                wanted["duration_minutes"] = row["duration_minutes"]
+            if "duration_minutes" in row or row["attendance"] != "attended":
+                wanted["duration_minutes"] = stored_duration(row)
             for name in ("location", "notes"):
                 if name in row:
                     wanted[name] = row[name] or ""
@@ -1552,7 +1559,7 @@ class _ContactWriter:
         values[i["date"]] = self.ops.adapt_datefield_value(row["date"])
         values[i["mode"]] = row["mode"]
         values[i["attendance"]] = row["attendance"]
-        values[i["duration_minutes"]] = row.get("duration_minutes")
+        values[i["duration_minutes"]] = stored_duration(row)
         values[i["location"]] = row.get("location") or ""
         values[i["notes"]] = row.get("notes") or ""
         values[i["import_key"]] = key

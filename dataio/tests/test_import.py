@@ -540,12 +540,15 @@ def test_correcting_a_contacts_duration_and_attendance_with_a_contact_ref_update
     assert run_import(write_set(tmp_path / "refs", {"contacts.csv": CONTACTS_WITH_REFS})).ok
     before = Contact.objects.get(contact_ref="S1")
     corrected = CONTACTS_WITH_REFS.replace("attended,60,goal_setting", "did_not_attend,45,cv_building;housing")
+    corrected = corrected.replace("phone,attended,15", "phone,attended,30")
 
     report = run_import(write_set(tmp_path / "corrected", {"contacts.csv": corrected}))
 
-    assert report.lines == ["contacts.csv: 0 created, 1 updated, 1 unchanged"]
+    assert report.lines == ["contacts.csv: 0 created, 2 updated, 0 unchanged"]
     after = Contact.objects.get(contact_ref="S1")
-    assert (after.pk, after.attendance, after.duration_minutes) == (before.pk, "did_not_attend", 45)
+    # A session that did not happen keeps no duration, whatever the spreadsheet says.
+    assert (after.pk, after.attendance, after.duration_minutes) == (before.pk, "did_not_attend", None)
+    assert Contact.objects.get(contact_ref="S2").duration_minutes == 30
     assert set(after.activities.values_list("code", flat=True)) == {"cv_building", "housing"}
     assert after.version == before.version + 1  # an edit form opened before the import is refused
     assert Contact.objects.filter(contact_ref__in=["S1", "S2"]).count() == 2
@@ -645,3 +648,16 @@ def test_only_the_first_500_problems_are_listed_and_the_rest_counted(tmp_path, c
     assert (len(report.problems), report.problem_count, report.more_problems) == (500, 800, 300)
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 501 and err[-1] == "and 300 more problems"
+
+
+@pytest.mark.django_db
+def test_a_did_not_attend_row_with_a_duration_is_stored_without_one_and_imports_again_unchanged(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    contacts = ("case_ref,date,mentor_ref,mode,attendance,duration_minutes\n"
+                "K1,2024-03-05,M1,phone,did_not_attend,60\n"
+                "K1,2024-03-06,M1,face_to_face,cancelled_by_client,30\n")
+    directory = write_set(tmp_path / "dna", {"contacts.csv": contacts})
+
+    assert run_import(directory).lines == ["contacts.csv: 2 created, 0 updated, 0 unchanged"]
+    assert list(Contact.objects.filter(date__gte="2024-03-05").values_list("duration_minutes", flat=True)) == [None, None]
+    assert run_import(directory).lines == ["contacts.csv: 0 created, 0 updated, 2 unchanged"]
