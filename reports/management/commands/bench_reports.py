@@ -135,6 +135,9 @@ class Command(BaseCommand):
         self.stdout.write("Clients...")
         insert_select(Client, CLIENTS, {
             "first_name": "'Bench'", "last_name": "'Person ' || g",
+            # What clients.names.folded_names gives for these names, so the bench clients are searchable.
+            "first_name_folded": "'bench'", "last_name_folded": "'person ' || g",
+            "search_name": "'bench person ' || g",
             "date_of_birth": "date '1965-01-01' + (g * 7919 % 14000)",
             "gender": "(ARRAY['male','female','male','non_binary'])[1 + g % 4]",
             "ethnicity": "(ARRAY['white_british','black_caribbean','asian_pakistani','mixed_other'])[1 + g % 4]",
