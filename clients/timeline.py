@@ -1,4 +1,3 @@
-from mentors.models import Allocation  # noqa: F401 - deliberate upward import
 """What clients adds to the client page: case and risk-flag events, and the Details section.
 
 Imported from ClientsConfig.ready(); each source runs a fixed number of queries.
