@@ -46,7 +46,7 @@ def of(numerator, base, noun, rate):
 
 
 def _row(metric_id, value, base=""):
-    return {"id": metric_id, "label": DEFINITIONS[metric_id][1], "value": value, "base": base}
+    return {"id": metric_id, "label": DEFINITIONS[metric_id].label, "value": value, "base": base}
 
 
 def headline_tiles(result, data):

@@ -79,8 +79,8 @@ class ReportResult:
 
     def definitions(self):
         return [
-            {"id": key, "section": dict(SECTIONS)[section], "label": label, "definition": text}
-            for key, (section, label, _kind, text) in DEFINITIONS.items()
+            {"id": m.name, "section": dict(SECTIONS)[m.section], "label": m.label, "definition": m.definition}
+            for m in DEFINITIONS.values()
         ]
 
     def rows(self, *, suppress=False):
@@ -88,8 +88,8 @@ class ReportResult:
         shown = self.shown(suppress=suppress)
         rows = []
         for key in JSON_IDS:
-            section, label, kind, _text = DEFINITIONS[key]
-            section_name = dict(SECTIONS)[section]
+            label = DEFINITIONS[key].label
+            section_name = dict(SECTIONS)[DEFINITIONS[key].section]
             value, base = shown.figures[key], shown.bases.get(key)
             if isinstance(value, dict):
                 for code, item in value.items():
