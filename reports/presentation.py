@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from .charts import ACCENT, SECOND, bar_chart, radar_chart
+from outcomes.charts import radar_svg
+
+from .charts import bar_chart
 from .metrics import DEFINITIONS, REOFFENDING_CAVEAT
 
 
@@ -208,11 +210,12 @@ def build_sections(result, *, suppress=False):
          show_pct(item["improved_rate"])]
         for code, item in change.items()
     ]
-    radar = radar_chart(
-        [domains[code] for code in change],
-        [("First assessment (mean)", [item["first_mean"] for item in change.values()], SECOND),
-         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()], ACCENT)],
-        title="Progress wheel: mean first and latest scores by domain",
+    radar = radar_svg(
+        [(code, domains[code]) for code in change],
+        [("First assessment (mean)", [item["first_mean"] for item in change.values()]),
+         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()])],
+        scale_max=result.scale_max, title="Progress wheel: mean first and latest scores by domain",
+        chart_id="wheel-report",
     )
     sections.append({
         "id": "assessments", "title": f"Progress wheel{': ' + result.template_name if result.template_name else ''}",

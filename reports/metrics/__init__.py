@@ -72,7 +72,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         programmes=programmes, start=start, end=end, filters=filters, **merged, type_categories=type_categories,
         offence_categories=categories, left_out_of_cost=[c for c in categories if c["unit_cost"] is None],
         span_summary=span_summary(totals, merged["figures"]), spend=spend,
-        template_name=template.name if template else "",
+        template_name=template.name if template else "", scale_max=template.scale_max if template else 10,
     )
 
 

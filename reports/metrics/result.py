@@ -60,6 +60,7 @@ class ReportResult:
     span_summary: dict = field(default_factory=dict)
     spend: SpendFigures = field(default_factory=SpendFigures)
     template_name: str = ""
+    scale_max: int = 10  # the assessment template's highest score, the wheel's outer ring
 
     @property
     def as_of(self):
