@@ -1,7 +1,7 @@
 """The progress wheel as a radar chart: plain, server-rendered SVG.
 
 No charting library: a few polygons, lines and text elements render the same in a browser
-and in WeasyPrint (reports' PDFs import `radar_svg` from here), need no JavaScript and carry
+and in WeasyPrint (the report's page and PDF draw their wheel with `radar_svg` too), need no JavaScript and carry
 their own accessible name and description. The numbers are always shown in a table beside
 the chart as well (see `distance_travelled`).
 """
@@ -91,11 +91,15 @@ def _label(index, total, label):
     return f'<text class="wheel-axis-label" text-anchor="{anchor}" font-size="{LABEL_SIZE}" fill="#212529">{spans}</text>'
 
 
+def _is_score(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _description(domains, series, scale_max):
     parts = []
     for name, scores in series:
         values = ", ".join(
-            f"{label} {score if score is not None else 'not scored'}" for (_, label), score in zip(domains, scores, strict=True)
+            f"{label} {'not scored' if score is None else score}" for (_, label), score in zip(domains, scores, strict=True)
         )
         parts.append(f"{name}: {values}.")
     return f"Scores out of {scale_max} on each spoke. " + " ".join(parts)
@@ -106,7 +110,8 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
 
     domains: [(code, label), ...] in spoke order, the first at the top, then clockwise.
     series: [(name, [score or None per domain]), ...], e.g. [("First, 3 Feb 2026", [...]),
-    ("Latest, 12 May 2026", [...])]. A missing score leaves that spoke out of the polygon.
+    ("Latest, 12 May 2026", [...])]. A missing score (None, or a suppressed "n/a" of a report)
+    leaves that spoke out of the polygon; the description gives it as it is.
     Returns the SVG markup as a string (safe to mark safe: every text is escaped).
     """
     total = len(domains)
@@ -152,7 +157,7 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
     # One polygon per series, then its markers.
     for number, (name, scores) in enumerate(series):
         style = SERIES_STYLES[number % len(SERIES_STYLES)]
-        points = [point_for(i, total, s, scale_max) for i, s in enumerate(scores) if s is not None]
+        points = [point_for(i, total, s, scale_max) for i, s in enumerate(scores) if _is_score(s)]
         fill_opacity = "0.18" if style["fill"] != "none" else "0"
         dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
         out.append(f'<g class="wheel-series" data-series="{number}">')
@@ -185,7 +190,7 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
 
 def _markers(scores, total, scale_max, domains):
     for index, (score, (_, label)) in enumerate(zip(scores, domains, strict=True)):
-        if score is not None:
+        if _is_score(score):
             yield point_for(index, total, score, scale_max), score, label
 
 

@@ -1,16 +1,14 @@
-"""Server-side SVG charts for the report page and its PDF: bars and a radar (progress wheel).
+"""Server-side SVG bar charts for the report page and its PDF (the progress wheel is
+`outcomes.charts.radar_svg`, the same chart as on a case).
 
 Plain SVG strings, built here so the browser needs no script (the CSP forbids inline script)
 and WeasyPrint draws them the same way in the PDF. Every chart has a <title> and <desc>, and
 the figures it shows are also in a table beside it.
 """
 
-import math
 from html import escape
 
 ACCENT = "#0b5e55"
-SECOND = "#c77700"
-GRID = "#d0d5d9"
 TEXT = "#212529"
 
 
@@ -58,61 +56,5 @@ def bar_chart(items, *, title, unit="", maximum=None, width=560, label_width=190
             f'{bar}<text x="{label_width + length + 4:.1f}" y="{y + 15}" font-size="12" fill="{TEXT}">'
             f"{escape(_show(value, unit))}</text>"
         )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def radar_chart(axes, series, *, title, scale_min=1, scale_max=10, size=420):
-    """A radar (spider) chart: `axes` are labels; `series` is [(name, values, colour)]."""
-    count = len(axes)
-    if count < 3:
-        return ""
-    centre, radius = size / 2, size / 2 - 90
-    pad_w = 130
-
-    def point(i, value):
-        angle = -math.pi / 2 + 2 * math.pi * i / count
-        share = (min(max(value, scale_min), scale_max) - scale_min) / (scale_max - scale_min or 1)
-        return centre + pad_w + radius * share * math.cos(angle), centre + radius * share * math.sin(angle)
-
-    width = size + 2 * pad_w
-    desc = "; ".join(
-        f"{name}: " + ", ".join(f"{axis} {_show(v)}" for axis, v in zip(axes, values, strict=False))
-        for name, values, _ in series
-    )
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-radar" role="img" '
-        f'viewBox="0 0 {width} {size}" width="100%" preserveAspectRatio="xMidYMin meet">',
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
-    ]
-    for level in range(1, 6):
-        value = scale_min + (scale_max - scale_min) * level / 5
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, value) for i in range(count)))
-        parts.append(f'<polygon points="{ring}" fill="none" stroke="{GRID}" stroke-width="1"/>')
-    for i, axis in enumerate(axes):
-        x, y = point(i, scale_max)
-        parts.append(f'<line x1="{centre + pad_w}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
-        lx, ly = point(i, scale_max + (scale_max - scale_min) * 0.12)
-        anchor = "middle" if abs(lx - centre - pad_w) < 10 else ("start" if lx > centre + pad_w else "end")
-        parts.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" font-size="12" '
-                     f'fill="{TEXT}">{escape(str(axis))}</text>')
-    for s, (_name, values, colour) in enumerate(series):
-        numbers = [v if _is_number(v) else None for v in values]
-        if all(v is None for v in numbers):
-            continue
-        if any(v is None for v in numbers):
-            # A value missing or suppressed gets no point: the others are drawn as dots, not
-            # as a shape that would put the missing one at the centre.
-            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
-                      for x, y in (point(i, v) for i, v in enumerate(numbers) if v is not None)]
-            continue
-        shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(numbers)))
-        dash = ' stroke-dasharray="6 3"' if s else ""
-        parts.append(f'<polygon points="{shape}" fill="{colour}" fill-opacity="0.15" stroke="{colour}" '
-                     f'stroke-width="2"{dash}/>')
-    for s, (name, _values, colour) in enumerate(series):
-        y = 16 + s * 18
-        parts.append(f'<rect x="8" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="26" y="{y}" font-size="12" fill="{TEXT}">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

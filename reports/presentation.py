@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from .charts import ACCENT, SECOND, bar_chart, radar_chart
+from outcomes.charts import radar_svg
+
+from .charts import bar_chart
 from .metrics import DEFINITIONS, REOFFENDING_CAVEAT
 
 
@@ -46,7 +48,7 @@ def of(numerator, base, noun, rate):
 
 
 def _row(metric_id, value, base=""):
-    return {"id": metric_id, "label": DEFINITIONS[metric_id][1], "value": value, "base": base}
+    return {"id": metric_id, "label": DEFINITIONS[metric_id].label, "value": value, "base": base}
 
 
 def headline_tiles(result, data):
@@ -98,14 +100,19 @@ def _span_row(span):
 
 
 def build_sections(result, *, suppress=False):
+    """The report's sections in order, each with its rows, tables and charts, from `result.shown()`."""
     shown = result.shown(suppress=suppress)
-    data = shown.figures
-    n = data["cases_worked_with"]
-    sections = []
+    return [section(result, shown) for section in (
+        _referrals_section, _engagement_section, _activity_section, _outcomes_section, _reoffending_section,
+        _assessments_section, _questionnaire_section, _spend_section,
+    )]
 
-    # Referrals.
+
+def _referrals_section(result, shown):
+    """Referrals."""
+    data = shown.figures
     source_rows, source_items = _breakdown(result, data, "referrals_by_source", value_heading="Referrals")
-    sections.append({
+    return {
         "id": "referrals", "title": "Referrals",
         "rows": [
             _row("referrals_received", show(data["referrals_received"])),
@@ -118,9 +125,13 @@ def build_sections(result, *, suppress=False):
         "tables": [{"caption": "Referrals by source", "id": "referrals_by_source",
                     "columns": ["Source", "Referrals"], "rows": source_rows}],
         "charts": [mark_safe(bar_chart(source_items, title="Referrals by source"))],
-    })
+    }
 
-    # Engagement.
+
+def _engagement_section(result, shown):
+    """Engagement."""
+    data = shown.figures
+    n = data["cases_worked_with"]
     bands = result.labels["cases_by_age_band"]
     band_rows = [
         [bands[code], show(data["cases_by_age_band"][code]),
@@ -128,7 +139,7 @@ def build_sections(result, *, suppress=False):
         for code in bands
     ]
     closed_rows, _ = _breakdown(result, data, "cases_closed")
-    sections.append({
+    return {
         "id": "engagement", "title": "Engagement",
         "rows": [
             _row("cases_worked_with", show(n)),
@@ -149,22 +160,28 @@ def build_sections(result, *, suppress=False):
              "columns": ["Reason", "Cases"], "rows": closed_rows},
         ],
         "charts": [],
-    })
+    }
 
-    # Activity.
+
+def _activity_section(result, shown):
+    """Activity."""
+    data = shown.figures
     activity_rows, activity_items = _breakdown(result, data, "sessions_by_activity")
-    sections.append({
+    return {
         "id": "activity", "title": "Activity",
         "rows": [_row("contacts_attended", show(data["contacts_attended"]))],
         "tables": [{"caption": "Sessions by activity", "id": "sessions_by_activity",
                     "columns": ["Activity", "Sessions"], "rows": activity_rows}],
         "charts": [mark_safe(bar_chart(activity_items, title="Sessions by activity"))],
-    })
+    }
 
-    # Outcomes.
+
+def _outcomes_section(result, shown):
+    """Outcomes."""
+    data = shown.figures
     category_rows, category_items = _breakdown(result, data, "clients_by_achievement_category")
     type_rows, _ = _breakdown(result, data, "clients_by_achievement_type")
-    sections.append({
+    return {
         "id": "outcomes", "title": "Outcomes",
         "rows": [
             _row("clients_with_ete_outcome", show(data["clients_with_ete_outcome"]),
@@ -177,11 +194,15 @@ def build_sections(result, *, suppress=False):
              "columns": ["Achievement", "Cases"], "rows": type_rows},
         ],
         "charts": [mark_safe(bar_chart(category_items, title="Cases by achievement category"))],
-    })
+    }
 
-    # Re-offending.
+
+def _reoffending_section(result, shown):
+    """Re-offending."""
+    data = shown.figures
+    n = data["cases_worked_with"]
     traj = data["trajectory_cases"]
-    sections.append({
+    return {
         "id": "reoffending", "title": "Re-offending (local descriptive measures)",
         "notice": REOFFENDING_CAVEAT,
         "rows": [
@@ -198,9 +219,12 @@ def build_sections(result, *, suppress=False):
                  "an estimate from unit costs; see the appendix for the values used"),
         ],
         "tables": [], "charts": [],
-    })
+    }
 
-    # Progress wheel.
+
+def _assessments_section(result, shown):
+    """Progress wheel."""
+    data = shown.figures
     domains = result.labels["assessment_change_by_domain"]
     change = data["assessment_change_by_domain"]
     domain_rows = [
@@ -208,29 +232,33 @@ def build_sections(result, *, suppress=False):
          show_pct(item["improved_rate"])]
         for code, item in change.items()
     ]
-    radar = radar_chart(
-        [domains[code] for code in change],
-        [("First assessment (mean)", [item["first_mean"] for item in change.values()], SECOND),
-         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()], ACCENT)],
-        title="Progress wheel: mean first and latest scores by domain",
+    radar = radar_svg(
+        [(code, domains[code]) for code in change],
+        [("First assessment (mean)", [item["first_mean"] for item in change.values()]),
+         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()])],
+        scale_max=result.scale_max, title="Progress wheel: mean first and latest scores by domain",
+        chart_id="wheel-report",
     )
-    sections.append({
+    return {
         "id": "assessments", "title": f"Progress wheel{': ' + result.template_name if result.template_name else ''}",
         "rows": [_row("assessment_followups", show(data["assessment_followups"]))],
         "tables": [{"caption": "Change by domain", "id": "assessment_change_by_domain",
                     "columns": ["Domain", "First (mean)", "Latest (mean)", "Improved", "Improved (%)"],
                     "rows": domain_rows}],
         "charts": [mark_safe(radar)] if data["assessment_followups"] else [],
-    })
+    }
 
-    # Exit questionnaire.
+
+def _questionnaire_section(result, shown):
+    """Exit questionnaire."""
+    data = shown.figures
     questions = result.labels["questionnaire_agree_rate"]
     bases = shown.bases["questionnaire_agree_rate"]
     question_rows = [
         [questions[code], show_pct(rate), show(bases.get(code, 0))]
         for code, rate in data["questionnaire_agree_rate"].items()
     ]
-    sections.append({
+    return {
         "id": "questionnaire", "title": "Exit questionnaire",
         "rows": [_row("questionnaires_completed", show(data["questionnaires_completed"]))],
         "tables": [{"caption": "Agree or strongly agree", "id": "questionnaire_agree_rate",
@@ -239,11 +267,13 @@ def build_sections(result, *, suppress=False):
             [(questions[c], r) for c, r in data["questionnaire_agree_rate"].items()],
             title="Agree or strongly agree (%)", unit="%", maximum=100, label_width=260))]
         if data["questionnaires_completed"] else [],
-    })
+    }
 
-    # Support spend.
+
+def _spend_section(result, shown):
+    """Support spend."""
     spend = shown.spend
-    sections.append({
+    return {
         "id": "spend", "title": "Support spend",
         "rows": [{"id": "", "label": "Total spent on clients' practical needs in the period",
                   "value": money(spend.total), "base": f"on {show(spend.cases)} cases" if spend.items else ""}],
@@ -251,5 +281,4 @@ def build_sections(result, *, suppress=False):
                     "columns": ["Category", "Items", "Total"],
                     "rows": [[row["label"], show(row["items"]), money(row["total"])] for row in spend.categories]}],
         "charts": [],
-    })
-    return sections
+    }

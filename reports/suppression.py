@@ -166,7 +166,7 @@ def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=N
     """Every number of a report as a reader outside the organisation may see it (see the module's docstring)."""
     rules = Rules()
     numerators, people = numerators or {}, people or {}
-    kinds = {key: DEFINITIONS[key][2] for key in figures}
+    kinds = {key: DEFINITIONS[key].kind for key in figures}
     out = {}
     for key, value in figures.items():
         if kinds[key] == "count":

@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from clients.models import RiskFlag
 from contacts.models import Attendance, Contact, Mode
 from mentoring.tests.factories import ProgrammeFactory
-from reports.metrics import JSON_IDS, compute_report, pct, round_half_up, suppress_figures
+from reports.metrics import DEFINITIONS, JSON_IDS, compute_report, pct, round_half_up, suppress_figures
 
 from .factories import (
     achievement,
@@ -326,3 +326,9 @@ def test_report_query_count_does_not_grow_with_the_data():
     assert small_result.figures["engaged_6_months"] == 10
     assert large_result.figures["trajectory_cases"] == 100
     assert len(hundred) == len(ten) <= 25
+
+
+@pytest.mark.django_db
+def test_the_figures_given_a_base_are_those_whose_definition_names_one(hand):
+    result = compute_report([hand], START, END)
+    assert set(result.bases) == {m.name for m in DEFINITIONS.values() if m.base}

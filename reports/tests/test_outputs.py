@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from mentoring.tests.factories import ProgrammeFactory
 from mentoring.utils import spreadsheet_safe as safe_cell
 from reports.models import CaseStudy
 
-from .factories import contact, make_case, referral
+from .factories import assessment, contact, make_case, referral
 
 PERIOD = {"start": "2024-01-01", "end": "2024-12-31"}
 
@@ -211,3 +212,35 @@ def test_justice_data_lab_cohort_is_the_reports_cohort(client, manager, programm
     page = client.get(reverse("reports:jdl_export"), query(programme))
     report = compute_report([programme], date(2024, 1, 1), date(2024, 12, 31))
     assert page.context["cohort_size"] == report.figures["cases_worked_with"] == 2
+
+
+@pytest.fixture
+def assessed(programme):
+    """Two cases assessed twice on the progress wheel: every domain 4 at first, 6 at the latest."""
+    from outcomes.models import Domain
+
+    codes = list(Domain.objects.filter(template__code="progress_wheel").order_by("order", "code")
+                 .values_list("code", flat=True))
+    for _ in range(2):
+        case = make_case(programme, date(2024, 2, 1))
+        assessment(case, date(2024, 2, 2), **dict.fromkeys(codes, 4))
+        assessment(case, date(2024, 6, 2), **dict.fromkeys(codes, 6))
+    return codes
+
+
+def _shapes(page):
+    return [[tuple(float(n) for n in pair.split(",")) for pair in points.split()]
+            for points in re.findall(r'class="wheel-series-shape" points="([^"]+)"', page)]
+
+
+@pytest.mark.django_db
+def test_report_draws_the_progress_wheel_of_a_case_page_in_the_page_and_the_pdf(client, manager, programme, assessed):
+    from outcomes.charts import point_for
+
+    client.force_login(manager)
+    page = client.get(reverse("reports:report"), query(programme, **INTERNAL)).content.decode()
+    assert 'class="wheel-chart" id="wheel-report"' in page
+    assert _shapes(page) == [[point_for(i, len(assessed), score) for i in range(len(assessed))] for score in (4, 6)]
+    pdf = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL)).content
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Latest assessment (mean)" in text

@@ -77,8 +77,9 @@ def _plain(fragment):
 
 def page_numbers(page):
     """The figure and breakdown cells, the tiles and the charts' texts of the report page,
-    before its appendix (whose reference values - severities, price years - are not counts)."""
-    body = page.split('id="appendix"')[0]
+    before its appendix (whose reference values - severities, price years - are not counts) and
+    without the progress wheel's scale (its rings' scores 2, 4 ... 10 are an axis, not counts)."""
+    body = re.sub(r'<g class="wheel-scale".*?</g>', "", page.split('id="appendix"')[0], flags=re.S)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
     tiles = re.findall(r'<p class="tile-(?:value|base)[^"]*">(.*?)</p>', body, re.S)
     charts = re.findall(r"<(?:text|desc)[^>]*>(.*?)</(?:text|desc)>", body, re.S)
@@ -91,6 +92,7 @@ def pdf_text(content):
     text = re.sub(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", " ", text)  # dates
     text = re.sub(r"Page \d+ of \d+", " ", text)
     text = re.sub(r"\b\d{1,2}:\d{2}\b", " ", text)  # the time it was generated
+    text = re.sub(r"\b2\n4\n6\n8\n10\b", " ", text)  # the progress wheel's scale: an axis, not counts
     text = re.sub(r"\b(?:3|6) months\b", " ", text)  # "Engaged for 3 months": a label, not a count
     return text
 
