@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .importer import FILE_NAMES
+from .importing import FILE_NAMES
 from .privacy import reason_names_the_person
 
 LARGER_SETS = ("A larger set can be imported by whoever runs the server, with the command "
