@@ -1,4 +1,5 @@
-"""Forms of the data-in pages: the upload of import files (CSV files or one zip)."""
+"""Forms of dataio: the upload of import files (CSV files or one zip), erasure requests and
+confirmations."""
 
 import os
 import zipfile
@@ -11,7 +12,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .importer import FILE_NAMES
+from .importing import FILE_NAMES
+from .privacy import reason_names_the_person
 
 LARGER_SETS = ("A larger set can be imported by whoever runs the server, with the command "
                "manage.py import_data FOLDER (see the README).")
@@ -148,3 +150,39 @@ def _unpacked(upload, info):
             f"{name}: {info.filename} cannot be unpacked, the zip is damaged or protected ({exc}). "
             "Make the zip again, or upload the CSV files themselves."
         ) from None
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the record to be erased?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="For example: 'Erasure requested by the person in writing on 3 Nov; no legal reason to keep it.' "
+        "Do not include their name or references: the reason is kept after the record is erased.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that, once a second manager approves, this cannot be undone.", required=True
+    )
+
+    def __init__(self, *args, client, **kwargs):
+        self.client = client
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Request erasure", css_class="btn-danger"))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if reason_names_the_person(reason, self.client):
+            raise forms.ValidationError("Leave the person's name and references out of the reason.")
+        return reason
+
+
+class ConfirmForm(forms.Form):
+    """A tick box before something that cannot be undone."""
+
+    confirm = forms.BooleanField(label="I understand this cannot be undone.", required=True)
+
+    def __init__(self, *args, button="Confirm", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", button, css_class="btn-danger"))

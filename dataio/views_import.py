@@ -19,7 +19,7 @@ from django.views.generic import FormView
 from mentoring import access, audit
 
 from .forms import ImportUploadForm
-from .importer import FILES, SPECS, run_import, template_csv
+from .importing import FILES, SPECS, run_import, template_csv
 from .uploads import TOKEN, is_expired, prune_expired, remove_directory, upload_root
 
 SESSION_KEY = "dataio_import"

@@ -22,15 +22,9 @@ from mentoring.tables import SingleTableMixin
 from mentoring.utils import spreadsheet_safe
 
 from . import privacy
-from .privacy_forms import (
-    MATCHED_CLIENTS,
-    AuditEventFilter,
-    ChangeFilter,
-    ConfirmForm,
-    ErasureRequestForm,
-    client_ids_matching,
-)
-from .privacy_tables import AuditEventTable, ChangeTable, DueClientTable
+from .filters import MATCHED_CLIENTS, AuditEventFilter, ChangeFilter, client_ids_matching
+from .forms import ConfirmForm, ErasureRequestForm
+from .tables import AuditEventTable, ChangeTable, DueClientTable
 
 
 class ManagerRequiredMixin(access.RoleRequiredMixin):

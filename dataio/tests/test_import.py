@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from clients.models import Case, Client, RiskFlag
 from contacts.models import Contact
-from dataio.importer import FILES, run_import, template_csv
+from dataio.importing import FILES, run_import, template_csv
 from mentoring.models import AuditEvent, Programme
 from mentors.models import Allocation, Mentor
 from outcomes.models import Achievement, Answer, Assessment, CustodyPeriod, Offence, Questionnaire, Score
@@ -661,3 +661,7 @@ def test_a_did_not_attend_row_with_a_duration_is_stored_without_one_and_imports_
     assert run_import(directory).lines == ["contacts.csv: 2 created, 0 updated, 0 unchanged"]
     assert list(Contact.objects.filter(date__gte="2024-03-05").values_list("duration_minutes", flat=True)) == [None, None]
     assert run_import(directory).lines == ["contacts.csv: 0 created, 0 updated, 2 unchanged"]
+
+
+def test_every_import_file_has_its_writer_registered_on_its_spec():
+    assert [spec.name for spec in FILES if not callable(spec.write)] == []

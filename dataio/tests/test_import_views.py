@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from clients.models import Client
 from contacts.models import Contact
-from dataio.importer import FILES
+from dataio.importing import FILES
 from mentoring.models import AuditEvent
 
 from .test_import import BROKEN, VALID

@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dataio.importer import FILE_NAMES, run_import
+from dataio.importing import FILE_NAMES, run_import
 from mentoring import audit
 
 

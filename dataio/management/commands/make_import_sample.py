@@ -11,8 +11,6 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 
-from contacts.migrations import __name__ as _contacts_migrations  # noqa: F401  (the app is installed)
-
 MODES = ["face_to_face", "face_to_face", "phone", "video", "message", "group"]
 ATTENDANCE = ["attended", "attended", "attended", "did_not_attend", "cancelled_by_client", "cancelled_by_service"]
 LOCATIONS = ["office", "community_venue", "cafe", "home_visit", "custody", "online", ""]

@@ -1,9 +1,7 @@
-"""Forms and filters of the privacy screens: erasure requests, confirmations, the audit trail."""
+"""Filters of the privacy screens: the audit trail and the change history."""
 
 import django_filters
 from auditlog.models import LogEntry
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -11,43 +9,7 @@ from django.db.models import Q
 from clients.models import Client
 from mentoring.models import AuditEvent
 
-from .privacy import change_history_q, reason_names_the_person
-
-
-class ErasureRequestForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is the record to be erased?",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        help_text="For example: 'Erasure requested by the person in writing on 3 Nov; no legal reason to keep it.' "
-        "Do not include their name or references: the reason is kept after the record is erased.",
-    )
-    confirm = forms.BooleanField(
-        label="I understand that, once a second manager approves, this cannot be undone.", required=True
-    )
-
-    def __init__(self, *args, client, **kwargs):
-        self.client = client
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Request erasure", css_class="btn-danger"))
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if reason_names_the_person(reason, self.client):
-            raise forms.ValidationError("Leave the person's name and references out of the reason.")
-        return reason
-
-
-class ConfirmForm(forms.Form):
-    """A tick box before something that cannot be undone."""
-
-    confirm = forms.BooleanField(label="I understand this cannot be undone.", required=True)
-
-    def __init__(self, *args, button="Confirm", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", button, css_class="btn-danger"))
+from .privacy import change_history_q
 
 
 def users(request=None):
