@@ -181,7 +181,7 @@ def factors(case, mentor, ctx):
     spare = max(mentor.max_caseload - mentor.caseload, 0)
     if spare:
         points = round(weights.capacity_weight * spare / mentor.max_caseload)
-        found.append(Factor("capacity", points, f"Room for {spare} more (caseload {mentor.caseload} of {mentor.max_caseload})"))
+        found.append(Factor("capacity", points, f"Caseload {mentor.caseload} of {mentor.max_caseload}: room for {spare} more"))
     return found
 
 
