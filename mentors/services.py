@@ -49,10 +49,10 @@ def check_match(*, case, mentor, on, override_reason=""):
     soft one does and no reason to override it was given."""
     found = matching.match_for(case, mentor, on=on)
     if found.hard_vetoes:
-        words = "; ".join(v.words.lower() for v in found.hard_vetoes)
+        words = "; ".join(v.words for v in found.hard_vetoes)
         raise ValidationError(f"{mentor} cannot be allocated: {words}.", code="veto")
     if found.soft_vetoes and not override_reason.strip():
-        words = "; ".join(v.words.lower() for v in found.soft_vetoes)
+        words = "; ".join(v.words for v in found.soft_vetoes)
         raise ValidationError(f"{mentor} is not offered ({words}): say why you override it.", code="override_needed")
     return found
 
