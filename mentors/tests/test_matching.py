@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentors import matching
 from clients.models import RiskFlag
+from mentors import matching
 from mentors.models import CaseMatchPreference, MatchingSettings, MentorConflict
 
 from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
