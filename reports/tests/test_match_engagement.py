@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Case
@@ -38,3 +39,15 @@ def test_engagement_by_match_splits_suggested_from_overridden_and_counts_by_ment
     assert figures["by_mentor_type"]["paid"] == {"engaged": 1, "cases": 2, "rate": 50.0}
     assert figures["by_mentor_type"]["peer"] == {"engaged": 2, "cases": 2, "rate": 100.0}
     assert figures["by_mentor_type"]["volunteer"] == {"engaged": 0, "cases": 0, "rate": None}
+
+
+def test_the_internal_report_shows_engagement_by_match_and_the_suppressed_one_does_not(client, lead, programme):
+    paid = MentorFactory(programmes=[programme], mentor_type="paid")
+    case = _case(programme, paid, contacts=2, suggested=True)
+    client.force_login(lead)
+    period = {"programmes": [programme.pk], "start": case.started_on.isoformat(), "end": timezone.localdate().isoformat()}
+    internal = client.get(reverse("reports:report"), {**period, "suppress": "off", "internal_use": "on"}).content.decode()
+    assert "Engagement by match" in internal
+    assert "1 of 1, 100.0%" in internal
+    shared = client.get(reverse("reports:report"), {**period, "suppress": "on"}).content.decode()
+    assert "Engagement by match" not in shared
