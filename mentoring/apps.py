@@ -9,7 +9,8 @@ ADMINISTRATOR_MODELS = [
     "auth.user",
     "mentoring.programme", "mentoring.funder", "mentoring.programmemembership", "mentoring.auditevent",
     "mentoring.organisation",
-    "clients.closurereason", "referrals.referralsource", "mentors.strength", "contacts.activity",
+    "clients.closurereason", "referrals.referralsource", "mentors.strength", "mentors.matchingsettings",
+    "contacts.activity",
     "outcomes.achievementtype", "outcomes.offencecategory", "outcomes.assessmenttemplate",
     "outcomes.domain", "outcomes.question",
 ]

@@ -46,6 +46,16 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # The organisation running this instance: shown in the footer and on report covers.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Waymark demo organisation")
+
+# The DBS Update Service's status checks (mentors.dbs): off until the organisation has registered.
+DBS_STATUS_CHECKS_ENABLED = env_bool("DBS_STATUS_CHECKS_ENABLED", False)
+DBS_UPDATE_SERVICE_URL = os.environ.get(
+    "DBS_UPDATE_SERVICE_URL", "https://secure.crbonline.gov.uk/crsc/api/status"
+)
+DBS_ORGANISATION_NAME = os.environ.get("DBS_ORGANISATION_NAME", "")
+DBS_CHECKER_FORENAME = os.environ.get("DBS_CHECKER_FORENAME", "")
+DBS_CHECKER_SURNAME = os.environ.get("DBS_CHECKER_SURNAME", "")
+DBS_STATUS_CHECK_EVERY_DAYS = env_int("DBS_STATUS_CHECK_EVERY_DAYS", 90)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -1,11 +1,13 @@
 """Home panel for project leads: mentors' caseloads against capacity, and cases to allocate
 with the best-matched mentor for each (the clients app's panel counts the waiting cases)."""
 
+from django.conf import settings
+
 from mentoring import access
 from mentoring.dashboard import panel
 
 from . import matching
-from .models import cases_needing_a_lead
+from .models import Mentor, cases_needing_a_lead
 
 SHOWN = 5
 MENTORS_SHOWN = 12
@@ -32,4 +34,16 @@ def caseloads_and_matches(request):
         "more": len(cases) > SHOWN,
         "mentors": mentors,
         "mentor_total": available.count() if len(mentors) == MENTORS_SHOWN else len(mentors),
+    }
+
+
+@panel(roles=[access.LEAD], order=26, template="mentors/panels/dbs_checks.html")
+def dbs_status_checks(request):
+    """Mentors whose DBS status needs a lead: a change to review, or a check that is due."""
+    mentors = access.managed_mentors(request.user).active()
+    return {
+        "to_review": list(mentors.filter(dbs_status_review_needed=True).order_by("first_name", "last_name")),
+        "due": list(mentors.dbs_status_checks_due().order_by("dbs_status_checked_on", "first_name")[:MENTORS_SHOWN]),
+        "enabled": settings.DBS_STATUS_CHECKS_ENABLED,
+        "review_status": Mentor.DbsStatus,
     }

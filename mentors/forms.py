@@ -8,7 +8,16 @@ from django.utils import timezone
 from mentoring import access
 from mentoring.locking import VersionedForm
 
-from .models import Allocation, CaseMatchPreference, Mentor, Progression, Supervision, Training
+from .models import (
+    Allocation,
+    CaseMatchPreference,
+    Mentor,
+    MentorConflict,
+    Progression,
+    Supervision,
+    TimeSlot,
+    Training,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,14 +55,17 @@ class MentorForm(VersionedForm, forms.ModelForm):
 
     areas = ListField(label="Areas covered", required=False, help_text="Separate with commas, e.g. Northtown, Eastfield.")
     languages = ListField(required=False, help_text="Separate with commas, e.g. English, Polish.")
+    available_times = forms.MultipleChoiceField(
+        label="Times the mentor can meet", choices=TimeSlot.choices, required=False, widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Mentor
         fields = [
             "first_name", "last_name", "user", "mentor_ref", "email", "phone", "mentor_type", "programmes",
             "gender", "areas", "languages", "lived_experience", "lived_experience_share", "strengths",
-            "availability", "max_caseload", "active", "on_leave_until", "started_on",
-            "dbs_level", "dbs_certificate_on", "dbs_renewal_due", "references_received",
+            "availability", "available_times", "max_caseload", "active", "on_leave_until", "started_on",
+            "dbs_level", "dbs_certificate_number", "dbs_certificate_on", "dbs_renewal_due", "references_received",
         ]
         widgets = {
             "programmes": forms.CheckboxSelectMultiple,
@@ -148,8 +160,15 @@ class MatchPreferenceForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = CaseMatchPreference
-        fields = ["mentor_gender", "lived_experience_wanted", "needs"]
+        fields = [
+            "mentor_gender", "mentor_gender_required", "lived_experience_wanted", "lived_experience_required",
+            "needs", "times_wanted",
+        ]
         widgets = {"needs": forms.CheckboxSelectMultiple}
+
+    times_wanted = forms.MultipleChoiceField(
+        label="When the client can meet", choices=TimeSlot.choices, required=False, widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="pref", **kwargs)
@@ -172,7 +191,7 @@ class AllocateForm(forms.Form):
     started_on = forms.DateField(label="Starts on", widget=DATE)
     override_reason = forms.CharField(
         label="Why this mentor?", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when the mentor is not one of the suggestions.",
+        help_text="Needed when the mentor is not offered: a rule the client or the programme set stands in the way.",
     )
     # The lead allocation the page showed ("none" for none): a lead changed since is refused.
     lead_seen = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -201,7 +220,7 @@ class AllocateForm(forms.Form):
         data = super().clean()
         mentor = data.get("mentor")
         if mentor is not None and mentor.pk not in self.suggested_ids and not data.get("override_reason", "").strip():
-            self.add_error("override_reason", f"{mentor} is not among the suggestions: say why you chose them.")
+            self.add_error("override_reason", f"{mentor} is not offered for this client: say why you override it.")
         seen = data.get("lead_seen", "")
         if seen != self.NO_LEAD and not seen.isdigit():
             self.add_error(None, "This page is out of date: check the mentors shown and allocate again.")
@@ -211,6 +230,62 @@ class AllocateForm(forms.Form):
         """The id of the lead allocation the page showed, or None: for allocate_mentor(lead_seen_id=...)."""
         seen = self.cleaned_data["lead_seen"]
         return None if seen == self.NO_LEAD else int(seen)
+
+
+class ConflictForm(forms.ModelForm):
+    """A reason a mentor must never be offered for this client."""
+
+    class Meta:
+        model = MentorConflict
+        fields = ["mentor", "kind", "note"]
+        labels = {"kind": "Conflict", "note": "Note (optional)"}
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, prefix="conflict", **kwargs)
+        self.fields["mentor"].queryset = mentors
+
+
+class ProposalForm(forms.Form):
+    """The whole waiting list's proposal: one mentor (or none) per case, as the lead decides."""
+
+    # The waiting cases the page showed: a list changed since is refused, not half-confirmed.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        self.fields["shown"].initial = self.shown_value(proposals)
+        for p in proposals:
+            choices = [("", "Leave unallocated for now")]
+            choices += [(str(m.mentor.pk), f"{m.mentor}: suggestion {m.rank}") for m in p.options]
+            self.fields[f"case_{p.case.pk}"] = forms.ChoiceField(
+                choices=choices, required=False, initial=str(p.match.mentor.pk) if p.match else "",
+                label=f"Mentor for {p.case.client.name_for_header}", widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    @staticmethod
+    def shown_value(proposals):
+        return ",".join(str(pk) for pk in sorted(p.case.pk for p in proposals))
+
+    def rows(self):
+        return [(p, self[f"case_{p.case.pk}"]) for p in self.proposals]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("shown") != self.shown_value(self.proposals):
+            raise ValidationError(
+                "The cases waiting have changed since this proposal was shown: nothing was allocated. "
+                "Check the new proposal and confirm again.", code="stale",
+            )
+        if not any(data.get(f"case_{p.case.pk}") for p in self.proposals):
+            raise ValidationError("Choose a mentor for at least one case.")
+        return data
+
+    def pairs(self):
+        """[(case, mentor)] the lead confirmed."""
+        options = {m.mentor.pk: m.mentor for p in self.proposals for m in p.options}
+        chosen = ((p.case, self.cleaned_data.get(f"case_{p.case.pk}")) for p in self.proposals)
+        return [(case, options[int(pk)]) for case, pk in chosen if pk]
 
 
 class EndAllocationForm(forms.Form):
@@ -236,7 +311,7 @@ class EndAllocationForm(forms.Form):
 def mentor_label(mentor, suggestion=None):
     text = f"{mentor} (caseload {mentor.caseload} of {mentor.max_caseload})"
     if suggestion is not None:
-        text = f"{mentor}: score {suggestion.score} (caseload {mentor.caseload} of {mentor.max_caseload})"
+        text = f"{mentor}: suggestion {suggestion.rank} (caseload {mentor.caseload} of {mentor.max_caseload})"
     elif mentor.caseload >= mentor.max_caseload:
         text += ", at capacity"
     return text

@@ -30,11 +30,20 @@ class MentorQuerySet(models.QuerySet):
         return self.filter(programmes=programme)
 
     def vetted(self, on=None):
-        """DBS checked, not yet due for renewal, references received."""
+        """DBS checked, not yet due for renewal, no status change awaiting review, references received."""
         on = on or timezone.localdate()
         return self.filter(
-            dbs_certificate_on__isnull=False, references_received=True
+            dbs_certificate_on__isnull=False, references_received=True, dbs_status_review_needed=False
         ).filter(Q(dbs_renewal_due__isnull=True) | Q(dbs_renewal_due__gte=on))
+
+    def dbs_status_checks_due(self, on=None, every_days=None):
+        """Active mentors with a DBS certificate number whose Update Service status was never
+        checked, or last checked `every_days` (DBS_STATUS_CHECK_EVERY_DAYS) or more ago."""
+        on = on or timezone.localdate()
+        every_days = every_days or settings.DBS_STATUS_CHECK_EVERY_DAYS
+        return self.active().exclude(dbs_certificate_number="").filter(
+            Q(dbs_status_checked_on__isnull=True) | Q(dbs_status_checked_on__lte=on - timedelta(days=every_days))
+        )
 
     def with_caseload(self, on=None):
         """Annotate `caseload`: open cases with an allocation to the mentor in force on `on`.
@@ -71,8 +80,25 @@ class MentorQuerySet(models.QuerySet):
         return self.available(on).vetted(on).with_capacity(on)
 
 
+class TimeSlot(models.TextChoices):
+    """When a mentor can meet, and when a client wants to."""
+
+    WEEKDAY_MORNINGS = "weekday_mornings", "Weekday mornings"
+    WEEKDAY_AFTERNOONS = "weekday_afternoons", "Weekday afternoons"
+    WEEKDAY_EVENINGS = "weekday_evenings", "Weekday evenings"
+    WEEKENDS = "weekends", "Weekends"
+
+
 class Mentor(VersionedModel):
     """A paid, volunteer or peer mentor: the person beside the client."""
+
+    class DbsStatus(models.TextChoices):
+        """The DBS Update Service's answer to a status check of the mentor's certificate."""
+
+        BLANK_NO_NEW_INFO = "BLANK_NO_NEW_INFO", "No information on the certificate, nothing new"
+        NON_BLANK_NO_NEW_INFO = "NON_BLANK_NO_NEW_INFO", "Information on the certificate, nothing new"
+        NEW_INFO = "NEW_INFO", "New information: ask for a new check"
+        NO_MATCH_FOUND = "NO_MATCH_FOUND", "No match found: check the certificate number and name"
 
     class Type(models.TextChoices):
         PAID = "paid", "Paid mentor"
@@ -102,6 +128,8 @@ class Mentor(VersionedModel):
     lived_experience_share = models.TextField("what they are willing to share", blank=True)
     strengths = models.ManyToManyField(Strength, blank=True, related_name="mentors")
     availability = models.CharField(max_length=200, blank=True, help_text="e.g. 'Weekday evenings, Saturdays'.")
+    # A JSON list rather than an ArrayField, so `make run` keeps working on SQLite.
+    available_times = models.JSONField("times the mentor can meet", default=list, blank=True)
     max_caseload = models.PositiveSmallIntegerField(default=6)
     active = models.BooleanField(default=True)
     on_leave_until = models.DateField(null=True, blank=True)
@@ -109,6 +137,18 @@ class Mentor(VersionedModel):
     dbs_certificate_on = models.DateField("DBS certificate date", null=True, blank=True)
     dbs_renewal_due = models.DateField("DBS renewal due", null=True, blank=True)
     references_received = models.BooleanField(default=False)
+    dbs_certificate_number = models.CharField("DBS certificate number", max_length=12, blank=True)
+    date_of_birth = models.DateField(
+        null=True, blank=True, help_text="As on the DBS certificate: the Update Service asks for it with each status check.",
+    )
+    dbs_status = models.CharField("DBS Update Service status", max_length=30, choices=DbsStatus.choices, blank=True)
+    dbs_status_checked_on = models.DateField("DBS status last checked", null=True, blank=True)
+    dbs_status_review_needed = models.BooleanField(
+        "DBS status change to review", default=False,
+        help_text="Set by a status check reporting new information or no match: not vetted until reviewed.",
+    )
+    dbs_status_review_note = models.TextField("DBS review note", blank=True)
+    dbs_status_reviewed_on = models.DateField("DBS status reviewed on", null=True, blank=True)
     started_on = models.DateField(null=True, blank=True)
 
     objects = MentorQuerySet.as_manager()
@@ -128,8 +168,31 @@ class Mentor(VersionedModel):
         return bool(
             self.dbs_certificate_on
             and self.references_received
+            and not self.dbs_status_review_needed
             and (self.dbs_renewal_due is None or self.dbs_renewal_due >= on)
         )
+
+    def is_experienced(self, after_months, on=None):
+        """Paid, or mentoring with us for at least `after_months` months."""
+        on = on or timezone.localdate()
+        if self.mentor_type == self.Type.PAID:
+            return True
+        return bool(self.started_on and self.started_on <= on - timedelta(days=round(after_months * 30.44)))
+
+    def record_dbs_status(self, status, *, on=None):
+        """Record a status check's answer; new information or no match needs a lead's review."""
+        self.dbs_status = status
+        self.dbs_status_checked_on = on or timezone.localdate()
+        if status in (self.DbsStatus.NEW_INFO, self.DbsStatus.NO_MATCH_FOUND):
+            self.dbs_status_review_needed = True
+        self.save(update_fields=["dbs_status", "dbs_status_checked_on", "dbs_status_review_needed"])
+
+    def record_dbs_review(self, *, note, on=None):
+        """A lead has looked into a status change (e.g. seen a new certificate): vetted again."""
+        self.dbs_status_review_needed = False
+        self.dbs_status_review_note = note
+        self.dbs_status_reviewed_on = on or timezone.localdate()
+        self.save(update_fields=["dbs_status_review_needed", "dbs_status_review_note", "dbs_status_reviewed_on"])
 
     def dbs_due_soon(self, on=None, days=30):
         on = on or timezone.localdate()
@@ -166,6 +229,8 @@ class Mentor(VersionedModel):
             warnings.append(f"DBS renewal due {self.dbs_renewal_due:%-d %b %Y}")
         if not self.references_received:
             warnings.append("References not received")
+        if self.dbs_status_review_needed:
+            warnings.append(f"DBS status to review: {self.get_dbs_status_display().lower()}")
         expired = getattr(self, "has_expired_training", None)
         if expired is None:
             expired = Training.objects.expired(on).filter(mentor=self).exists()
@@ -286,6 +351,12 @@ class Allocation(models.Model):
     override_reason = models.CharField(
         max_length=300, blank=True, help_text="Why a mentor other than the suggestions was chosen."
     )
+    suggested = models.BooleanField(
+        null=True, blank=True, help_text="Whether the mentor was among the suggestions (empty: allocated before matching recorded it)."
+    )
+    overridden = models.JSONField(
+        default=list, blank=True, help_text="The codes of the matching rules the lead overrode, with the reason above."
+    )
 
     objects = AllocationQuerySet.as_manager()
 
@@ -320,14 +391,23 @@ class CaseMatchPreference(VersionedModel):
         choices=[(value, label) for value, label in Gender.choices if value not in (Gender.NOT_KNOWN, Gender.OTHER)],
         help_text="Leave blank if the client has no preference.",
     )
+    mentor_gender_required = models.BooleanField(
+        "the mentor's gender is a must", default=False,
+        help_text="Mentors of another gender are not offered without a reason.",
+    )
     lived_experience_wanted = models.BooleanField(
         "wants a mentor with lived experience", default=False,
         help_text="The client asked for someone who has been through the justice system.",
+    )
+    lived_experience_required = models.BooleanField(
+        "lived experience is a must", default=False,
+        help_text="Mentors without it are not offered without a reason.",
     )
     needs = models.ManyToManyField(
         Strength, blank=True, related_name="+", verbose_name="help the client wants",
         help_text="Mentors strong in these areas rank higher.",
     )
+    times_wanted = models.JSONField("when the client can meet", default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -338,7 +418,82 @@ class CaseMatchPreference(VersionedModel):
         return self.case.client_id
 
 
+class MentorConflict(models.Model):
+    """A reason a mentor must not work with a client, recorded by a lead: never offered again."""
+
+    class Kind(models.TextChoices):
+        KNOWS_CLIENT = "knows_client", "Knows the client"
+        SAME_ESTATE = "same_estate", "Lives on the same estate"
+        CO_DEFENDANT = "co_defendant", "Co-defendant"
+        VICTIM_LINK = "victim_link", "Linked to a victim"
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="mentor_conflicts")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="conflicts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["mentor__first_name", "kind"]
+        constraints = [models.UniqueConstraint(fields=["client", "mentor", "kind"], name="one_conflict_per_kind")]
+
+    def __str__(self):
+        return f"{self.mentor}: {self.get_kind_display().lower()}"
+
+    @property
+    def audit_client_id(self):
+        return self.client_id
+
+
+class MatchingSettings(VersionedModel):
+    """How a programme weighs matching factors, and which mentors its high-risk clients may have."""
+
+    class RiskRule(models.TextChoices):
+        PAID_OR_EXPERIENCED = "paid_or_experienced", "Paid or experienced mentors only"
+        PAID_ONLY = "paid_only", "Paid mentors only"
+        ANY = "any", "Any vetted mentor"
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="matching_settings")
+    area_weight = models.PositiveSmallIntegerField(default=3)
+    language_weight = models.PositiveSmallIntegerField(default=2)
+    gender_weight = models.PositiveSmallIntegerField(default=3)
+    lived_experience_weight = models.PositiveSmallIntegerField(default=3)
+    strengths_weight = models.PositiveSmallIntegerField(default=2, help_text="Per need the mentor is strong in.")
+    availability_weight = models.PositiveSmallIntegerField(default=2)
+    capacity_weight = models.PositiveSmallIntegerField(default=2, help_text="For a mentor with an empty caseload.")
+    high_risk_rule = models.CharField(
+        "clients at high risk to others", max_length=30, choices=RiskRule.choices, default=RiskRule.PAID_OR_EXPERIENCED,
+    )
+    experienced_after_months = models.PositiveSmallIntegerField(
+        default=12, help_text="A volunteer or peer mentor counts as experienced after this many months with us.",
+    )
+
+    class Meta:
+        verbose_name = "matching settings"
+        verbose_name_plural = "matching settings"
+
+    def __str__(self):
+        return f"Matching settings for {self.programme}"
+
+    @classmethod
+    def for_programmes(cls, programme_ids):
+        """{programme id: settings}, the defaults (unsaved) where none were saved."""
+        saved = {s.programme_id: s for s in cls.objects.filter(programme_id__in=programme_ids)}
+        return {pk: saved.get(pk) or cls(programme_id=pk) for pk in programme_ids}
+
+    def allows(self, mentor, on=None):
+        """Whether the high-risk rule lets `mentor` work with a client at high risk to others."""
+        if self.high_risk_rule == self.RiskRule.PAID_ONLY:
+            return mentor.mentor_type == Mentor.Type.PAID
+        if self.high_risk_rule == self.RiskRule.PAID_OR_EXPERIENCED:
+            return mentor.is_experienced(self.experienced_after_months, on)
+        return True
+
+
 auditlog.register(Mentor, exclude_fields=["version"])
+auditlog.register(MentorConflict)
+auditlog.register(MatchingSettings, exclude_fields=["version"])
 auditlog.register(Allocation)
 auditlog.register(Training)
 auditlog.register(CaseMatchPreference, exclude_fields=["version"])

@@ -16,6 +16,7 @@ from clients.models import Case
 from mentoring import access, audit
 from mentoring.auth import end_sessions
 
+from . import matching
 from .models import Allocation, Mentor
 
 REALLOCATED = "Re-allocated"
@@ -43,15 +44,17 @@ def _check_lead_unchanged(*, case, lead_seen_id):
     raise ValidationError(f"Since you opened this page, {change}. Check and allocate again.", code="stale")
 
 
-def _check_mentor_can_work(*, case, mentor, on):
-    if not mentor.active:
-        raise ValidationError(f"{mentor} is not an active mentor.")
-    if mentor.is_on_leave(on):
-        raise ValidationError(f"{mentor} is on leave until {mentor.on_leave_until:%-d %b %Y}.")
-    if not mentor.is_vetted(on):
-        raise ValidationError(f"{mentor} is not vetted (DBS check and references) and cannot be allocated.")
-    if not mentor.programmes.filter(pk=case.programme_id).exists():
-        raise ValidationError(f"{mentor} does not work in {case.programme}.")
+def check_match(*, case, mentor, on, override_reason=""):
+    """The match of `mentor` for `case`, refused with its words if a hard veto stops it, or a
+    soft one does and no reason to override it was given."""
+    found = matching.match_for(case, mentor, on=on)
+    if found.hard_vetoes:
+        words = "; ".join(v.words for v in found.hard_vetoes)
+        raise ValidationError(f"{mentor} cannot be allocated: {words}.", code="veto")
+    if found.soft_vetoes and not override_reason.strip():
+        words = "; ".join(v.words for v in found.soft_vetoes)
+        raise ValidationError(f"{mentor} is not offered ({words}): say why you override it.", code="override_needed")
+    return found
 
 
 def _end(allocation, *, on, reason, by):
@@ -97,7 +100,7 @@ def allocate_mentor(
         raise ValidationError("A closed case cannot be allocated; re-open it first.", code="stale")
     if lead_seen_id is not NOT_SHOWN:
         _check_lead_unchanged(case=case, lead_seen_id=lead_seen_id)
-    _check_mentor_can_work(case=case, mentor=mentor, on=on)
+    found = check_match(case=case, mentor=mentor, on=on, override_reason=override_reason)
     current = list(Allocation.objects.current(on).filter(case=case).select_related("mentor", "case"))
     if role == Allocation.Role.LEAD:
         # A lead who starts after `on` would be a second current lead from their first day.
@@ -123,15 +126,34 @@ def allocate_mentor(
     allocation = Allocation(
         case=case, mentor=mentor, role=role, started_on=on, override_reason=override_reason.strip(),
         allocated_by=by if getattr(by, "is_authenticated", False) else None,
+        suggested=found.offered, overridden=[v.code for v in found.soft_vetoes],
     )
     allocation.full_clean()
     allocation.save()
     audit.record(
         by, "allocation.created", allocation, client_id=case.client_id, mentor=mentor.pk, case=case.pk,
-        role=role, on=on.isoformat(), overridden=bool(allocation.override_reason),
+        role=role, on=on.isoformat(), overridden=allocation.overridden, suggested=allocation.suggested,
     )
     case.activate(by=by)
     return allocation
+
+
+@transaction.atomic
+def allocate_proposals(*, pairs: list, by, on: date | None = None) -> list[Allocation]:
+    """Allocate each (case, mentor) of a confirmed whole-list proposal as lead, all or nothing.
+
+    Each case was waiting with no lead when the proposal was shown: one allocated since, a
+    mentor who has no room now, or any other veto refuses the whole confirmation.
+    """
+    created = []
+    for case, mentor in pairs:
+        try:
+            created.append(allocate_mentor(case=case, mentor=mentor, by=by, on=on, lead_seen_id=None))
+        except ValidationError as error:
+            raise ValidationError(
+                f"Nothing was allocated. {case.client.name_for_header}: {error.messages[0]}", code="stale"
+            ) from error
+    return created
 
 
 @transaction.atomic
@@ -192,7 +214,11 @@ def reallocate_cases(
         role = Allocation.Role.LEAD if any(a.role == Allocation.Role.LEAD for a in held) else Allocation.Role.SUPPORTING
         for allocation in held:
             _end(allocation, on=on, reason=reason, by=by)
-        created.append(allocate_mentor(case=case, mentor=mentor, role=role, by=by, on=on))
+        # The re-allocation's reason stands for any soft rule the lead chose to override.
+        overrides = matching.match_for(case, mentor, on=on).soft_vetoes
+        created.append(
+            allocate_mentor(case=case, mentor=mentor, role=role, by=by, on=on, override_reason=reason if overrides else "")
+        )
     if on_leave_until is not None:
         from_mentor.on_leave_until = on_leave_until
         from_mentor.full_clean()

@@ -13,7 +13,10 @@ urlpatterns = [
     path("<int:pk>/supervision/new/", views.SupervisionCreateView.as_view(), name="supervision_create"),
     path("<int:pk>/progression/new/", views.ProgressionCreateView.as_view(), name="progression_create"),
     path("<int:pk>/reallocate/", views.MentorReallocateView.as_view(), name="mentor_reallocate"),
+    path("<int:pk>/dbs-status/check/", views.dbs_status_check, name="dbs_status_check"),
+    path("<int:pk>/dbs-status/review/", views.dbs_status_review, name="dbs_status_review"),
     path("allocation/", views.AllocationBoardView.as_view(), name="allocation_board"),
+    path("allocation/propose/", views.ProposalView.as_view(), name="allocation_proposal"),
     path("allocation/case/<int:pk>/", views.AllocateView.as_view(), name="allocate"),
     path("allocation/<int:pk>/end/", views.AllocationEndView.as_view(), name="allocation_end"),
 ]

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
@@ -14,19 +15,21 @@ from mentoring.locking import ConflictMixin, StaleEdit, retry_form
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale, safe_next
 
-from . import matching, services
+from . import dbs, matching, services
 from .filters import MentorFilter
 from .forms import (
     AllocateForm,
+    ConflictForm,
     EndAllocationForm,
     MatchPreferenceForm,
     MentorForm,
     ProgressionForm,
+    ProposalForm,
     ReallocateForm,
     SupervisionForm,
     TrainingForm,
 )
-from .models import Allocation, CaseMatchPreference, Mentor, cases_needing_a_lead
+from .models import Allocation, CaseMatchPreference, Mentor, MentorConflict, cases_needing_a_lead
 from .tables import MentorTable
 
 LEADS = (access.LEAD, access.MANAGER)
@@ -197,6 +200,13 @@ class ProgressionCreateView(MentorRecordCreateView):
     success_message = "Progression recorded."
 
 
+def waiting_cases(user):
+    """The cases waiting for a lead mentor that `user` allocates, oldest first."""
+    return list(
+        cases_needing_a_lead(access.managed_cases(user)).select_related("client", "programme").order_by("started_on", "id")
+    )
+
+
 class AllocationBoardView(access.RoleRequiredMixin, TemplateView):
     """Cases waiting for a lead mentor, each with its top three suggestions; mentors by spare capacity."""
 
@@ -205,11 +215,7 @@ class AllocationBoardView(access.RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        cases = list(
-            cases_needing_a_lead(access.managed_cases(user))
-            .select_related("client", "programme")
-            .order_by("started_on", "id")
-        )
+        cases = waiting_cases(user)
         access.record_listed(self.request, [case.client_id for case in cases], verb="allocation_board.viewed")
         suggestions = matching.suggestions_for_cases(cases, limit=3)
         mentors = (
@@ -221,6 +227,40 @@ class AllocationBoardView(access.RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             rows=[(case, suggestions.get(case.pk, [])) for case in cases], mentors=mentors, **kwargs
         )
+
+
+class ProposalView(access.RoleRequiredMixin, FormView):
+    """A proposed mentor for every waiting case at once; the lead changes any and confirms."""
+
+    allowed_roles = LEADS
+    form_class = ProposalForm
+    template_name = "mentors/allocation_proposal.html"
+
+    def get_form_kwargs(self):
+        if not hasattr(self, "proposals"):
+            cases = waiting_cases(self.request.user)
+            access.record_listed(self.request, [c.client_id for c in cases], verb="allocation_proposal.viewed")
+            self.proposals = matching.plan(cases)
+        return {**super().get_form_kwargs(), "proposals": self.proposals}
+
+    def form_valid(self, form):
+        try:
+            created = services.allocate_proposals(pairs=form.pairs(), by=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{len(created)} case{'s' if len(created) != 1 else ''} allocated.")
+        return redirect("mentors:allocation_board")
+
+    def form_invalid(self, form):
+        if any(e.code == "stale" for e in form.non_field_errors().as_data()):
+            # Show the proposal as things are now, with the reason nothing was allocated.
+            messages.error(self.request, form.non_field_errors()[0])
+            del self.proposals
+            return self.render_to_response(self.get_context_data(form=ProposalForm(**{
+                k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")
+            })))
+        return super().form_invalid(form)
 
 
 class AllocateView(access.ScopedQuerysetMixin, DetailView):
@@ -238,29 +278,53 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
     def get_preference(self):
         return CaseMatchPreference.objects.filter(case=self.object).first() or CaseMatchPreference(case=self.object)
 
-    def build(self, allocate_form=None, preference_form=None, data=None, conflict=None):
+    def build(self, allocate_form=None, preference_form=None, data=None, conflict=None, conflict_form=None):
         case = self.object
-        suggestions = matching.suggestions_for(case, limit=5)
-        eligible = (
-            Mentor.objects.available().vetted().filter(programmes=case.programme).with_caseload()
-            .order_by("first_name", "last_name")
-        )
-        suggested_ids = [s.mentor.pk for s in suggestions]
+        ctx = matching.load([case])
+        matches = matching.rank(case, ctx)
+        offered = [m for m in matches if m.offered]
+        allowed = [m.mentor.pk for m in matches if not m.hard_vetoes]
+        eligible = Mentor.objects.filter(pk__in=allowed).with_caseload().order_by("first_name", "last_name")
         current = list(Allocation.objects.current().filter(case=case).select_related("mentor"))
         lead = next((a for a in current if a.role == Allocation.Role.LEAD), None)
         if data is None and self.request.method == "POST" and "allocate" in self.request.POST:
             data = self.request.POST
         allocate_form = allocate_form or AllocateForm(
-            data, case=case, eligible=eligible, suggested_ids=suggested_ids, lead=lead,
-            initial={"mentor": suggested_ids[0] if suggested_ids else None},
+            data, case=case, eligible=eligible, suggested_ids=[m.mentor.pk for m in offered], lead=lead,
+            initial={"mentor": offered[0].mentor.pk if offered else None},
         )
         preference_form = preference_form or MatchPreferenceForm(instance=self.get_preference())
+        programme_mentors = Mentor.objects.active().filter(programmes=case.programme).order_by("first_name", "last_name")
         return {
-            "case": case, "suggestions": suggestions, "allocate_form": allocate_form,
+            "case": case, "suggestions": offered[:5], "not_offered": [m for m in matches if not m.offered],
+            "caution": matching.caution(case, ctx), "allocate_form": allocate_form,
             "preference_form": preference_form, "current_allocations": current,
+            "conflicts": MentorConflict.objects.filter(client=case.client).select_related("mentor"),
+            "conflict_form": conflict_form or ConflictForm(mentors=programme_mentors),
             "lead_seen": AllocateForm.seen_value(lead),
             "next": safe_next(self.request, ""), "today": timezone.localdate(), "conflict": conflict,
         }
+
+    def record_conflict(self, request, case):
+        mentors = Mentor.objects.active().filter(programmes=case.programme)
+        form = ConflictForm(request.POST, mentors=mentors, instance=MentorConflict(client=case.client, recorded_by=request.user))
+        if not form.is_valid():
+            return self.render_to_response(self.build(conflict_form=form))
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            pass  # The same conflict was already recorded: it stands.
+        messages.success(request, f"Conflict recorded: {form.instance.mentor} will not be offered for this client.")
+        return redirect(request.get_full_path())
+
+    def remove_conflict(self, request, case):
+        pk = request.POST.get("remove_conflict", "")
+        found = MentorConflict.objects.filter(client=case.client, pk=int(pk) if pk.isdigit() else None).first()
+        if found is not None:
+            found.delete()
+            messages.success(request, f"Conflict with {found.mentor} removed.")
+        return redirect(request.get_full_path())
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -268,6 +332,10 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = case = self.get_object()
+        if "record_conflict" in request.POST:
+            return self.record_conflict(request, case)
+        if "remove_conflict" in request.POST:
+            return self.remove_conflict(request, case)
         if "save_preferences" in request.POST:
             form = MatchPreferenceForm(request.POST, instance=self.get_preference())
             if form.is_valid():
@@ -442,3 +510,38 @@ class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
         messages.success(self.request, message)
         return redirect("mentors:mentor_detail", pk=self.mentor.pk)
 
+
+
+@require_POST
+@access.role_required(*LEADS)
+def dbs_status_check(request, pk):
+    """Ask the DBS Update Service about one mentor now."""
+    mentor = get_object_or_404(access.managed_mentors(request.user), pk=pk)
+    try:
+        status = dbs.check_status(mentor, by=request.user)
+    except dbs.StatusCheckFailed as error:
+        messages.error(request, str(error))
+    else:
+        label = Mentor.DbsStatus(status).label
+        if mentor.dbs_status_review_needed:
+            messages.warning(request, f"DBS status: {label}. {mentor} is not offered for matching until you record a review.")
+        else:
+            messages.success(request, f"DBS status: {label}.")
+    return redirect("mentors:mentor_detail", pk=mentor.pk)
+
+
+@require_POST
+@access.role_required(*LEADS)
+def dbs_status_review(request, pk):
+    """A lead has looked into a DBS status change: the mentor is vetted again."""
+    mentor = get_object_or_404(access.managed_mentors(request.user), pk=pk)
+    note = request.POST.get("note", "").strip()
+    if not mentor.dbs_status_review_needed:
+        messages.info(request, "No DBS status change is waiting for review.")
+    elif not note:
+        messages.error(request, "Say what you found (e.g. new certificate seen, risk assessment done).")
+    else:
+        mentor.record_dbs_review(note=note)
+        audit.record(request.user, "mentor.dbs_status_reviewed", mentor)
+        messages.success(request, f"Review recorded: {mentor} can be offered for matching again.")
+    return redirect("mentors:mentor_detail", pk=mentor.pk)

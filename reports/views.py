@@ -17,6 +17,7 @@ from mentoring.utils import spreadsheet_safe
 
 from . import exports
 from .forms import CaseStudyForm, JusticeDataLabForm, ReportForm, SpendPeriodForm
+from .match_engagement import engagement_by_match
 from .metrics import cohort, compute_report, support_spend
 from .models import CaseStudy
 
@@ -86,6 +87,10 @@ class ReportView(ReportFormMixin, TemplateView):
                 "programmes": [p.pk for p in data["programmes"]], "start": [data["start"].isoformat()],
                 "end": [data["end"].isoformat()]}
             context["query"] = urlencode(query, doseq=True)
+            if not suppress:
+                # Small groups by design: shown only in the internal (unsuppressed) page.
+                cases = cohort([p.pk for p in data["programmes"]], data["start"], data["end"], form.filters)
+                context["match_engagement"] = engagement_by_match(cases, data["end"])
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,7 @@ from clients.tests.factories import ClientFactory
 from mentoring.locking import StaleEdit, VersionedAdminMixin, VersionedModel
 from mentoring.models import Funder, Organisation, Programme
 from mentoring.tests.locking import posted
+from mentors.models import MatchingSettings
 
 OUR_APPS = {"mentoring", "clients", "referrals", "mentors", "contacts", "outcomes", "reports", "dataio"}
 READ_ONLY_ADMIN = {"mentoring.AuditEvent"}
@@ -50,6 +51,8 @@ def _record(model, db):
         return Organisation.objects.create()
     if model is Programme:
         return Programme.objects.create(code="bridge", name="Bridge 18-25")
+    if model is MatchingSettings:
+        return MatchingSettings.objects.create(programme=Programme.objects.create(code="iom", name="IOM"))
     return model.objects.order_by("pk").first()
 
 

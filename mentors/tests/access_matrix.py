@@ -48,6 +48,16 @@ MATRIX = [
     Row("mentors:mentor_reallocate", lambda w: {"pk": w.alice.pk}, **LEAD_PAGE),
     Row("mentors:mentor_reallocate", lambda w: {"pk": far_mentor(w).pk}, label="far mentor", lead=404, manager=200),
     Row("mentors:allocation_board", **LEAD_PAGE),
+    Row("mentors:allocation_proposal", **LEAD_PAGE),
+    # POST with nothing chosen: the proposal answers 200 with its message, and nothing changes.
+    Row("mentors:allocation_proposal", method="post", label="post", **LEAD_PAGE),
+    # Status checks are off in tests: the press is refused with a message, back to the mentor's page.
+    Row("mentors:dbs_status_check", lambda w: {"pk": w.bob.pk}, method="post", lead=302, manager=302),
+    Row("mentors:dbs_status_check", lambda w: {"pk": far_mentor(w).pk}, method="post", label="far mentor",
+        lead=404, manager=302),
+    Row("mentors:dbs_status_review", lambda w: {"pk": w.bob.pk}, method="post", lead=302, manager=302),
+    Row("mentors:dbs_status_review", lambda w: {"pk": far_mentor(w).pk}, method="post", label="far mentor",
+        lead=404, manager=302),
     Row("mentors:allocate", lambda w: {"pk": w.my_case.pk}, **LEAD_PAGE),
     Row("mentors:allocate", lambda w: {"pk": w.far_case.pk}, label="far case", lead=404, manager=200),
     Row("mentors:allocation_end", lambda w: {"pk": my_allocation(w).pk}, **LEAD_PAGE),

@@ -11,7 +11,7 @@ from mentoring.models import AuditEvent
 from mentors import services
 from mentors.models import Allocation
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory
+from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,14 +61,37 @@ def test_the_same_mentor_cannot_be_allocated_twice_in_the_same_role(case, alice,
 
 def test_a_mentor_who_is_not_vetted_cannot_be_allocated(case, programme, lead):
     expired = MentorFactory(programmes=[programme], dbs_renewal_due=TODAY() - timedelta(days=1))
-    with pytest.raises(ValidationError, match="not vetted"):
-        services.allocate_mentor(case=case, mentor=expired, by=lead)
+    with pytest.raises(ValidationError, match="cannot be allocated: DBS renewal overdue since"):
+        services.allocate_mentor(case=case, mentor=expired, by=lead, override_reason="We know them well")
     assert not Allocation.objects.exists()
+
+
+def test_expired_training_refuses_the_allocation_even_with_a_reason(case, programme, lead):
+    lapsed = MentorFactory(programmes=[programme])
+    TrainingFactory(mentor=lapsed, expires_on=TODAY() - timedelta(days=3))
+    with pytest.raises(ValidationError, match="cannot be allocated: Training expired"):
+        services.allocate_mentor(case=case, mentor=lapsed, by=lead, override_reason="Short of mentors")
+    assert not Allocation.objects.exists()
+
+
+def test_a_soft_rule_is_overridden_only_with_a_reason_and_the_override_is_kept(case, programme, lead):
+    full = MentorFactory(programmes=[programme], max_caseload=1)
+    AllocationFactory(mentor=full, case=CaseFactory(programme=programme, status="active"))
+    with pytest.raises(ValidationError, match=r"is not offered \(No room: caseload 1 of 1\): say why"):
+        services.allocate_mentor(case=case, mentor=full, by=lead)
+    allocation = services.allocate_mentor(case=case, mentor=full, by=lead, override_reason="Knows the family's worker")
+    assert (allocation.suggested, allocation.overridden) == (False, ["capacity"])
+    assert allocation.override_reason == "Knows the family's worker"
+
+
+def test_allocating_an_offered_mentor_records_it_was_a_suggestion(case, alice, lead):
+    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead)
+    assert (allocation.suggested, allocation.overridden) == (True, [])
 
 
 def test_a_mentor_outside_the_programme_cannot_be_allocated(case, other_programme, lead):
     elsewhere = MentorFactory(programmes=[other_programme])
-    with pytest.raises(ValidationError, match="does not work in"):
+    with pytest.raises(ValidationError, match="cannot be allocated: Does not work in"):
         services.allocate_mentor(case=case, mentor=elsewhere, by=lead)
 
 

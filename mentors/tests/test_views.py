@@ -344,3 +344,36 @@ def test_a_manager_linking_a_mentor_to_a_sign_in_account_is_audited(client, mana
     event = AuditEvent.objects.get(verb="mentor.sign_in_changed")
     assert (event.user, event.object_id) == (manager, str(alice.pk))
     assert event.detail == {"previous_user": mentor_user.pk, "new_user": fresh.pk}
+
+
+def test_the_board_proposes_every_waiting_case_and_the_lead_changes_one_before_confirming(client, lead, programme, alice, bob):
+    first = CaseFactory(programme=programme, client__area="Eastfield")
+    second = CaseFactory(programme=programme)
+    alice.areas = ["Eastfield"]
+    alice.max_caseload = bob.max_caseload = 1
+    alice.save()
+    bob.save()
+    client.force_login(lead)
+    board = client.get(reverse("mentors:allocation_board")).content.decode()
+    assert "Propose allocations for all waiting cases" in board
+    page = client.get(reverse("mentors:allocation_proposal"))
+    form = page.context["form"]
+    assert {p.case: p.match.mentor for p in form.proposals} == {first: alice, second: bob}
+    assert "score" not in page.content.decode()
+    # The lead swaps the pair round and confirms.
+    data = {"shown": form["shown"].value(), f"case_{first.pk}": bob.pk, f"case_{second.pk}": alice.pk}
+    response = client.post(reverse("mentors:allocation_proposal"), data, follow=True)
+    assert "2 cases allocated." in response.content.decode()
+    assert {a.case: a.mentor for a in Allocation.objects.current()} == {first: bob, second: alice}
+
+
+def test_confirming_a_proposal_after_the_waiting_list_changed_allocates_nothing(client, lead, programme, alice, bob):
+    first = CaseFactory(programme=programme)
+    second = CaseFactory(programme=programme)
+    client.force_login(lead)
+    shown = client.get(reverse("mentors:allocation_proposal")).context["form"]["shown"].value()
+    services.allocate_mentor(case=first, mentor=bob, by=lead)
+    data = {"shown": shown, f"case_{first.pk}": alice.pk, f"case_{second.pk}": alice.pk}
+    page = client.post(reverse("mentors:allocation_proposal"), data)
+    assert "The cases waiting have changed since this proposal was shown: nothing was allocated." in page.content.decode()
+    assert list(Allocation.objects.values_list("case", "mentor")) == [(first.pk, bob.pk)]
