@@ -19,6 +19,7 @@ from outcomes.models import (
 from referrals.models import Referral
 from reports.models import CaseStudy
 
+# (model, lookup from the model to the client's id, the field that points at the parent, the
 # parent's lookup): the last two find change history of rows already deleted.
 CLIENT_MODELS = [
     (Client, "pk", None),
