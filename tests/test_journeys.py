@@ -54,7 +54,7 @@ class Journey:
         if self.size == "phone":
             width = self.page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{name}: the page is {width}px wide on a 360px phone: {self.too_wide()}"
-        codes = raw_codes(self.page.locator("body").inner_text())
+        codes = raw_codes(self.page.evaluate(VISIBLE_TEXT))
         assert not codes, f"{name}: raw codes in what the person reads: {codes}"
 
     def too_wide(self):
@@ -97,6 +97,15 @@ class Journey:
 # snake_case tokens (`job_search`) and dotted codes (`contacts.contact`, `case.view`) are for
 # engineers; a person reads words. Web addresses and file names are not codes.
 RAW_CODE = re.compile(r"(?<![\w./@-])(?:[a-z]+(?:_[a-z0-9]+)+|[a-z]{2,}(?:\.[a-z_]{2,})+)(?![\w/@-])")
+# The text a person reads or hears, outside <code> (a column name they type into a file is literal).
+VISIBLE_TEXT = """() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), text = [];
+    for (let node; (node = walker.nextNode());) {
+        const el = node.parentElement;
+        if (el && !el.closest('code, kbd, samp, script, style, template') && el.checkVisibility()) text.push(node.textContent);
+    }
+    return text.join(' ');
+}"""
 NOT_CODES = re.compile(r"\.(?:pdf|csv|json|zip|png|org|com|uk|test|example)$")
 
 
