@@ -6,6 +6,7 @@ from django.utils import timezone
 from mentoring import access
 from mentoring.widgets import LongSelect
 
+from . import registry
 from .models import Case, RiskFlag
 
 
@@ -18,6 +19,7 @@ class ClientFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Case status", method="with_status", choices=Case.Status.choices)
     mentor = django_filters.ModelChoiceFilter(label="Mentor", method="with_mentor", queryset=None, widget=LongSelect)
     risk = django_filters.ChoiceFilter(label="Risk flag", method="with_risk", choices=RiskFlag.Kind.choices)
+    due = django_filters.ChoiceFilter(label="Needs attention", method="needing_attention", choices=())
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -25,6 +27,7 @@ class ClientFilter(django_filters.FilterSet):
         self.filters["mentor"].queryset = (
             access.visible_mentors(request.user).only("first_name", "last_name").order_by("first_name", "last_name")
         )
+        self.filters["due"].extra["choices"] = [(name, f.label) for name, f in registry.CASE_FILTERS.items()]
 
     def search(self, queryset, name, value):
         return queryset.search(value)
@@ -46,6 +49,10 @@ class ClientFilter(django_filters.FilterSet):
 
     def with_risk(self, queryset, name, value):
         return queryset.filter(risk_flags__kind=value, risk_flags__active=True).distinct()
+
+    def needing_attention(self, queryset, name, value):
+        cases = access.visible_cases(self.request.user).open()
+        return queryset.filter(cases__in=registry.CASE_FILTERS[value].cases(cases, timezone.localdate())).distinct()
 
     @property
     def form(self):

@@ -92,3 +92,34 @@ def timeline_for(request, client, cases):
     for source in TIMELINE_SOURCES.values():
         events.extend(source(request, client, cases))
     return sorted(events, key=lambda e: e.sort_key, reverse=True)
+
+
+@dataclass
+class CaseFilter:
+    label: str
+    cases: object  # (cases, on) -> the subset of those cases that needs this attention
+
+
+# "Needs attention" choices of the client list, registered by the apps that know what is due.
+CASE_FILTERS = {}
+CASE_ANNOTATIONS = []
+
+
+def case_filter(*, name, label):
+    def register(func):
+        CASE_FILTERS[name] = CaseFilter(label=label, cases=func)
+        return func
+
+    return register
+
+
+def case_annotation(func):
+    """`func(cases)` annotates the cases the client list shows (e.g. `last_attended_on`)."""
+    CASE_ANNOTATIONS.append(func)
+    return func
+
+
+def annotate_cases(cases):
+    for annotate in CASE_ANNOTATIONS:
+        cases = annotate(cases)
+    return cases

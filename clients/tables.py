@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from .models import Client
@@ -13,6 +14,7 @@ class ClientTable(tables.Table):
     client_ref = tables.Column(verbose_name="Reference", default="—")
     cases = tables.Column(accessor="pk", verbose_name="Programme and status", orderable=False)
     mentors = tables.Column(accessor="pk", verbose_name="Mentor", orderable=False)
+    last_attended = tables.Column(accessor="pk", verbose_name="Last attended contact", orderable=False)
     flags = tables.Column(accessor="pk", verbose_name="Flags", orderable=False)
 
     class Meta:
@@ -38,6 +40,10 @@ class ClientTable(tables.Table):
     def render_mentors(self, record):
         names = sorted({str(a.mentor) for c in record.visible_case_list if c.is_open for a in c.current_allocations()})
         return ", ".join(names) or "—"
+
+    def render_last_attended(self, record):
+        dates = [c.last_attended_on for c in record.visible_case_list if getattr(c, "last_attended_on", None)]
+        return date_format(max(dates), "j M Y") if dates else "None yet"
 
     def render_flags(self, record):
         flags = record.active_risk_flags

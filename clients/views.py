@@ -21,10 +21,11 @@ from .models import Case, Client, RiskFlag
 from .tables import ClientTable
 
 
-def visible_case_prefetch(user):
-    """The client's cases this user may see, with programme and mentors, as `visible_case_list`."""
+def visible_case_prefetch(user, annotate=False):
+    """The client's cases this user may see, with programme and mentors, as `visible_case_list`
+    (with what the apps above add for the client list, if `annotate`)."""
     cases = (
-        access.visible_cases(user)
+        (registry.annotate_cases(access.visible_cases(user)) if annotate else access.visible_cases(user))
         .select_related("programme", "closure_reason", "previous_case")
         .prefetch_related("allocations__mentor")
         .order_by("-started_on", "-id")
@@ -44,7 +45,7 @@ class ClientListView(access.ScopedQuerysetMixin, SingleTableMixin, FilterView):
         return (
             super().get_queryset()
             .with_active_risk_flags()
-            .prefetch_related(visible_case_prefetch(self.request.user))
+            .prefetch_related(visible_case_prefetch(self.request.user, annotate=True))
         )
 
     def get_filterset_kwargs(self, filterset_class):

@@ -2,10 +2,12 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from mentoring.tables import StackedTable
+
 from .models import Contact
 
 
-class ContactTable(tables.Table):
+class ContactTable(StackedTable):
     """A case's contacts. Notes stay on the contact's own page (UX.md, privacy in lists)."""
 
     date = tables.Column(verbose_name="Date", order_by=("date", "start_time"))

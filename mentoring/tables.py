@@ -12,6 +12,7 @@ from copy import copy
 from functools import partial
 
 from django.core.paginator import Paginator
+import django_tables2 as tables
 from django_tables2 import SingleTableMixin as TablesSingleTableMixin
 
 from . import access
@@ -55,3 +56,15 @@ class SingleTableMixin(TablesSingleTableMixin):
             verb = self.list_audit_verb or f"{records[0]._meta.model_name}_list.viewed"
             access.record_listed(self.request, records, verb=verb)
         return table
+
+
+class StackedTable(tables.Table):
+    """A table whose rows become labelled cards on a phone (`.table-stack` in waymark.css):
+    every cell carries its column's name, so nothing hides off the right of a 360px screen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attrs = {**self.attrs, "class": f"{self.attrs.get('class', '')} table-stack".strip()}
+        for bound in self.columns:
+            td = {**bound.column.attrs.get("td", {}), "data-label": str(bound.header)}
+            bound.column.attrs = {**bound.column.attrs, "td": td}

@@ -56,7 +56,8 @@ class ReportForm(forms.Form):
     confirmation that the report is for internal use only (docs/metrics.md, "Small numbers").
     """
 
-    programmes = forms.ModelMultipleChoiceField(queryset=None, help_text="Hold Ctrl (or Cmd) to pick several.")
+    programmes = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                                help_text="Tick every programme the report covers.")
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     period = forms.ChoiceField(choices=[("", "")] + QUICK_PERIODS, required=False, widget=forms.HiddenInput)

@@ -54,6 +54,8 @@ class Journey:
         if self.size == "phone":
             width = self.page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{name}: the page is {width}px wide on a 360px phone: {self.too_wide()}"
+        codes = raw_codes(self.page.evaluate(VISIBLE_TEXT))
+        assert not codes, f"{name}: raw codes in what the person reads: {codes}"
 
     def too_wide(self):
         """The innermost elements that stick out past the right edge of the screen."""
@@ -90,6 +92,31 @@ class Journey:
             page.get_by_role("button", name="Sign In").click()
         page.wait_for_url(self.base + "/")
         self.see("home")
+
+
+# snake_case tokens (`job_search`) and dotted codes (`contacts.contact`, `case.view`) are for
+# engineers; a person reads words. Web addresses and file names are not codes.
+RAW_CODE = re.compile(r"(?<![\w./@-])(?:[a-z]+(?:_[a-z0-9]+)+|[a-z]{2,}(?:\.[a-z_]{2,})+)(?![\w/@-])")
+# The text a person reads or hears, outside <code> (a column name they type into a file is literal).
+VISIBLE_TEXT = """() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), text = [];
+    for (let node; (node = walker.nextNode());) {
+        const el = node.parentElement;
+        if (el && !el.closest('code, kbd, samp, script, style, template') && el.checkVisibility()) text.push(node.textContent);
+    }
+    return text.join(' ');
+}"""
+NOT_CODES = re.compile(r"\.(?:pdf|csv|json|zip|png|org|com|uk|test|example)$")
+
+
+def raw_codes(text):
+    """The snake_case tokens and dotted codes in a page's visible text."""
+    return sorted({code for code in RAW_CODE.findall(text) if not NOT_CODES.search(code)})
+
+
+def test_the_raw_code_scan_finds_codes_and_leaves_words_alone():
+    assert raw_codes("Mode: in_person · Event case.view · Signed in") == ["case.view", "in_person"]
+    assert raw_codes("Download report.pdf from waymark.example.org, e.g. Jess. End.") == []
 
 
 def field(page, label):

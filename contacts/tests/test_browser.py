@@ -1,14 +1,17 @@
 """Real Chromium at 360x740: a mentor logs a contact from the caseload in one submit."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from contacts.models import Contact
 from mentoring.models import Role
-from mentoring.tests.factories import ProgrammeFactory, UserFactory
-from tests.browser import PHONE, shot, sign_in_as
+from mentoring.tests.factories import MembershipFactory, ProgrammeFactory, UserFactory
+from tests.browser import DESKTOP, PHONE, shot, sign_in_as
 
-from .factories import allocated_case, mentor_for
+from .factories import ContactFactory, allocated_case, mentor_for
 
 
 @pytest.mark.browser
@@ -93,3 +96,69 @@ def test_a_mentor_records_a_missed_phone_call_in_two_taps_and_the_form_hides_the
     expect(duration).to_be_hidden()
     page.locator("label[for=id_attendance_0]").click()  # Attended
     expect(duration).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lead_on_a_phone_reaches_everyone_going_quiet_from_the_home_panel(live_server, page):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    lead = UserFactory(username="charlie", first_name="Charlie", last_name="Lead", role=Role.LEAD)
+    MembershipFactory(user=lead, programme=programme, role=Role.LEAD)
+    alice = mentor_for(UserFactory(username="alice", role=Role.MENTOR), programme)
+    today = timezone.localdate()
+    for days in range(20, 32):
+        case = allocated_case(alice, programme, client__last_name=f"Quiet{days}")
+        ContactFactory(case=case, mentor=alice, date=today - timedelta(days=days))
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, lead)
+
+    page.goto(f"{live_server.url}/")
+    assert "Showing the longest 10 of 12." in page.locator("main").inner_text()
+    shot(page, "contacts-lead-home-quiet-phone")
+    page.get_by_role("link", name="See all 12 going quiet").click()
+    page.wait_for_url("**/clients/**due=quiet**")
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 12
+    assert rows.filter(has_text="Quiet31").count() == 1
+    assert page.get_by_label("Needs attention").input_value() == "quiet"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "clients-going-quiet-phone")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_contacts_page_fits_a_phone_with_every_column_on_screen(live_server, page):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    alice = mentor_for(user, programme)
+    case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example")
+    ContactFactory(case=case, mentor=alice, date=date(2026, 11, 23), follow_up_on=date(2026, 11, 30))
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, user)
+
+    page.goto(f"{live_server.url}{reverse('contacts:case_contacts', args=[case.pk])}")
+    shot(page, "contacts-case-contacts-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    row = page.locator("main table tbody tr").first
+    attendance = row.locator("td[data-label=Attendance]")
+    assert attendance.inner_text().strip() == "Attended"
+    box = attendance.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    link = row.get_by_role("link", name="23 Nov 2026")
+    assert link.bounding_box()["height"] < 30  # the date on one line
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_contacts_page_is_a_table_on_a_desktop(live_server, page):
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    alice = mentor_for(user, programme)
+    case = allocated_case(alice, programme)
+    ContactFactory(case=case, mentor=alice, date=date(2026, 11, 23))
+    page.set_viewport_size(DESKTOP)
+    sign_in_as(page, live_server, user)
+
+    page.goto(f"{live_server.url}{reverse('contacts:case_contacts', args=[case.pk])}")
+    shot(page, "contacts-case-contacts-desktop")
+    assert page.get_by_role("columnheader", name="Attendance").is_visible()

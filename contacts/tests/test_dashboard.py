@@ -163,3 +163,39 @@ def test_the_lead_home_keeps_a_fixed_query_count_as_cases_grow(client, lead, ali
     more = [allocated_case(alice, programme, started_on=timezone.localdate() - timedelta(days=90)) for _ in range(45)]
     _grow(alice, more, 1)
     assert _home_queries(client, lead) == small
+
+
+def test_the_client_list_filters_to_everyone_going_quiet_with_their_last_attended_contact(client, lead, alice, programme):
+    today = timezone.localdate()
+    quiet = allocated_case(alice, programme, client__last_name="Quietly")
+    ContactFactory(case=quiet, mentor=alice, date=today - timedelta(days=20))
+    seen = allocated_case(alice, programme, client__last_name="Recently")
+    ContactFactory(case=seen, mentor=alice, date=today - timedelta(days=2))
+    client.force_login(lead)
+    page = client.get(reverse("clients:client_list"), {"due": "quiet"}).content.decode()
+    assert "Quietly" in page and "Recently" not in page
+    assert "Last attended contact" in page
+    assert (today - timedelta(days=20)).strftime("%-d %b %Y") in page
+
+
+def test_the_client_list_filters_to_follow_ups_due_and_goals_past_target(client, lead, alice, programme):
+    today = timezone.localdate()
+    follow_up = allocated_case(alice, programme, client__last_name="Followup")
+    ContactFactory(case=follow_up, mentor=alice, follow_up_on=today - timedelta(days=1))
+    goal = allocated_case(alice, programme, client__last_name="Goalpast")
+    GoalFactory(case=goal, target_on=today - timedelta(days=3))
+    client.force_login(lead)
+    follow_ups = client.get(reverse("clients:client_list"), {"due": "follow_up"}).content.decode()
+    goals = client.get(reverse("clients:client_list"), {"due": "goal"}).content.decode()
+    assert "Followup" in follow_ups and "Goalpast" not in follow_ups
+    assert "Goalpast" in goals and "Followup" not in goals
+
+
+def test_the_lead_home_links_a_capped_quiet_panel_to_the_full_list(client, lead, alice, programme):
+    today = timezone.localdate()
+    for days in range(20, 32):
+        ContactFactory(case=allocated_case(alice, programme), mentor=alice, date=today - timedelta(days=days))
+    client.force_login(lead)
+    page = client.get("/").content.decode()
+    assert "Showing the longest 10 of 12." in page
+    assert f'href="{reverse("clients:client_list")}?due=quiet">See all 12 going quiet' in page
