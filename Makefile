@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/waymark
 ARGS ?=
+PORT ?= 8000
 
 .PHONY: run test venv lint bench clean
 
@@ -15,15 +16,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## make run: serve the app on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set)
+## make run: serve the app on http://127.0.0.1:$(PORT) (PORT=8000 unless given; SQLite unless DATABASE_URL is set)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "Waymark is starting on http://127.0.0.1:8000"
+	@echo "Waymark is starting on http://127.0.0.1:$(PORT)"
 	@$(PY) -c "from mentoring.demo import DEMO_USERS, DEMO_PASSWORD; print('Demo sign-ins (password: ' + DEMO_PASSWORD + '):'); [print(f'  {u:<9} {g}') for u, _, _, g, _ in DEMO_USERS]"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite on PostgreSQL (SQLite with a notice if none answers, outside CI)
 test: venv
