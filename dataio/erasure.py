@@ -45,7 +45,7 @@ from clients.names import folded_names
 from contacts.models import Contact, Goal, SupportSpend
 from mentoring import audit
 from mentoring.models import ErasureRequest
-from mentors.models import Allocation
+from mentors.models import Allocation, MentorConflict
 from outcomes.models import (
     Achievement,
     Assessment,
@@ -124,6 +124,7 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
     )
     Offence.objects.filter(client_id=pk).update(description="")
     Allocation.objects.filter(case__client_id=pk).update(end_reason="", override_reason="")
+    MentorConflict.objects.filter(client_id=pk).update(note="")
     Contact.objects.filter(case__client_id=pk).update(
         notes="", next_steps="", import_key="", contact_ref=None, version=F("version") + 1
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from clients.models import Case, Client, RiskFlag
 from contacts.models import Contact, Goal, SupportSpend
-from mentors.models import Allocation
+from mentors.models import Allocation, MentorConflict
 from outcomes.models import (
     Achievement,
     Answer,
@@ -29,6 +29,7 @@ CLIENT_MODELS = [
     (Offence, "client_id", "client"),
     (CustodyPeriod, "client_id", "client"),
     (Allocation, "case__client_id", "case"),
+    (MentorConflict, "client_id", "client"),
     (Contact, "case__client_id", "case"),
     (SupportSpend, "case__client_id", "case"),
     (Goal, "case__client_id", "case"),

@@ -190,7 +190,7 @@ PERSONAL_FIELDS = frozenset({
     "case_ref", "pause_reason", "closing_summary", "referral_ref", "referrer_name", "referrer_organisation",
     "referrer_contact", "needs", "wants_help_with", "readiness_notes", "decision_reason", "end_reason",
     "override_reason", "next_steps", "import_key", "description", "steps", "comment", "comments",
-    "employer_or_course", "title", "story",
+    "employer_or_course", "title", "story", "note", "dbs_certificate_number", "dbs_status_review_note",
 })
 
 

@@ -88,3 +88,20 @@ def test_typed_reasons_stay_out_of_the_audit_detail(lead, programme, alice_profi
         assert audit_columns_containing(word) == [], word
     # The trail names which matching rules were overridden (none here), never the typed reason.
     assert AuditEvent.objects.get(verb="allocation.created").detail["overridden"] == []
+
+
+def test_a_conflict_note_about_a_client_is_never_in_the_history_and_is_blanked_by_erasure(
+    lead, manager, two_people, alice_profile
+):
+    from dataio.erasure import anonymise_client
+    from mentors.models import MentorConflict
+
+    (alpha, _), _ = two_people
+    MentorConflict.objects.create(
+        client=alpha, mentor=alice_profile, kind=MentorConflict.Kind.VICTIM_LINK,
+        note="Typedconflictnote", recorded_by=lead,
+    )
+    assert audit_columns_containing("Typedconflictnote") == []
+    anonymise_client(client=alpha, by=manager, reason="Asked in writing")
+    assert MentorConflict.objects.get(client=alpha).note == ""
+    assert audit_columns_containing("Typedconflictnote") == []
