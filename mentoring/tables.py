@@ -11,8 +11,8 @@ Every list view uses this mixin in place of django_tables2's own.
 from copy import copy
 from functools import partial
 
-from django.core.paginator import Paginator
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django_tables2 import SingleTableMixin as TablesSingleTableMixin
 
 from . import access
