@@ -12,6 +12,7 @@ from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 
 from .names import FOLDED_FIELDS, NAME_FIELDS, fold, folded_names
+from .postcodes import tidy_postcode
 
 
 class Gender(models.TextChoices):
@@ -193,6 +194,7 @@ class Client(VersionedModel):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        self.postcode = tidy_postcode(self.postcode)
         for name, value in folded_names(self.first_name, self.last_name, self.preferred_name).items():
             setattr(self, name, value)
         update_fields = kwargs.get("update_fields")

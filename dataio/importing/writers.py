@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clients.models import Case, Client, Gender, RiskFlag, RiskLevel
 from clients.names import folded_names
+from clients.postcodes import tidy_postcode
 from mentoring.models import Funder, Programme
 from mentors.models import Allocation, Mentor
 from outcomes.models import (
@@ -98,6 +99,8 @@ class Writers:
             for name in ("ethnicity", "postcode", "area", "risk_level"):
                 if name in row:
                     wanted[name] = row[name] or ""
+            if "postcode" in wanted:
+                wanted["postcode"] = tidy_postcode(wanted["postcode"])
             for name in ("care_experienced", "parent_in_prison"):
                 if name in row:
                     wanted[name] = row[name]

@@ -665,3 +665,11 @@ def test_a_did_not_attend_row_with_a_duration_is_stored_without_one_and_imports_
 
 def test_every_import_file_has_its_writer_registered_on_its_spec():
     assert [spec.name for spec in FILES if not callable(spec.write)] == []
+
+
+@pytest.mark.django_db
+def test_an_imported_postcode_is_stored_in_capitals_with_the_space_and_imports_again_unchanged(tmp_path):
+    lower = write_set(tmp_path / "lower", {**VALID, "clients.csv": VALID["clients.csv"].replace("AB1 2CD", "ab12cd")})
+    assert run_import(lower).ok
+    assert Client.objects.get(client_ref="C1").postcode == "AB1 2CD"
+    assert "clients.csv: 0 created, 0 updated, 3 unchanged" in run_import(lower).lines
