@@ -243,21 +243,40 @@ class GroupSessionForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                             help_text="About the session, not individual clients.")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
         cases = (
             access.changeable_cases(user).open().select_related("client", "programme")
             .order_by("programme__name", "client__last_name", "client__first_name")
         )
+        self.programmes = list(
+            access.visible_programmes(user).filter(pk__in=cases.values("programme_id")).order_by("name")
+        )
+        self.chosen_programme = self._chosen(self.data.get("programme") if self.is_bound else programme)
+        field = self.fields["programme"]
+        field.queryset = access.visible_programmes(user).filter(pk__in=[p.pk for p in self.programmes])
+        field.label_from_instance = lambda programme: programme.name
+        if self.chosen_programme:
+            field.initial = self.chosen_programme.pk
+            field.widget = forms.HiddenInput()
+        # Every open case is valid, so a client of another programme is named in the error; only
+        # the chosen programme's clients are offered.
         self.fields["cases"].queryset = cases
-        self.fields["cases"].label_from_instance = lambda case: f"{case.client.name_for_header} ({case.programme.code})"
-        programmes = access.visible_programmes(user).filter(pk__in=cases.values("programme_id"))
-        self.fields["programme"].queryset = programmes
+        self.shown_cases = cases.filter(programme=self.chosen_programme) if self.chosen_programme else cases.none()
+        offered = forms.ModelMultipleChoiceField(queryset=self.shown_cases)
+        offered.label_from_instance = lambda case: case.client.name_for_header
+        self.fields["cases"].widget.choices = offered.choices
         self.fields["activities"].queryset = Activity.objects.filter(active=True).order_by("order", "name")
         self.helper = _helper(
             "title", Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
             "duration_minutes", "location", "programme", "cases", "activities", "notes", "submission_token",
         )
+
+    def _chosen(self, pk):
+        """The programme the session is for: the one asked for, or the only one there is."""
+        if len(self.programmes) == 1:
+            return self.programmes[0]
+        return next((p for p in self.programmes if str(p.pk) == str(pk)), None)
 
     def clean_date(self):
         day = self.cleaned_data["date"]

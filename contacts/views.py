@@ -216,11 +216,11 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
     template_name = "contacts/group_session_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "programme": self.request.GET.get("programme")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cases = context["form"].fields["cases"].queryset
+        cases = context["form"].shown_cases
         access.record_listed(self.request, cases.values_list("client_id", flat=True), verb="group_session_form.viewed")
         return {**context, "back_url": safe_next(self.request, reverse("home")), "next": safe_next(self.request, "")}
 

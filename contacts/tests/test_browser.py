@@ -162,3 +162,32 @@ def test_a_case_contacts_page_is_a_table_on_a_desktop(live_server, page):
     page.goto(f"{live_server.url}{reverse('contacts:case_contacts', args=[case.pk])}")
     shot(page, "contacts-case-contacts-desktop")
     assert page.get_by_role("columnheader", name="Attendance").is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_group_form_on_a_phone_offers_only_the_chosen_programmes_clients_by_name(live_server, page):
+    bridge = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    harbour = ProgrammeFactory(code="harbour", name="Harbour Women's Project")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    alice = mentor_for(user, bridge)
+    alice.programmes.add(harbour)
+    cat = allocated_case(alice, bridge, client__first_name="Cat", client__last_name="Inkwater")
+    allocated_case(alice, harbour, client__first_name="Dee", client__last_name="Marlow")
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, user)
+
+    page.goto(f"{live_server.url}{reverse('contacts:group_session_create')}")
+    page.get_by_label("Bridge 18-25").check()
+    page.get_by_role("button", name="Choose who was there").click()
+    main = page.locator("main")
+    assert "Programme: Bridge 18-25" in main.inner_text()
+    assert "Cat Inkwater" in main.inner_text()
+    assert "Dee Marlow" not in main.inner_text() and "(bridge)" not in main.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "contacts-group-session-phone")
+    page.get_by_label("Title").fill("Boxing club")
+    page.get_by_text("Cat Inkwater", exact=True).click()
+    page.get_by_role("button", name="Save group session").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert list(Contact.objects.values_list("case_id", flat=True)) == [cat.pk]
