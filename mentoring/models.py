@@ -63,6 +63,12 @@ class Programme(VersionedModel):
         validators=[MinValueValidator(1)],
         help_text="Days without an attended contact before a client shows as going quiet.",
     )
+    review_gap_days = models.PositiveSmallIntegerField(
+        "days between reviews",
+        default=28,
+        validators=[MinValueValidator(1)],
+        help_text="A progress-wheel review recorded sooner than this after the last assessment asks for confirmation.",
+    )
     active = models.BooleanField(default=True)
 
     objects = ProgrammeQuerySet.as_manager()

@@ -83,9 +83,18 @@ class AssessmentForm(forms.Form):
     stage = forms.ChoiceField(choices=Assessment.Stage.choices, initial=Assessment.Stage.REVIEW)
 
     def __init__(self, *args, case, template, **kwargs):
+        data = args[0] if args else kwargs.get("data")
+        if data is not None and data.get(self.AS_REVIEW):
+            # "Record it as a review": the same answers, saved with the review stage.
+            data = data.copy()
+            data["stage"] = Assessment.Stage.REVIEW
+            args = (data, *args[1:]) if args else args
+            kwargs = {**kwargs, "data": data} if "data" in kwargs else kwargs
         super().__init__(*args, **kwargs)
         self.case = case
         self.template = template
+        self.initial_taken = None  # the case's initial wheel, when this one would be a second
+        self.too_soon = None  # (last assessment, days) when this review is within the programme's gap
         self.domains = list(template.domains.all())
         self.fields["assessed_on"].initial = timezone.localdate
         low, high = template.scale_min, template.scale_max
@@ -121,14 +130,37 @@ class AssessmentForm(forms.Form):
         """Assessments this one would clash with: one wheel of a template per case and day."""
         return Assessment.objects.filter(case=self.case, template=self.template, assessed_on=day)
 
+    # The names of the buttons that answer the form's two questions.
+    AS_REVIEW = "as_review"
+    CONFIRM_GAP = "confirm_gap"
+
+    def others(self):
+        """The case's other wheels of this template."""
+        return Assessment.objects.filter(case=self.case, template=self.template)
+
     def clean(self):
         cleaned = super().clean()
-        day = cleaned.get("assessed_on")
+        day, stage = cleaned.get("assessed_on"), cleaned.get("stage")
         if day and self.same_day(day).exists():
             self.add_error(
                 "assessed_on",
                 f"This case already has a {self.template.name.lower()} dated {day:%-d %b %Y}. Choose another date.",
             )
+            return cleaned
+        if stage == Assessment.Stage.INITIAL:
+            self.initial_taken = self.others().filter(stage=Assessment.Stage.INITIAL).first()
+            if self.initial_taken:
+                self.add_error("stage", f"This case already has an initial assessment on "
+                                        f"{self.initial_taken.assessed_on:%-d %b %Y}. Record this as a review?")
+        elif stage == Assessment.Stage.REVIEW and day and not self.data.get(self.CONFIRM_GAP):
+            last = self.others().filter(assessed_on__lt=day).order_by("-assessed_on", "-id").first()
+            gap_days = self.case.programme.review_gap_days
+            if last and (day - last.assessed_on).days < gap_days:
+                days = (day - last.assessed_on).days
+                self.too_soon = (last, days)
+                ago = "ago" if day == timezone.localdate() else "before this one"
+                self.add_error("assessed_on", f"The last assessment was {days} day{'s' if days != 1 else ''} {ago} "
+                                              f"({last.assessed_on:%-d %b %Y}). Save anyway?")
         return cleaned
 
     def scores(self):
@@ -156,6 +188,9 @@ class AssessmentEditForm(VersionedForm, AssessmentForm):
 
     def same_day(self, day):
         return super().same_day(day).exclude(pk=self.assessment.pk)
+
+    def others(self):
+        return super().others().exclude(pk=self.assessment.pk)
 
 
 class AchievementTypeChoiceField(forms.ModelChoiceField):

@@ -78,6 +78,9 @@ class Assessment(VersionedModel):
         ordering = ["assessed_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "template", "assessed_on"], name="one_assessment_per_day"),
+            # One initial wheel of a template per case: the later ones are reviews.
+            models.UniqueConstraint(fields=["case", "template"], condition=models.Q(stage="initial"),
+                                    name="one_initial_assessment"),
         ]
         indexes = [models.Index(fields=["case", "template", "assessed_on"], name="assessment_case_date")]
 

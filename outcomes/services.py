@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from clients.models import Case
 from mentoring import audit
@@ -14,10 +15,16 @@ from .models import Answer, Assessment, AssessmentTemplate, Question, Questionna
 def record_assessment(
     *, case: Case, template: AssessmentTemplate, assessed_on: date, stage: str, scores: list, by
 ) -> Assessment:
-    """Save a wheel and its scores. `scores` is [(domain, score, comment), ...]."""
+    """Save a wheel and its scores. `scores` is [(domain, score, comment), ...].
+
+    Under the case's row lock, so two initial wheels saved at once cannot both land: the
+    second is refused (ValidationError) with the date of the first, as the form refuses it.
+    """
+    Case.objects.select_for_update().filter(pk=case.pk).exists()
+    check_one_initial(case=case, template=template, stage=stage)
     assessment = Assessment(case=case, template=template, assessed_on=assessed_on, stage=stage, completed_by=by)
     assessment.full_clean()
-    assessment.save()
+    _save_refusing_a_clash(assessment)
     rows = []
     for domain, value, comment in scores:
         score = Score(assessment=assessment, domain=domain, score=value, comment=comment)
@@ -36,10 +43,12 @@ def update_assessment(
 
     Only the scores that changed are saved, so the change history shows just the correction.
     """
+    Case.objects.select_for_update().filter(pk=assessment.case_id).exists()
+    check_one_initial(case=assessment.case, template=assessment.template, stage=stage, exclude=assessment.pk)
     assessment.assessed_on = assessed_on
     assessment.stage = stage
     assessment.full_clean()
-    assessment.save(expected_version=version, update_fields=["assessed_on", "stage"])
+    _save_refusing_a_clash(assessment, expected_version=version, update_fields=["assessed_on", "stage"])
     stored = {score.domain_id: score for score in assessment.scores.all()}
     changed = []
     for domain, value, comment in scores:
@@ -52,6 +61,42 @@ def update_assessment(
         changed.append(domain.code)
     audit.record(by, "assessment.updated", assessment, version=assessment.version, domains=changed)
     return assessment
+
+
+def initial_assessment(*, case, template, exclude=None):
+    """The case's initial wheel of `template` (other than `exclude`), or None."""
+    found = Assessment.objects.filter(case=case, template=template, stage=Assessment.Stage.INITIAL)
+    if exclude:
+        found = found.exclude(pk=exclude)
+    return found.first()
+
+
+def initial_taken_message(initial):
+    return f"This case already has an initial assessment on {initial.assessed_on:%-d %b %Y}."
+
+
+def check_one_initial(*, case, template, stage, exclude=None):
+    if stage != Assessment.Stage.INITIAL:
+        return
+    initial = initial_assessment(case=case, template=template, exclude=exclude)
+    if initial:
+        raise ValidationError({"stage": f"{initial_taken_message(initial)} Record this one as a review."},
+                              code="initial_taken")
+
+
+def _save_refusing_a_clash(assessment, **kwargs):
+    """Save; a clash with a wheel saved a moment ago (the constraints) is a ValidationError."""
+    try:
+        with transaction.atomic():
+            assessment.save(**kwargs)
+    except IntegrityError as error:
+        if "one_initial_assessment" in str(error):
+            raise ValidationError({"stage": "Someone has just recorded this case's initial assessment. "
+                                            "Record this one as a review."}, code="initial_taken") from error
+        if "one_assessment_per_day" in str(error):
+            raise ValidationError({"assessed_on": "Someone has just recorded an assessment of this case on that "
+                                                  "date. Choose another date."}, code="same_day") from error
+        raise
 
 
 @transaction.atomic

@@ -124,6 +124,8 @@ class AssessmentCreateView(CaseMixin, FormView):
         last = len(form.domains)
         step = min(self.step, last)
         action = request.POST.get("action", "next")
+        if form.AS_REVIEW in request.POST or form.CONFIRM_GAP in request.POST:
+            action = "save"  # an answer to the form's question: save what was typed
         if action == "back":
             return self.render_step(form, max(0, step - 1), show_errors=False)
         if action == "save" or step == last:
@@ -193,15 +195,31 @@ class AssessmentCreateView(CaseMixin, FormView):
                 summary.append({"anchor": anchor, "message": message})
         return summary
 
+    def refused(self, form, error):
+        """A clash the service found (a wheel saved a moment ago): shown like the form's own errors."""
+        stage = form.cleaned_data.get("stage")
+        for field, messages_ in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
+            form.add_error(field if field in form.fields else None, messages_)
+        if stage == Assessment.Stage.INITIAL:
+            editing = getattr(form, "assessment", None)
+            form.initial_taken = services.initial_assessment(case=form.case, template=form.template,
+                                                             exclude=editing.pk if editing else None)
+        if self.step_mode:
+            return self.render_step(form, 0, show_errors=True)
+        return self.form_invalid(form)
+
     def form_valid(self, form):
-        assessment = services.record_assessment(
-            case=self.case,
-            template=self.wheel_template,
-            assessed_on=form.cleaned_data["assessed_on"],
-            stage=form.cleaned_data["stage"],
-            scores=form.scores(),
-            by=self.request.user,
-        )
+        try:
+            assessment = services.record_assessment(
+                case=self.case,
+                template=self.wheel_template,
+                assessed_on=form.cleaned_data["assessed_on"],
+                stage=form.cleaned_data["stage"],
+                scores=form.scores(),
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            return self.refused(form, error)
         messages.success(self.request, f"Saved the {assessment.get_stage_display().lower()} {self.wheel_template.name.lower()}.")
         return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
@@ -251,10 +269,13 @@ class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
         return super().get_context_data(editing=True, **kwargs)
 
     def form_valid(self, form):
-        assessment = services.update_assessment(
-            assessment=self.object, version=form.expected_version, assessed_on=form.cleaned_data["assessed_on"],
-            stage=form.cleaned_data["stage"], scores=form.scores(), by=self.request.user,
-        )
+        try:
+            assessment = services.update_assessment(
+                assessment=self.object, version=form.expected_version, assessed_on=form.cleaned_data["assessed_on"],
+                stage=form.cleaned_data["stage"], scores=form.scores(), by=self.request.user,
+            )
+        except ValidationError as error:
+            return self.refused(form, error)
         messages.success(self.request, f"Saved your changes to the {assessment.get_stage_display().lower()} "
                                        f"{assessment.template.name.lower()}.")
         return redirect("outcomes:assessment_detail", pk=assessment.pk)

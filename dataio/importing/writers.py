@@ -297,10 +297,12 @@ class Writers:
         for row in self._all_rows(spec, path, result):
             template = self.templates[row["template"]]
             groups[(self.db["case"][row["case_ref"]], template.id, row["assessed_on"])][template.domains[row["domain"].lower()]] = row["score"]
-        existing, first_dates = {}, {}
+        existing, first_dates, with_initial = {}, {}, set()
         for chunk in chunks({case_id for case_id, _, _ in groups}):
             for assessment in Assessment.objects.filter(case_id__in=chunk):
                 existing[(assessment.case_id, assessment.template_id, assessment.assessed_on)] = assessment
+                if assessment.stage == Assessment.Stage.INITIAL:
+                    with_initial.add((assessment.case_id, assessment.template_id))
         for case_id, template_id, day in list(existing) + list(groups):
             pair = (case_id, template_id)
             first_dates[pair] = min(day, first_dates.get(pair, day))
@@ -308,7 +310,11 @@ class Writers:
         for identity in groups:
             if identity not in existing:
                 case_id, template_id, day = identity
-                stage = Assessment.Stage.INITIAL if day == first_dates[(case_id, template_id)] else Assessment.Stage.REVIEW
+                # The first by date is the initial one, unless the case already has an initial
+                # wheel of the template (one_initial_assessment): an earlier row arriving later
+                # is then a review, and the one already recorded stays as it is.
+                first = day == first_dates[(case_id, template_id)] and (case_id, template_id) not in with_initial
+                stage = Assessment.Stage.INITIAL if first else Assessment.Stage.REVIEW
                 assessment = Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
                 new.append(assessment)
                 existing[identity] = assessment

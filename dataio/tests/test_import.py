@@ -673,3 +673,17 @@ def test_an_imported_postcode_is_stored_in_capitals_with_the_space_and_imports_a
     assert run_import(lower).ok
     assert Client.objects.get(client_ref="C1").postcode == "AB1 2CD"
     assert "clients.csv: 0 created, 0 updated, 3 unchanged" in run_import(lower).lines
+
+
+@pytest.mark.django_db
+def test_an_earlier_wheel_imported_later_is_accepted_as_a_review_and_the_initial_one_stays(tmp_path, valid_set):
+    assert run_import(valid_set).ok
+    earlier = write_set(tmp_path / "earlier", {
+        "assessments.csv": "case_ref,template,assessed_on,domain,score\nK1,progress_wheel,2024-02-05,motivation,2\n",
+    })
+
+    report = run_import(earlier)
+
+    assert report.ok
+    stages = list(Case.objects.get(case_ref="K1").assessments.order_by("assessed_on").values_list("assessed_on", "stage"))
+    assert stages == [(date(2024, 2, 5), "review"), (date(2024, 2, 6), "initial"), (date(2024, 5, 6), "review")]

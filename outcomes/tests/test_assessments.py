@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -121,3 +121,93 @@ def test_assessment_page_shows_the_wheel_against_the_first_one(client, world, me
     assert response.status_code == 200
     assert page.count('class="wheel-series-shape"') == 2
     assert "10 of 10 domains improved" in page
+
+
+def test_a_second_initial_assessment_is_offered_as_a_review_keeping_what_was_typed(client, world, mentor_user):
+    from outcomes.tests.factories import make_assessment
+
+    make_assessment(world.my_case, [3] * 10, on=date(2026, 3, 3))
+    client.force_login(mentor_user)
+    url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
+    typed = full_post(assessed_on="2026-04-14", comment_motivation="Better than last month.")
+
+    response = client.post(url, typed)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and Assessment.objects.count() == 1
+    assert "This case already has an initial assessment on 3 Mar 2026. Record this as a review?" in page
+    assert "Better than last month." in page and 'value="2026-04-14"' in page
+    assert re.search(r'<button[^>]*name="as_review"[^>]*>Record it as a review</button>', page)
+
+    response = client.post(url, {**typed, "as_review": "yes"})
+
+    assert response.status_code == 302
+    review = Assessment.objects.get(assessed_on=date(2026, 4, 14))
+    assert review.stage == "review"
+    assert review.scores.get(domain__code="motivation").comment == "Better than last month."
+
+
+def test_changing_a_review_into_a_second_initial_assessment_is_refused(client, world, lead):
+    from outcomes.tests.factories import make_assessment
+
+    make_assessment(world.my_case, [3] * 10, on=date(2026, 3, 3))
+    review = make_assessment(world.my_case, [5] * 10, on=date(2026, 5, 3), stage="review")
+    client.force_login(lead)
+    url = reverse("outcomes:assessment_update", kwargs={"pk": review.pk})
+    response = client.post(url, full_post(assessed_on="2026-05-03", stage="initial", version=str(review.version)))
+    assert response.status_code == 200
+    assert "already has an initial assessment on 3 Mar 2026" in response.content.decode()
+    review.refresh_from_db()
+    assert review.stage == "review"
+
+
+def test_a_review_within_the_programmes_days_asks_for_confirmation_and_saves_when_confirmed(client, world, mentor_user):
+    from django.utils import timezone
+
+    from outcomes.tests.factories import make_assessment
+
+    today = timezone.localdate()
+    make_assessment(world.my_case, [3] * 10, on=today - timedelta(days=12))
+    client.force_login(mentor_user)
+    url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
+    typed = full_post(assessed_on=today.isoformat(), stage="review", comment_offending="Kept out of it.")
+
+    response = client.post(url, typed)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and Assessment.objects.count() == 1
+    assert "The last assessment was 12 days ago" in page and "Save anyway?" in page
+    assert "at least 28 days apart" in page
+    assert "Kept out of it." in page
+
+    response = client.post(url, {**typed, "confirm_gap": "yes"})
+
+    assert response.status_code == 302 and Assessment.objects.count() == 2
+
+
+def test_a_review_after_the_programmes_days_saves_without_a_question(client, world, mentor_user):
+    from outcomes.tests.factories import make_assessment
+
+    world.my_case.programme.review_gap_days = 10
+    world.my_case.programme.save()
+    make_assessment(world.my_case, [3] * 10, on=date(2026, 1, 20))
+    client.force_login(mentor_user)
+    url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
+
+    response = client.post(url, full_post(stage="review"))  # 3 Feb 2026: 14 days later
+
+    assert response.status_code == 302 and Assessment.objects.count() == 2
+
+
+def test_a_close_review_on_a_phone_one_step_at_a_time_saves_when_confirmed(client, world, mentor_user):
+    from outcomes.tests.factories import make_assessment
+
+    make_assessment(world.my_case, [3] * 10, on=date(2026, 1, 27))
+    client.force_login(mentor_user)
+    url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
+    data = {**full_post(stage="review"), "step": "10", "action": "save"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and response.context["current_step"] == 0
+    assert "The last assessment was 7 days before this one (27 Jan 2026). Save anyway?" in response.content.decode()
+    response = client.post(url, {**data, "step": "0", "confirm_gap": "yes"})
+    assert response.status_code == 302 and Assessment.objects.count() == 2

@@ -37,7 +37,8 @@ def test_progress_section_teaches_when_empty(world, mentor_user):
 @pytest.mark.parametrize("size", [1, 6])
 def test_client_page_sections_run_a_fixed_number_of_queries(world, lead, django_assert_num_queries, size):
     for n in range(size):
-        make_assessment(world.my_case, [n % 10 + 1] * 10, on=date(2026, 1, 1) + timedelta(days=n))
+        make_assessment(world.my_case, [n % 10 + 1] * 10, on=date(2026, 1, 1) + timedelta(days=n),
+                        stage="initial" if n == 0 else "review")
         AchievementFactory(case=world.my_case, achieved_on=date(2026, 1, 1) + timedelta(days=n))
         OffenceFactory(client=world.my_client, offence_date=date(2025, 1, 1) + timedelta(days=n))
     request = request_for(lead)
