@@ -226,3 +226,16 @@ def distance_travelled(domains, first_scores, latest_scores):
         DomainChange(code=code, label=label, first=first, latest=latest)
         for (code, label), first, latest in zip(domains, first_scores, latest_scores, strict=True)
     ]
+
+
+# The legend's words, the same on a case page, the report page and its PDF: the first
+# assessment is drawn dashed grey and the latest solid (SERIES_STYLES 0 and 1), and the
+# legend says so in words too, so it reads the same in the PDF's text and to a screen reader.
+LEGEND = {"first": ("First assessment", "dashed grey"), "latest": ("Latest assessment", "solid")}
+
+
+def legend_name(which, detail):
+    """A series name for the legend: legend_name("first", "5 Jan 2026") is
+    "First assessment (5 Jan 2026, dashed grey)"."""
+    name, key = LEGEND[which]
+    return f"{name} ({detail}, {key})"

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import mark_safe
 
-from .charts import distance_travelled, radar_svg
+from .charts import distance_travelled, legend_name, radar_svg
 
 
 @dataclass
@@ -51,7 +51,8 @@ def build_wheel(assessments, domains, *, chart_id=None, title=None):
         series = [(series_name("Only assessment", first), first_values)]
         title = title or f"{template.name}: assessment of {first.assessed_on:%-d %b %Y}"
     else:
-        series = [(series_name("First", first), first_values), (series_name("Latest", latest), latest_values)]
+        series = [(legend_name("first", f"{first.assessed_on:%-d %b %Y}"), first_values),
+                  (legend_name("latest", f"{latest.assessed_on:%-d %b %Y}"), latest_values)]
         title = title or (
             f"{template.name}: first assessment ({first.assessed_on:%-d %b %Y}) "
             f"compared with the latest ({latest.assessed_on:%-d %b %Y})"

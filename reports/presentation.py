@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from outcomes.charts import radar_svg
+from outcomes.charts import legend_name, radar_svg
 
 from .charts import bar_chart
 from .metrics import DEFINITIONS, REOFFENDING_CAVEAT
@@ -234,8 +234,8 @@ def _assessments_section(result, shown):
     ]
     radar = radar_svg(
         [(code, domains[code]) for code in change],
-        [("First assessment (mean)", [item["first_mean"] for item in change.values()]),
-         ("Latest assessment (mean)", [item["latest_mean"] for item in change.values()])],
+        [(legend_name("first", "mean"), [item["first_mean"] for item in change.values()]),
+         (legend_name("latest", "mean"), [item["latest_mean"] for item in change.values()])],
         scale_max=result.scale_max, title="Progress wheel: mean first and latest scores by domain",
         chart_id="wheel-report",
     )

@@ -243,4 +243,38 @@ def test_report_draws_the_progress_wheel_of_a_case_page_in_the_page_and_the_pdf(
     assert _shapes(page) == [[point_for(i, len(assessed), score) for i in range(len(assessed))] for score in (4, 6)]
     pdf = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL)).content
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Latest assessment (mean)" in text
+    assert "Latest assessment (mean, solid)" in text
+
+
+def _legend(svg):
+    """The legend's (line style, words) pairs of the first radar chart in `svg`."""
+    group = re.search(r'<g class="wheel-legend".*?</g>', svg, re.S).group(0)
+    return [(("dashed" if "stroke-dasharray" in line else "solid"), stroke, words)
+            for line, stroke, words in re.findall(r'(<line[^>]*stroke="([^"]+)"[^>]*/>)<text[^>]*>([^<]+)</text>', group)]
+
+
+@pytest.mark.django_db
+def test_progress_wheel_legend_is_the_same_on_the_report_page_in_its_pdf_and_on_a_case_page(
+        client, manager, programme, assessed):
+    from outcomes.models import Assessment
+    from reports.exports import report_html
+    from reports.metrics import compute_report
+
+    client.force_login(manager)
+    page = client.get(reverse("reports:report"), query(programme, **INTERNAL)).content.decode()
+    in_page = _legend(page[page.index('id="wheel-report"'):])
+    assert in_page == [("dashed", "#6c757d", "First assessment (mean, dashed grey)"),
+                       ("solid", "#0b5e55", "Latest assessment (mean, solid)")]
+    # The PDF is drawn from this HTML: the same lines, and its text names the same series.
+    printed = report_html(compute_report([programme], date(2024, 1, 1), date(2024, 12, 31)))
+    assert _legend(printed[printed.index('id="wheel-report"'):]) == in_page
+    pdf = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL)).content
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for _, _, words in in_page:
+        assert "".join(words.split()) in text, words
+
+    # A case page's wheel uses the same words and lines, with the two dates.
+    latest = Assessment.objects.filter(assessed_on=date(2024, 6, 2)).first()
+    case_page = client.get(reverse("outcomes:assessment_detail", kwargs={"pk": latest.pk})).content.decode()
+    assert _legend(case_page) == [("dashed", "#6c757d", "First assessment (2 Feb 2024, dashed grey)"),
+                                  ("solid", "#0b5e55", "Latest assessment (2 Jun 2024, solid)")]
