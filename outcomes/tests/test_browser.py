@@ -100,3 +100,66 @@ def test_a_stale_achievement_edit_shows_the_other_change_and_saves_after_review_
     expect(page.get_by_text("Saved your changes")).to_be_visible()
     job.refresh_from_db()
     assert (job.employer_or_course, job.notes) == ("Northshire Build Ltd", "Contract seen")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
+def test_on_a_phone_the_mentor_steps_through_every_domain_and_one_save_keeps_every_answer(page, live_server, reference_data):
+    from outcomes.models import Assessment
+
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    url = live_server.url + reverse("outcomes:assessment_create", kwargs={"pk": case.pk})
+
+    # Before: without the script the whole wheel is one long page on a phone.
+    plain = page.context.browser.new_context(java_script_enabled=False, viewport=PHONE)
+    before = plain.new_page()
+    sign_in_as(before, live_server, user)
+    before.goto(url)
+    assert before.locator("section.domain:visible").count() == 10
+    shot(before, "outcomes-assessment-form-phone-before")
+    plain.close()
+
+    sign_in_as(page, live_server, user)
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    shot(page, "outcomes-assessment-form-phone-after")
+    expect(page.locator(".stepper-progress")).to_have_text("About this assessment, then 10 domains")
+    assert page.locator("section.domain:visible").count() == 0
+    expect(page.get_by_role("button", name="Save assessment")).to_be_hidden()
+    page.get_by_role("button", name="Next").click()
+    for number in range(1, 11):
+        expect(page.locator(".stepper-progress")).to_have_text(f"Domain {number} of 10")
+        section = page.locator("section.domain:visible")
+        assert section.count() == 1
+        heading = section.locator("h2")
+        expect(heading).to_be_focused()
+        assert heading.inner_text().startswith(f"{number}. ")
+        section.locator("label.scale-option").nth(number - 1).click()  # score `number`
+        section.locator("textarea").fill(f"Words for domain {number}")
+        if number == 3:
+            page.get_by_role("button", name="Back").click()
+            expect(page.locator(".stepper-progress")).to_have_text("Domain 2 of 10")
+            page.get_by_role("button", name="Next").click()
+            expect(page.locator(".stepper-progress")).to_have_text("Domain 3 of 10")
+        if number < 10:
+            page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("button", name="Next")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "outcomes-assessment-form-phone-last-domain")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save assessment").click()
+    expect(page.get_by_text("Saved the")).to_be_visible()
+
+    assessment = Assessment.objects.get(case=case)
+    saved = [(s.score, s.comment) for s in assessment.scores.order_by("domain__order", "domain__id")]
+    assert saved == [(n, f"Words for domain {n}") for n in range(1, 11)]
+
+    # On a wide screen everything shows at once, as before.
+    page.set_viewport_size(DESKTOP)
+    page.goto(url)
+    assert page.locator("section.domain:visible").count() == 10
+    expect(page.locator(".stepper-progress")).to_be_hidden()
+    expect(page.get_by_role("button", name="Save assessment")).to_be_visible()
+    shot(page, "outcomes-assessment-form-desktop")
