@@ -1,0 +1,1 @@
+"""Personal data in the dataio app (see mentoring/personal_fields.py)."""
