@@ -12,6 +12,7 @@ from django.utils import dateformat, timezone
 
 from clients.models import Case, Client, RiskFlag
 from contacts.models import Contact, Goal, SupportSpend
+from mentoring import personal_fields
 from mentoring.models import AuditEvent
 from mentors.models import Allocation
 from outcomes.models import (
@@ -24,7 +25,6 @@ from outcomes.models import (
     Score,
 )
 from referrals.models import Referral
-from reports.models import CaseStudy
 
 from .records import change_history_q
 
@@ -299,7 +299,9 @@ def subject_access_sections(client_pk):
         Prefetch("questionnaires", queryset=Questionnaire.objects.order_by("completed_on").prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__order", "id"))
         )),
-        Prefetch("case_studies", queryset=CaseStudy.objects.order_by("created_at", "id")),
+        # Case studies belong to reports, an app beside this one: reached through its declaration.
+        Prefetch("case_studies", queryset=personal_fields.client_model("reports.CaseStudy").objects.order_by(
+            "created_at", "id")),
     ).order_by("started_on", "id")
     client = Client.objects.prefetch_related(
         Prefetch("risk_flags", queryset=RiskFlag.objects.order_by("raised_on", "id")),
