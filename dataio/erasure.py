@@ -44,9 +44,9 @@ from django.utils import timezone
 from clients.models import Case, Client
 from clients.personal_data import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME
 from mentoring import audit, personal_fields
-from mentoring.models import ErasureRequest
 from referrals.models import Referral
 
+from .models import ErasureRequest
 from .records import client_rows
 
 __all__ = ["ANONYMISED_FIRST_NAME", "ANONYMISED_LAST_NAME", "anonymise_client", "anonymised_date_of_birth",

@@ -1,6 +1,6 @@
 """Personal data in the core models (see mentoring/personal_fields.py)."""
 
-from .models import AuditEvent, ErasureRequest, Funder, Organisation, Programme, ProgrammeMembership, RoleGrant
+from .models import AuditEvent, Funder, Organisation, Programme, ProgrammeMembership, RoleGrant
 from .personal_fields import declare
 
 declare(Funder, personal={"contact": "a named person at the funder"}, kept=["name"])
@@ -13,4 +13,3 @@ declare(AuditEvent, kept={
 })
 declare(Organisation, kept={"logo": "configuration"})
 declare(RoleGrant, kept={"grant": "code", "reason": "a staff role change, for the audit", "status": "code"})
-declare(ErasureRequest, kept={"reason": "for the audit; refused when it names the person", "status": "code"})
