@@ -104,3 +104,14 @@ def test_a_personal_date_with_no_blank_must_say_what_erasure_writes():
         declaration.erasure_values()
 
 
+
+
+@pytest.mark.django_db
+def test_a_client_model_no_section_presents_is_still_in_the_subject_access_export(programme, alice_profile, manager):
+    client, _words = build_person(programme, alice_profile, "Alpha", by=manager)
+    MentorConflict.objects.create(client=client, mentor=alice_profile, kind="knows_client", note="Conflictnote")
+    document = json.loads(privacy.subject_access_document(client.pk))
+    assert [row["note"] for row in document["mentors_mentorconflict"]] == ["Conflictnote"]
+    assert document["mentors_mentorconflict"][0]["kind"] == "Knows the client"
+    titles = [title for _key, title, _rows in privacy.subject_access_sections(client.pk)[1]]
+    assert "Mentor conflicts" in titles
