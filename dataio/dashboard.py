@@ -2,8 +2,8 @@
 
 from mentoring import access
 from mentoring.dashboard import panel
-from mentoring.models import ErasureRequest
 
+from .models import ErasureRequest
 from .privacy import clients_due_for_anonymisation
 
 

@@ -17,20 +17,21 @@ Decisions about what anonymisation keeps (documented here because they are polic
   referral's `received_on` (the report's age-band filter on referrals). With no such day's
   month/day before the birthday, that is 1 January; otherwise the day after the latest one
   before it. Age bands therefore never change.
-- Free text everywhere in the record is blanked (notes, next steps, goals, summaries, referral
-  needs and referrer details, offence descriptions, flag details, score comments, questionnaire
-  comments, spend notes, achievement details, case studies, allocation reasons).
-  Group-session notes are shared by several clients and are left alone.
+- Every field a model about the client declares personal in its app's `personal_data.py`
+  (mentoring.personal_fields) is blanked or replaced as declared: free text everywhere (notes,
+  next steps, goals, summaries, referral needs and referrer details, offence descriptions, flag
+  details, score comments, questionnaire comments, spend notes, achievement details, case
+  studies, allocation reasons, mentor-conflict notes) and references.
+  Group-session notes are shared by several clients and are left alone (`erased=False`).
 - The audit trail is not touched: its tables refuse UPDATE and DELETE (a database trigger), so
   it is kept free of personal data from the start instead. Change history (django-auditlog)
   records that a name, reference, contact detail or free-text field changed but not its value
-  (settings.AUDITLOG_MASK_TRACKING_FIELDS) and describes a row by its kind and id, never by the
+  (the same declarations; mentoring.audit) and describes a row by its kind and id, never by the
   person's name; audit events hold ids and codes. What the trail says about the client after
   anonymisation is who did what, when, to record number N. The one free text an audit event
   keeps is an erasure's reason, refused when it names the person or their references.
 """
 
-import secrets
 from datetime import date, timedelta
 
 from django.contrib.admin.models import LogEntry as AdminLogEntry
@@ -40,26 +41,17 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from clients.models import Case, Client, RiskFlag
-from clients.names import folded_names
-from contacts.models import Contact, Goal, SupportSpend
-from mentoring import audit
-from mentoring.models import ErasureRequest
-from mentors.models import Allocation, MentorConflict
-from outcomes.models import (
-    Achievement,
-    Assessment,
-    Offence,
-    Questionnaire,
-    Score,
-)
+from clients.models import Case, Client
+from clients.personal_data import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME
+from mentoring import audit, personal_fields
 from referrals.models import Referral
-from reports.models import CaseStudy
 
+from .models import ErasureRequest
 from .records import client_rows
 
-ANONYMISED_FIRST_NAME = "Anonymised"
-ANONYMISED_LAST_NAME = "client"
+__all__ = ["ANONYMISED_FIRST_NAME", "ANONYMISED_LAST_NAME", "anonymise_client", "anonymised_date_of_birth",
+           "approve_erasure", "cancel_erasure", "reason_names_the_person", "request_erasure"]
+
 REMOVED = "[removed]"  # django's admin log of the client's rows
 
 # ---- Anonymisation --------------------------------------------------------------------------
@@ -105,38 +97,21 @@ def anonymise_client(*, client: Client, by, reason: str, trigger: str = "erasure
             admin_q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
     AdminLogEntry.objects.filter(admin_q).update(object_repr=REMOVED, change_message="")
 
-    Client.objects.filter(pk=pk).update(
-        first_name=ANONYMISED_FIRST_NAME, last_name=ANONYMISED_LAST_NAME, preferred_name="",
-        client_ref=f"ANON-{secrets.token_hex(6).upper()}", probation_ref="", police_ref="",
-        date_of_birth=anonymised_date_of_birth(client.date_of_birth, age_days),
-        phone="", email="", address="", postcode="", first_language="", disability_details="",
-        notes="", anonymised_at=timezone.now(), updated_at=timezone.now(), version=F("version") + 1,
-        # The folded names too: search and the duplicate check must not find the old name.
-        **folded_names(ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME),
-    )
-    # Each versioned record scrubbed here gets a new version, so an edit form opened
-    # before the anonymisation is refused instead of writing the personal data back.
-    RiskFlag.objects.filter(client_id=pk).update(details="", version=F("version") + 1)
-    Case.objects.filter(client_id=pk).update(case_ref=None, pause_reason="", closing_summary="")
-    Referral.objects.filter(client_id=pk).update(
-        referral_ref=None, referrer_name="", referrer_organisation="", referrer_contact="", needs="",
-        wants_help_with="", readiness_notes="", decision_reason="",
-    )
-    Offence.objects.filter(client_id=pk).update(description="")
-    Allocation.objects.filter(case__client_id=pk).update(end_reason="", override_reason="")
-    MentorConflict.objects.filter(client_id=pk).update(note="")
-    Contact.objects.filter(case__client_id=pk).update(
-        notes="", next_steps="", import_key="", contact_ref=None, version=F("version") + 1
-    )
-    SupportSpend.objects.filter(case__client_id=pk).update(notes="")
-    Goal.objects.filter(case__client_id=pk).update(description="", steps="", version=F("version") + 1)
-    Score.objects.filter(assessment__case__client_id=pk).update(comment="")
-    Assessment.objects.filter(case__client_id=pk).update(version=F("version") + 1)
-    Achievement.objects.filter(case__client_id=pk).update(
-        employer_or_course="", notes="", achievement_ref=None, version=F("version") + 1
-    )
-    Questionnaire.objects.filter(case__client_id=pk).update(comments="")
-    CaseStudy.objects.filter(case__client_id=pk).update(title=ANONYMISED_FIRST_NAME, story="")
+    # Every field each app declares personal (`<app>/personal_data.py`), blanked or replaced as
+    # declared; the date of birth is moved here, where the ages it must keep are known.
+    for declaration in personal_fields.client_declarations():
+        if not declaration.erased:
+            continue
+        values = declaration.erasure_values()
+        if declaration.model is Client:
+            values.update(date_of_birth=anonymised_date_of_birth(client.date_of_birth, age_days),
+                          anonymised_at=timezone.now(), updated_at=timezone.now())
+        if any(f.name == "version" for f in declaration.model._meta.concrete_fields):
+            # Each versioned record scrubbed here gets a new version, so an edit form opened
+            # before the anonymisation is refused instead of writing the personal data back.
+            values["version"] = F("version") + 1
+        if values:
+            declaration.rows_of(pk).update(**values)
 
     user = by if by is not None and getattr(by, "is_authenticated", False) else None
     if trigger == "retention":

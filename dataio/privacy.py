@@ -14,11 +14,11 @@ from .erasure import (
     reason_names_the_person,
     request_erasure,
 )
-from .records import CLIENT_MODELS, change_history_q, client_rows
+from .records import change_history_q, client_models, client_rows
 from .retention import apply_retention, clients_due_for_anonymisation, retention_cutoff
 from .subject_access import Field, display_value, subject_access_document, subject_access_sections
 
-__all__ = ["ANONYMISED_FIRST_NAME", "ANONYMISED_LAST_NAME", "CLIENT_MODELS", "Field", "anonymise_client",
+__all__ = ["ANONYMISED_FIRST_NAME", "ANONYMISED_LAST_NAME", "Field", "anonymise_client",
            "anonymised_date_of_birth", "apply_retention", "approve_erasure", "cancel_erasure", "change_history_q",
-           "client_rows", "clients_due_for_anonymisation", "display_value", "reason_names_the_person",
+           "client_models", "client_rows", "clients_due_for_anonymisation", "display_value", "reason_names_the_person",
            "request_erasure", "retention_cutoff", "subject_access_document", "subject_access_sections"]

@@ -17,13 +17,14 @@ from django_filters.views import FilterView
 
 from clients.models import Client, RiskFlag
 from mentoring import access, audit
-from mentoring.models import AuditEvent, ErasureRequest
+from mentoring.models import AuditEvent
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import spreadsheet_safe
 
 from . import privacy
 from .filters import MATCHED_CLIENTS, AuditEventFilter, ChangeFilter, client_ids_matching
 from .forms import ConfirmForm, ErasureRequestForm
+from .models import ErasureRequest
 from .tables import AuditEventTable, ChangeTable, DueClientTable
 
 

@@ -41,7 +41,10 @@ class MentoringConfig(AppConfig):
     verbose_name = "Waymark core"
 
     def ready(self):
-        from . import audit, auth  # noqa: F401 - connect the audit and sign-in receivers
+        from . import audit, auth, personal_fields  # noqa: F401 - connect the audit and sign-in receivers
+
+        # Every app's personal_data.py: which fields erasure, subject access and history treat as personal.
+        personal_fields.autodiscover()
 
         auth.connect_account_audit()
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="waymark_admin_permissions")

@@ -16,6 +16,7 @@ from auditlog.models import LogEntry
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from . import personal_fields
 from .models import AuditEvent
 
 Action = AuditEvent.Action
@@ -181,17 +182,17 @@ class ReadAuditMiddleware:
 
 MASKED = "[personal data]"
 # Change history cannot be edited (a database trigger refuses it), so the values erasure must
-# remove never reach it: for these fields, in every model, it records that the field was set
-# or changed, not the value. Names, references, contact details, the date of birth and all
-# free text; codes, dates of events, numbers and ids keep their before and after.
-PERSONAL_FIELDS = frozenset({
-    "first_name", "last_name", "preferred_name", "date_of_birth", "client_ref", "probation_ref", "police_ref",
-    "phone", "email", "address", "postcode", "first_language", "disability_details", "notes", "details",
-    "case_ref", "pause_reason", "closing_summary", "referral_ref", "referrer_name", "referrer_organisation",
-    "referrer_contact", "needs", "wants_help_with", "readiness_notes", "decision_reason", "end_reason",
-    "override_reason", "next_steps", "import_key", "description", "steps", "comment", "comments",
-    "employer_or_course", "title", "story", "note", "dbs_certificate_number", "dbs_status_review_note",
-})
+# remove never reach it: for the fields each model declares personal (`<app>/personal_data.py`,
+# mentoring.personal_fields), it records that the field was set or changed, not the value.
+# Names, references, contact details, the date of birth and all free text; codes, dates of
+# events, numbers and ids keep their before and after.
+
+
+def __getattr__(name):
+    # PERSONAL_FIELDS: every field name some model declares personal (read once the apps are ready).
+    if name == "PERSONAL_FIELDS":
+        return personal_fields.all_personal_names()
+    raise AttributeError(name)
 
 
 def mask_personal(value):
@@ -205,16 +206,19 @@ def _keep_personal_data_out_of_change_history(sender, instance, **kwargs):
     # kept for good. Every change entry passes through this one place before it is written.
     if instance.pk is not None:
         return
+    model = instance.content_type.model_class() if instance.content_type_id else None
     if isinstance(instance.changes, dict):
+        # A model nobody declared (there should be none: dataio/tests/test_personal_data.py)
+        # has every name declared personal anywhere masked.
+        personal = personal_fields.personal_names(model)
         instance.changes = {
             field: [mask_personal(value[0]), mask_personal(value[1])]
-            if field in PERSONAL_FIELDS and isinstance(value, (list, tuple)) and len(value) == 2 else value
+            if field in personal and isinstance(value, (list, tuple)) and len(value) == 2 else value
             for field, value in instance.changes.items()
         }
     instance.serialized_data = None
     # auditlog describes a row by str(row), which for a client, a case or a referral is the
     # person's name; rows about a client are described by their kind and id instead.
-    model = instance.content_type.model_class() if instance.content_type_id else None
     if model is not None and hasattr(model, "audit_client_id"):
         instance.object_repr = f"{model._meta.verbose_name} {instance.object_pk}"
 

@@ -6,7 +6,8 @@ exist answers 404 to a manager instead.
 
 from django.contrib.auth.models import Group
 
-from mentoring.models import ROLE_GROUPS, ErasureRequest, Role
+from dataio.models import ErasureRequest
+from mentoring.models import ROLE_GROUPS, Role
 from mentoring.tests.access import Row
 from mentoring.tests.factories import UserFactory
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from dataio import privacy
-from mentoring.models import AuditEvent, ErasureRequest, Role
+from dataio.models import ErasureRequest
+from mentoring.models import AuditEvent, Role
 from mentoring.tests.concurrency import run_together
 from mentoring.tests.factories import UserFactory, with_totp
 

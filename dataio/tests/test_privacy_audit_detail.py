@@ -13,7 +13,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from mentoring.models import AuditEvent, ErasureRequest
+from dataio.models import ErasureRequest
+from mentoring.models import AuditEvent
 from mentors.services import allocate_mentor
 from referrals.models import Referral, ReferralSource
 

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from mentoring.models import AuditEvent, ErasureRequest
+from dataio.models import ErasureRequest
+from mentoring.models import AuditEvent
 
 from .privacy_world import *  # noqa: F403 (fixtures)
 

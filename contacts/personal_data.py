@@ -1,0 +1,19 @@
+"""Personal data in the contacts app (see mentoring/personal_fields.py)."""
+
+from mentoring.personal_fields import declare
+
+from .models import Activity, Contact, Goal, GroupSession, SupportSpend
+
+declare(Activity, kept={"code": "code", "name": "configuration"})
+# A group session's title and notes are about everyone present: personal, but not one client's
+# to erase.
+declare(GroupSession, personal=["title", "notes"], kept={"location": "code"}, erased=False)
+declare(
+    Contact, client="case__client_id", parent="case",
+    personal={"notes": "", "next_steps": "", "import_key": "derived from the imported row", "contact_ref": ""},
+    kept={"mode": "code", "attendance": "code", "location": "code"},
+)
+declare(SupportSpend, client="case__client_id", parent="case", personal=["notes"],
+        kept={"category": "code", "funding_source": "budget name"})
+declare(Goal, client="case__client_id", parent="case", personal=["description", "steps"],
+        kept={"area": "assessment domain", "status": "code"})
