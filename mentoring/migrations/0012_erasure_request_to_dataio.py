@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("mentoring", "0010_add_role_grant"),
+        ("mentoring", "0011_programme_review_gap_days"),
         ("dataio", "0001_erasure_request_from_mentoring"),
     ]
 
