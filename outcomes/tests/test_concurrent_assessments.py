@@ -10,7 +10,7 @@ from clients.models import Case
 from mentoring.tests.concurrency import run_together
 from outcomes.models import Assessment, AssessmentTemplate
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def _post(day, words):
