@@ -15,7 +15,7 @@ FIRST_NAMES = [
 ]
 LAST_NAMES = [
     "Brackenfold", "Cinderwick", "Dunmarrow", "Elderquay", "Fallowmere", "Gorsebeck", "Hollowmarsh",
-    "Inkwater", "Juniperlow", "Kettlebrook", "Larkspurry", "Mossgrave", "Nettlecombe", "Oakenshaw-Test",
+    "Inkwater", "Juniperlow", "Kettlebrook", "Larkspurry", "Mossgrave", "Nettlecombe", "Oakenshaw",
     "Pebblestow", "Quarrydown", "Rushwillow", "Slatebury", "Thistlecote", "Umberfield",
 ]
 AREAS = ["Northshire East", "Northshire West", "Riverside", "Old Town", "Harbourside", "Millbrook"]

@@ -12,19 +12,31 @@ from decimal import Decimal
 from django.utils import timezone
 
 MAX_CONTACTS_PER_CASE = 12
-NOTES = [
-    "Met outside the probation office and went for a coffee. Talked about the week and what is coming up.",
-    "Went through job adverts together; two warehouse roles look worth applying for.",
-    "Worked on the CV: added the forklift course and the volunteering at the food bank.",
-    "Phoned to check in after the housing appointment. Feeling more settled.",
-    "Went with them to the Job Centre appointment; the work coach agreed to fund the CSCS test.",
-    "Talked about the argument at home and what helped last time. Agreed a plan for the weekend.",
-    "Visited in custody before release: went through the release plan and where to report.",
-    "Opened a bank account together; ID letter from the hostel accepted.",
-    "Bowling the night before the interview, to take the nerves off. Practised answers on the way.",
-    "Video call: hard to get into town this week. Caught up on the college application.",
-    "Short text exchange to confirm Thursday.",
-]
+# Each note agrees with how the contact happened: a phone call never "went for a coffee".
+NOTES = {
+    "face_to_face": [
+        "Met outside the probation office and went for a coffee. Talked about the week and what is coming up.",
+        "Went through job adverts together; two warehouse roles look worth applying for.",
+        "Worked on the CV: added the forklift course and the volunteering at the food bank.",
+        "Went with them to the Job Centre appointment; the work coach agreed to fund the CSCS test.",
+        "Talked about the argument at home and what helped last time. Agreed a plan for the weekend.",
+        "Opened a bank account together; ID letter from the hostel accepted.",
+        "Bowling the night before the interview, to take the nerves off. Practised answers on the way.",
+    ],
+    "phone": [
+        "Phoned to check in after the housing appointment. Feeling more settled.",
+        "Rang about the interview on Monday; talked through the bus route and what to wear.",
+        "Phone call: the benefits letter came. Read it through together and agreed to take it to the drop-in.",
+    ],
+    "video": [
+        "Video call: hard to get into town this week. Caught up on the college application.",
+        "Video call to go over the CV on screen; added the food bank volunteering.",
+    ],
+    "message": [
+        "Short text exchange to confirm Thursday.",
+        "Messaged to remind them about the Job Centre appointment; they replied to say they will be there.",
+    ],
+}
 NEXT_STEPS = [
     "Bring birth certificate for the ID application.",
     "Send two job applications before we meet.",
@@ -146,7 +158,7 @@ def seed(context):
                 mode=mode, attendance=attendance,
                 location={"face_to_face": rng.choice(["cafe", "office", "community_venue", "probation_office",
                                                       "job_centre", "outdoors"]), "video": "online"}.get(mode, ""),
-                notes="" if attendance != "attended" else NOTES[-1] if mode == "message" else rng.choice(NOTES[:-1]),
+                notes="" if attendance != "attended" else rng.choice(NOTES[mode]),
                 next_steps=rng.choice(NEXT_STEPS) if follow_up else "",
                 follow_up_on=follow_up,
                 # Earlier follow-ups were followed up; the latest one may still be open.

@@ -14,8 +14,31 @@ DEMO_USERS = [
     ("mentor2", "Marcus", "Webb", "Mentor", []),
     ("mentor3", "Tom", "Reilly", "Mentor", []),
     ("admin", "Alex", "Morgan", "Administrator", []),
+    ("manager2fa", "Nadia", "Rahman", "Manager", []),
 ]
+# Nadia's authenticator app is already set up, so a newcomer sees the real two-factor sign-in:
+# add this fixed, demo-only secret to an authenticator app (make run prints it). Seeded only
+# while DEBUG is on, never in a deployment.
+DEMO_TOTP_USERNAME = "manager2fa"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPWAYMARKDEMO23456"
 DEMO_USERNAMES = frozenset(row[0] for row in DEMO_USERS)
+
+
+def demo_totp_uri():
+    """The otpauth:// URI of the demo secret, as an authenticator app reads it from a QR code."""
+    issuer = "Waymark"  # settings.MFA_TOTP_ISSUER
+    return f"otpauth://totp/{issuer}:{DEMO_TOTP_USERNAME}?secret={DEMO_TOTP_SECRET}&issuer={issuer}"
+
+
+def _seed_demo_totp(user):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.conf import settings
+
+    if not settings.DEBUG:
+        return
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 def seed(context):
@@ -56,5 +79,7 @@ def seed(context):
         for code in led:
             ProgrammeMembership.objects.get_or_create(user=user, programme=programmes[code], role=role_by_group[group])
         users[username] = user
+        if username == DEMO_TOTP_USERNAME:
+            _seed_demo_totp(user)
     context["programmes"] = programmes
     context["users"] = users

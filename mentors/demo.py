@@ -30,6 +30,13 @@ MENTORS = [
 OCN = "OCN Level 2 Award in Peer Mentoring"
 SAFEGUARDING = "Safeguarding adults and children (refresher)"
 
+# What the mentor writes in "availability" and the time slots matching compares with the client's.
+TIMES = [
+    ("Weekdays", ["weekday_mornings", "weekday_afternoons"]),
+    ("Weekday evenings", ["weekday_evenings"]),
+    ("Weekdays and Saturday mornings", ["weekday_mornings", "weekday_afternoons", "weekends"]),
+]
+
 
 def seed(context):
     from clients.models import Case
@@ -44,7 +51,9 @@ def seed(context):
     strengths = {s.code: s for s in Strength.objects.all()}
 
     mentors = {}
-    for ref, username, first, last, kind, gender, codes, areas, languages, lived, skills, max_caseload in MENTORS:
+    for ref_index, (ref, username, first, last, kind, gender, codes, areas, languages, lived, skills,
+                    max_caseload) in enumerate(MENTORS):
+        times = rng.choice(TIMES)
         mentor, _ = Mentor.objects.update_or_create(
             mentor_ref=ref,
             defaults=dict(
@@ -56,10 +65,15 @@ def seed(context):
                     if lived and gender == "male" else
                     "Has been through the youth justice system; shares that when it helps." if lived else ""
                 ),
-                availability=rng.choice(["Weekdays", "Weekday evenings", "Weekdays and Saturday mornings"]),
+                availability=times[0], available_times=times[1],
                 max_caseload=max_caseload, active=True, dbs_level=Mentor.DbsLevel.ENHANCED,
                 dbs_certificate_on=today - timedelta(days=rng.randint(200, 600)),
                 dbs_renewal_due=today + timedelta(days=rng.randint(200, 700)),
+                # Fictional 12-digit certificate numbers; the Update Service was checked a few weeks ago.
+                # (No draws from rng here, so the allocations seeded below stay as they were.)
+                dbs_certificate_number=f"0017{ref_index:02d}{(ref_index + 1) * 104729 % 1000000:06d}",
+                dbs_status=Mentor.DbsStatus.BLANK_NO_NEW_INFO,
+                dbs_status_checked_on=today - timedelta(days=9 + 6 * ref_index),
                 references_received=True, started_on=today - timedelta(days=rng.randint(300, 900)),
             ),
         )

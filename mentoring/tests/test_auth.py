@@ -272,3 +272,32 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_seeded_demo_two_factor_manager_must_give_a_code_and_one_from_the_printed_secret_signs_in(client, settings):
+    from allauth.mfa.models import Authenticator
+
+    from mentoring.demo import DEMO_TOTP_SECRET, DEMO_TOTP_USERNAME, demo_totp_uri
+
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    assert f"secret={DEMO_TOTP_SECRET}" in demo_totp_uri()
+    response = sign_in(client, DEMO_TOTP_USERNAME, DEMO_PASSWORD)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("home")).status_code == 302  # not signed in without the code
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and home.wsgi_request.user.username == DEMO_TOTP_USERNAME
+    # The plain demo manager has no authenticator: the fixed secret is only ever Nadia's.
+    assert list(Authenticator.objects.values_list("user__username", flat=True)) == [DEMO_TOTP_USERNAME]
+
+
+@pytest.mark.django_db
+def test_demo_seed_sets_up_no_authenticator_when_debug_is_off(settings):
+    from allauth.mfa.models import Authenticator
+
+    settings.DEBUG = False
+    call_command("seed_demo", verbosity=0)
+    assert not Authenticator.objects.exists()

@@ -38,8 +38,8 @@ def this_year(programme, other_programme):
 
 def home_cell(home, programme):
     row = re.search(rf"<th scope=\"row\">{re.escape(programme.name)}</th>(.*?)</tr>", home, re.S).group(1)
-    cell = re.search(r'<td class="programme-target"[^>]*>(.*?)<div|<td class="programme-target"[^>]*>(.*?)<a', row, re.S)
-    return " ".join((cell.group(1) or cell.group(2)).split())
+    cell = re.search(r'<td class="programme-target"[^>]*>(.*?)<div|<td class="programme-target"[^>]*>(.*?)<a class="small', row, re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", cell.group(1) or cell.group(2)).split())
 
 
 @pytest.mark.django_db
@@ -76,3 +76,43 @@ def test_manager_home_programme_panel_takes_the_same_queries_for_more_programmes
     assert len(rows) == shown + 5
     # the programmes with their open cases and referrals; the cohort counted per programme
     assert len(more) == len(few) == 2
+
+
+def home_links(home, programme):
+    """The (figure, href) of every linked figure in the programme's row of the manager's home."""
+    row = re.search(rf"<th scope=\"row\">{re.escape(programme.name)}</th>(.*?)</tr>", home, re.S).group(1)
+    return {
+        label: (" ".join(text.split()), href.replace("&amp;", "&"))
+        for label, href, text in re.findall(r'data-label="([^"]+)"[^>]*>\s*(?:[^<]*)<a href="([^"]+)"[^>]*>([^<]*)</a>', row)
+    }
+
+
+@pytest.mark.django_db
+def test_manager_home_links_each_figure_to_the_report_or_list_that_shows_the_same_figure(client, manager, this_year):
+    from referrals.models import Referral
+    from referrals.tests.factories import ReferralFactory
+
+    fy_start, today, (targeted, _untargeted) = this_year
+    for _ in range(2):
+        ReferralFactory(programme=targeted, received_on=today)
+    ReferralFactory(programme=targeted, received_on=today).accept()
+    Referral.objects.filter(programme=targeted).exclude(received_on=today).update(received_on=today)
+    client.force_login(manager)
+    links = home_links(client.get(reverse("home")).content.decode(), targeted)
+    assert set(links) == {"Referrals this month", "Pending referrals", "Cases worked with this year"}
+
+    shown, href = links["Referrals this month"]
+    report = client.get(f"{href}&suppress=off&internal_use=on")
+    assert report.context["result"].shown(suppress=False).figures["referrals_received"] == int(shown) == 3
+    assert "Referrals received" in report.content.decode()
+
+    shown, href = links["Pending referrals"]
+    queue = client.get(href)
+    assert queue.status_code == 200 and int(shown) == 2
+    assert f"{shown} referrals." in queue.content.decode()
+    assert {r.programme_id for r in queue.context["table"].page.object_list.data} == {targeted.pk}
+
+    shown, href = links["Cases worked with this year"]
+    report = client.get(f"{href}&suppress=off&internal_use=on")
+    tile = {t["id"]: t for t in report.context["tiles"]}["cases_worked_with"]
+    assert shown.startswith(f"{tile['value']} of 40")
