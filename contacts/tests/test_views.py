@@ -271,3 +271,16 @@ def test_case_contacts_are_filtered_and_exported_safely_for_the_lead(client, lea
 def test_a_mentor_may_not_export_contacts(client, mentor_user, case):
     client.force_login(mentor_user)
     assert client.get(reverse("contacts:case_contacts_csv", args=[case.pk])).status_code == 403
+
+
+def test_a_refused_spend_form_shows_one_there_is_a_problem_summary_linking_to_each_field(client, mentor_user, case):
+    client.force_login(mentor_user)
+    response = client.post(reverse("contacts:spend_create", args=[case.pk]),
+                           {"spent_on": timezone.localdate().isoformat(), "category": "travel", "amount": "",
+                            "notes": "Bus to the job centre"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('id="error-summary"') == 1
+    assert "There is a problem" in html
+    assert 'href="#id_amount"' in html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Bus to the job centre" in html  # what was typed is kept

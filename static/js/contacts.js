@@ -25,7 +25,4 @@
     if (event.target.matches("input[name=attendance]")) { showDuration(); }
   });
   showDuration();
-  // After a failed submit, move focus to the error summary so it is read out first.
-  var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
 })();

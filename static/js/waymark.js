@@ -21,4 +21,7 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // After a failed submit, move focus to the error summary so it is read out first.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
 })();
