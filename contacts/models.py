@@ -4,7 +4,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clients.models import Case
@@ -268,17 +268,6 @@ class Contact(VersionedModel):
         return access.is_mentor(user) and self.is_own(user) and on <= self.editable_until()
 
 
-class SupportSpendQuerySet(models.QuerySet):
-    def totals_by_programme(self):
-        """Total spend, items and cases per programme: one aggregate query."""
-        return (
-            self.order_by()
-            .values("case__programme__pk", "case__programme__name")
-            .annotate(total=Sum("amount"), items=Count("pk"), cases=Count("case", distinct=True))
-            .order_by("case__programme__name")
-        )
-
-
 class SupportSpend(models.Model):
     """Money spent on a client's practical needs: a taxi, work boots, an ID fee."""
 
@@ -299,8 +288,6 @@ class SupportSpend(models.Model):
     funding_source = models.CharField(max_length=120, blank=True, help_text="e.g. the programme budget, a hardship fund.")
     notes = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    objects = SupportSpendQuerySet.as_manager()
 
     class Meta:
         ordering = ["-spent_on", "-id"]

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -28,11 +28,7 @@ CASE_WORKERS = (access.MENTOR, access.LEAD, access.MANAGER)
 
 
 def case_page_url(case):
-    """The client's page when it exists; else the case's contact list."""
-    try:
-        return reverse("clients:client_detail", args=[case.client_id])
-    except NoReverseMatch:
-        return reverse("contacts:case_contacts", args=[case.pk])
+    return reverse("clients:client_detail", args=[case.client_id])
 
 
 def _day(value):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 from auditlog.models import LogEntry
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from clients.models import Client
@@ -14,11 +14,7 @@ DATETIME = "j M Y H:i"
 
 
 def client_url(pk):
-    """The client's page if the clients app offers one, else the subject-access page."""
-    try:
-        return reverse("clients:client_detail", kwargs={"pk": pk})
-    except NoReverseMatch:
-        return reverse("dataio:client_export", kwargs={"pk": pk})
+    return reverse("clients:client_detail", kwargs={"pk": pk})
 
 
 class AuditEventTable(tables.Table):

@@ -50,9 +50,6 @@ class AssessmentQuerySet(models.QuerySet):
     def for_cases(self, cases):
         return self.filter(case__in=cases)
 
-    def with_scores(self):
-        return self.select_related("template", "case").prefetch_related("scores")
-
     def chronological(self):
         return self.order_by("assessed_on", "id")
 
@@ -202,18 +199,6 @@ class Achievement(VersionedModel):
     def check_due_on(self, weeks):
         return self.achieved_on + timedelta(weeks=weeks)
 
-    def checks_due(self, on):
-        """The week numbers (13, 26) whose check is due on `on` and not yet answered."""
-        if not self.is_employment:
-            return []
-        due = []
-        for weeks in EMPLOYMENT_CHECK_WEEKS:
-            if getattr(self, self.check_field(weeks)) is None and self.check_due_on(weeks) <= on:
-                if weeks == 26 and self.in_work_13_weeks is False:
-                    continue
-                due.append(weeks)
-        return due
-
     @transaction.atomic
     def record_check(self, *, weeks, in_work, by):
         """Answer the 13- or 26-week 'still in work?' check, once.
@@ -291,10 +276,6 @@ class Offence(models.Model):
 
     def __str__(self):
         return f"{self.category} on {self.offence_date:%-d %b %Y}"
-
-    @property
-    def is_proven(self):
-        return self.conviction_date is not None
 
     @property
     def audit_client_id(self):

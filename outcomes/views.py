@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
@@ -33,11 +33,7 @@ DEFAULT_TEMPLATE = "progress_wheel"
 
 
 def client_page_url(client_id):
-    """The client's page when the clients app provides it; home otherwise."""
-    try:
-        return reverse("clients:client_detail", kwargs={"pk": client_id})
-    except NoReverseMatch:
-        return reverse("home")
+    return reverse("clients:client_detail", kwargs={"pk": client_id})
 
 
 class CaseMixin(access.CaseScopedMixin):

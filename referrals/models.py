@@ -20,9 +20,6 @@ class ReferralQuerySet(models.QuerySet):
     def in_programmes(self, programmes):
         return self.filter(programme__in=programmes)
 
-    def received_between(self, start, end):
-        return self.filter(received_on__gte=start, received_on__lte=end)
-
     def queue(self):
         """The lead's queue: pending first, then oldest first."""
         pending_first = models.Case(

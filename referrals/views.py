@@ -131,8 +131,7 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             else:
                 if case is not None:
                     messages.success(request, "Referral accepted: the case is waiting for a mentor.")
-                    allocate = _allocate_url(case)
-                    return redirect(allocate or reverse("clients:client_detail", args=[referral.client_id]))
+                    return redirect("mentors:allocate", case.pk)
                 messages.success(request, f"Referral {referral.get_decision_display().lower()}.")
                 return redirect("referrals:referral_detail", pk=referral.pk)
         client = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
@@ -151,12 +150,3 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
                                   reverse("clients:client_detail", args=[referral.client_id]))
         messages.error(self.request, message)
         return redirect("referrals:referral_detail", pk=referral.pk)
-
-
-def _allocate_url(case):
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("mentors:allocate", args=[case.pk])
-    except NoReverseMatch:
-        return None
