@@ -9,7 +9,7 @@ from django.utils import timezone
 from mentoring import access
 from mentoring.locking import VersionedForm
 
-from .models import GOAL_AREAS, Activity, Contact, Goal, Location, Mode, SupportSpend
+from .models import GOAL_AREAS, Activity, Contact, FundingSource, Goal, Location, Mode, SupportSpend
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -299,11 +299,15 @@ class SupportSpendForm(forms.ModelForm):
     class Meta:
         model = SupportSpend
         fields = ["spent_on", "category", "amount", "funding_source", "notes"]
-        widgets = {"spent_on": DATE, "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})}
-        labels = {"spent_on": "Date", "amount": "Amount (£)", "notes": "What it was for"}
+        widgets = {"spent_on": DATE, "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})}
+        labels = {"spent_on": "Date", "amount": "Amount (£)", "funding_source": "Paid from", "notes": "What it was for"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        sources = self.fields["funding_source"]
+        # The organisation's list (admin: Funding sources); a retired one is no longer offered.
+        sources.queryset = FundingSource.objects.filter(active=True)
+        sources.help_text = "The budget it was paid from. Your organisation keeps this list."
         self.helper = _helper(
             Row(Column("spent_on", css_class="col-6"), Column("amount", css_class="col-6")),
             "category", "funding_source", "notes",
@@ -314,6 +318,12 @@ class SupportSpendForm(forms.ModelForm):
         if day > timezone.localdate():
             raise forms.ValidationError("Record spend once the money is spent.")
         return day
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter an amount more than £0, for example 12.50.")
+        return amount
 
 
 class GoalForm(VersionedForm, forms.ModelForm):
