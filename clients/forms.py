@@ -3,6 +3,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import Client, ClosureReason, RiskFlag
@@ -18,7 +19,7 @@ def _helper(submit_label, *layout):
     return helper
 
 
-class ClientForm(VersionedForm, forms.ModelForm):
+class ClientForm(GuidedForm, VersionedForm, forms.ModelForm):
     """A client's details: who they are, characteristics funders ask about, consent, references."""
 
     class Meta:
@@ -74,7 +75,7 @@ class ClientForm(VersionedForm, forms.ModelForm):
         return cleaned
 
 
-class RiskFlagForm(VersionedForm, forms.ModelForm):
+class RiskFlagForm(GuidedForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = RiskFlag
         fields = ["kind", "level", "raised_on", "review_on", "details", "active"]
@@ -99,7 +100,7 @@ class RiskFlagForm(VersionedForm, forms.ModelForm):
         return cleaned
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(GuidedForm, forms.Form):
     """Base for the case forms: applies a model method and shows its ValidationError by the form."""
 
     submit_label = "Save"

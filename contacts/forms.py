@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import GOAL_AREAS, Activity, Contact, FundingSource, Goal, Location, Mode, SupportSpend
@@ -97,7 +98,7 @@ class SubmissionTokenField(forms.UUIDField):
         super().__init__(required=False, initial=uuid.uuid4, **kwargs)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(GuidedForm, forms.ModelForm):
     """Log a contact: the common case needs only a tap on activities and one submit.
 
     A new contact at the same time as one already on the case (or, either without a time, with
@@ -124,6 +125,7 @@ class ContactForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {"date": {"required": "Enter the date of the contact"}}
         labels = {
             "start_time": "Time",
             "duration_minutes": "How long (minutes)",
@@ -220,7 +222,7 @@ class ContactUpdateForm(VersionedForm, ContactForm):
         self.helper.layout.extend(["version", "original"])
 
 
-class GroupSessionForm(forms.Form):
+class GroupSessionForm(GuidedForm, forms.Form):
     """One session, several clients: recorded once, an attended contact for each client present."""
 
     submission_token = SubmissionTokenField()
@@ -295,7 +297,7 @@ class GroupSessionForm(forms.Form):
         return cleaned
 
 
-class SupportSpendForm(forms.ModelForm):
+class SupportSpendForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = SupportSpend
         fields = ["spent_on", "category", "amount", "funding_source", "notes"]
@@ -326,7 +328,7 @@ class SupportSpendForm(forms.ModelForm):
         return amount
 
 
-class GoalForm(VersionedForm, forms.ModelForm):
+class GoalForm(GuidedForm, VersionedForm, forms.ModelForm):
     area = forms.ChoiceField(label="Area", choices=[("", "Not set"), *GOAL_AREAS], required=False,
                              help_text="The part of the progress wheel it belongs to.")
 

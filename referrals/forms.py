@@ -9,6 +9,7 @@ from django.utils.dateformat import format as format_date
 
 from clients.models import Client, Ethnicity, Gender
 from mentoring import access
+from mentoring.forms import GuidedForm
 
 from .models import Referral, ReferralSource
 
@@ -25,7 +26,7 @@ class DuplicateMatch:
     label: str
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(GuidedForm, forms.ModelForm):
     """A referral for an existing client (chosen by search) or a new one typed here.
 
     When the new client's name and date of birth match a record the user may see, the form
@@ -173,7 +174,7 @@ class ReferralForm(forms.ModelForm):
                       duplicate_check_since=timezone.now() if self.hidden_duplicates else None)
 
 
-class ReferralDecisionForm(forms.Form):
+class ReferralDecisionForm(GuidedForm, forms.Form):
     """Accept, decline (with a reason) or withdraw a pending referral."""
 
     ACCEPT, DECLINE, WITHDRAW = "accept", "decline", "withdraw"
