@@ -76,7 +76,7 @@ class MentorForm(GuidedForm, VersionedForm, forms.ModelForm):
         }
         labels = {"user": "Sign-in account", "active": "Active (taking part in the service)"}
         help_texts = {
-            "user": "The mentor's Waymark account, so they see their own caseload. Leave empty for mentors without one.",
+            "user": "The mentor's Waymark account, so they see their own caseload. Choose “No account” for a mentor without one.",
             "max_caseload": "The most cases this mentor takes at once.",
         }
 
@@ -93,6 +93,7 @@ class MentorForm(GuidedForm, VersionedForm, forms.ModelForm):
             if self.instance.user_id:
                 free = mentor_accounts.filter(pk=self.instance.user_id) | free
             self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
+            self.fields["user"].empty_label = "No account"
             self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
         else:
             # Not offered, so a `user` posted anyway is never read.
