@@ -58,8 +58,9 @@ def test_every_app_form_is_guided(form_class):
 
 @pytest.mark.django_db
 def test_model_choice_fields_offer_choose_and_the_contact_date_is_named(client, mentor_user, programme):
-    from contacts.tests.factories import allocated_case, mentor_for
     from django.urls import reverse
+
+    from contacts.tests.factories import allocated_case, mentor_for
 
     case = allocated_case(mentor_for(mentor_user, programme), programme)
     client.force_login(mentor_user)
