@@ -26,6 +26,20 @@ class DuplicateMatch:
     label: str
 
 
+class DuplicateChoiceField(forms.ModelChoiceField):
+    """The duplicate warning's one radio group: a matching client's id, or NEW for "none of
+    these is the person"."""
+
+    NEW = "new"
+
+    def to_python(self, value):
+        return self.NEW if value == self.NEW else super().to_python(value)
+
+    def validate(self, value):
+        if value != self.NEW:
+            super().validate(value)
+
+
 class ReferralForm(GuidedForm, forms.ModelForm):
     """A referral for an existing client (chosen by search) or a new one typed here.
 
@@ -41,7 +55,10 @@ class ReferralForm(GuidedForm, forms.ModelForm):
     """
 
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
-    use_client = forms.ModelChoiceField(
+    # The error summary at the top is the one place the form's own (non-field) errors show.
+    summarised_errors = True
+
+    use_client = DuplicateChoiceField(
         Client.objects.none(), required=False, widget=forms.HiddenInput,
         error_messages={"invalid_choice": NOT_LISTED},
     )
@@ -123,6 +140,8 @@ class ReferralForm(GuidedForm, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         client, use_client = cleaned.get("client"), cleaned.get("use_client")
+        if use_client == DuplicateChoiceField.NEW:
+            use_client, cleaned["use_client"], cleaned["create_anyway"] = None, None, True
         if client is not None:
             # A client chosen from the search must be one this user may see.
             if not access.visible_clients(self.user).filter(pk=client.pk).exists():
