@@ -7,6 +7,7 @@ from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import Client, ClosureReason, RiskFlag
+from .postcodes import tidy_postcode
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -57,6 +58,9 @@ class ClientForm(GuidedForm, VersionedForm, forms.ModelForm):
             Fieldset("Notes", "notes"),
             "version", "original",
         )
+
+    def clean_postcode(self):
+        return tidy_postcode(self.cleaned_data["postcode"])
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data["date_of_birth"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from clients.models import Client, Ethnicity, Gender
+from clients.postcodes import tidy_postcode
 from mentoring import access
 from mentoring.forms import GuidedForm
 
@@ -119,6 +120,9 @@ class ReferralForm(GuidedForm, forms.ModelForm):
             Fieldset("Needs and motivation", "needs", "wants_help_with", "readiness", "readiness_notes"),
             Submit("submit", "Save referral", css_class="main-action"),
         )
+
+    def clean_postcode(self):
+        return tidy_postcode(self.cleaned_data["postcode"])
 
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
