@@ -99,6 +99,8 @@ class ReferralForm(GuidedForm, forms.ModelForm):
         self.fields["programme"].queryset = access.referral_programmes(user)
         self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
         self.fields["client"].queryset = Client.objects.not_anonymised()
+        for name in ("first_name", "last_name", "date_of_birth"):  # a new client's: clean() asks for them
+            self.fields[name].marked_required = True
         # Only records this user may see: any other id is "not one of those listed".
         self.fields["use_client"].queryset = access.visible_clients(user).not_anonymised()
         programmes = list(self.fields["programme"].queryset[:2])

@@ -359,3 +359,11 @@ def test_manager_home_shows_programme_figures_against_target(client, manager, pr
     client.force_login(manager)
     body = client.get(reverse("home")).content.decode()
     assert "3 of 40, 7.5%" in body  # one decimal place, as the report shows it
+
+
+def test_a_new_clients_name_and_date_of_birth_are_marked_required(client, lead, programme):
+    client.force_login(lead)
+    page = client.get(reverse("referrals:referral_create")).content.decode()
+    for label in ("First name", "Last name", "Date of birth", "Referring agency"):
+        assert re.search(rf"{label}\s*<span class=\"asteriskField[^\"]*\"> \(required\)</span>", page), label
+    assert not re.search(r"Preferred name\s*<span", page)
