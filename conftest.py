@@ -52,6 +52,7 @@ REFERENCE_SEEDS = [
     ("referrals.migrations.0002_default_sources", "seed"),
     ("mentors.migrations.0002_default_strengths", "seed"),
     ("contacts.migrations.0002_default_activities", "seed"),
+    ("contacts.migrations.0008_funding_sources", "seed"),
     ("outcomes.migrations.0002_reference_data", "seed"),
 ]
 

@@ -3,9 +3,11 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import Client, ClosureReason, RiskFlag
+from .postcodes import tidy_postcode
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -18,7 +20,7 @@ def _helper(submit_label, *layout):
     return helper
 
 
-class ClientForm(VersionedForm, forms.ModelForm):
+class ClientForm(GuidedForm, VersionedForm, forms.ModelForm):
     """A client's details: who they are, characteristics funders ask about, consent, references."""
 
     class Meta:
@@ -57,6 +59,9 @@ class ClientForm(VersionedForm, forms.ModelForm):
             "version", "original",
         )
 
+    def clean_postcode(self):
+        return tidy_postcode(self.cleaned_data["postcode"])
+
     def clean_date_of_birth(self):
         dob = self.cleaned_data["date_of_birth"]
         if dob and dob > timezone.localdate():
@@ -74,7 +79,7 @@ class ClientForm(VersionedForm, forms.ModelForm):
         return cleaned
 
 
-class RiskFlagForm(VersionedForm, forms.ModelForm):
+class RiskFlagForm(GuidedForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = RiskFlag
         fields = ["kind", "level", "raised_on", "review_on", "details", "active"]
@@ -99,7 +104,7 @@ class RiskFlagForm(VersionedForm, forms.ModelForm):
         return cleaned
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(GuidedForm, forms.Form):
     """Base for the case forms: applies a model method and shows its ValidationError by the form."""
 
     submit_label = "Save"

@@ -84,7 +84,7 @@ def seed(context):
     from clients.models import Case
 
     from . import services
-    from .models import Activity, Contact, Goal, SupportSpend
+    from .models import Activity, Contact, FundingSource, Goal, SupportSpend
 
     # Fresh from the database: earlier seeds changed statuses through their own instances.
     cases = list(Case.objects.filter(pk__in=[c.pk for c in context.get("cases") or []]).order_by("started_on", "pk"))
@@ -200,12 +200,14 @@ def seed(context):
                             area="living_skills", steps="Birth certificate; proof of address from the hostel.",
                             target_on=today - timedelta(days=4))
 
-    # Support spend: a few items on about half the cases.
+    # Support spend: a few items on about half the cases, from the organisation's funding sources.
+    budget = FundingSource.objects.get_or_create(code="programme_budget", defaults={"name": "Programme budget"})[0]
+    hardship = FundingSource.objects.get_or_create(code="hardship_fund", defaults={"name": "Hardship fund", "order": 1})[0]
     for case, mentor, start, end in worked[::2]:
         for category, amount, note in rng.sample(SPEND, rng.randint(1, 3)):
             SupportSpend.objects.create(
                 case=case, category=category, amount=amount, notes=note, recorded_by=mentor.user,
                 spent_on=start + timedelta(days=rng.randint(0, max(0, (end - start).days))),
-                funding_source=rng.choice(["Programme budget", "Programme budget", "Hardship fund"]),
+                funding_source=rng.choice([budget, budget, hardship]),
             )
     context["contacts"] = list(Contact.objects.filter(case__in=cases).values_list("pk", flat=True))

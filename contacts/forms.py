@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
-from .models import GOAL_AREAS, Activity, Contact, Goal, Location, Mode, SupportSpend
+from .models import GOAL_AREAS, Activity, Contact, FundingSource, Goal, Location, Mode, SupportSpend
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -97,7 +98,7 @@ class SubmissionTokenField(forms.UUIDField):
         super().__init__(required=False, initial=uuid.uuid4, **kwargs)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(GuidedForm, forms.ModelForm):
     """Log a contact: the common case needs only a tap on activities and one submit.
 
     A new contact at the same time as one already on the case (or, either without a time, with
@@ -124,6 +125,7 @@ class ContactForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {"date": {"required": "Enter the date of the contact"}}
         labels = {
             "start_time": "Time",
             "duration_minutes": "How long (minutes)",
@@ -220,7 +222,7 @@ class ContactUpdateForm(VersionedForm, ContactForm):
         self.helper.layout.extend(["version", "original"])
 
 
-class GroupSessionForm(forms.Form):
+class GroupSessionForm(GuidedForm, forms.Form):
     """One session, several clients: recorded once, an attended contact for each client present."""
 
     submission_token = SubmissionTokenField()
@@ -295,15 +297,19 @@ class GroupSessionForm(forms.Form):
         return cleaned
 
 
-class SupportSpendForm(forms.ModelForm):
+class SupportSpendForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = SupportSpend
         fields = ["spent_on", "category", "amount", "funding_source", "notes"]
-        widgets = {"spent_on": DATE, "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})}
-        labels = {"spent_on": "Date", "amount": "Amount (£)", "notes": "What it was for"}
+        widgets = {"spent_on": DATE, "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})}
+        labels = {"spent_on": "Date", "amount": "Amount (£)", "funding_source": "Paid from", "notes": "What it was for"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        sources = self.fields["funding_source"]
+        # The organisation's list (admin: Funding sources); a retired one is no longer offered.
+        sources.queryset = FundingSource.objects.filter(active=True)
+        sources.help_text = "The budget it was paid from. Your organisation keeps this list."
         self.helper = _helper(
             Row(Column("spent_on", css_class="col-6"), Column("amount", css_class="col-6")),
             "category", "funding_source", "notes",
@@ -315,8 +321,14 @@ class SupportSpendForm(forms.ModelForm):
             raise forms.ValidationError("Record spend once the money is spent.")
         return day
 
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter an amount more than £0, for example 12.50.")
+        return amount
 
-class GoalForm(VersionedForm, forms.ModelForm):
+
+class GoalForm(GuidedForm, VersionedForm, forms.ModelForm):
     area = forms.ChoiceField(label="Area", choices=[("", "Not set"), *GOAL_AREAS], required=False,
                              help_text="The part of the progress wheel it belongs to.")
 

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -18,6 +19,10 @@ class Activity(Taxonomy):
 
     class Meta(Taxonomy.Meta):
         verbose_name_plural = "activities"
+
+
+class FundingSource(Taxonomy):
+    """A budget support spend is paid from: the programme budget, a hardship fund, a grant..."""
 
 
 class Mode(models.TextChoices):
@@ -284,8 +289,9 @@ class SupportSpend(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_spend")
     spent_on = models.DateField(default=timezone.localdate)
     category = models.CharField(max_length=30, choices=Category.choices)
-    amount = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
-    funding_source = models.CharField(max_length=120, blank=True, help_text="e.g. the programme budget, a hardship fund.")
+    amount = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    funding_source = models.ForeignKey(FundingSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       help_text="The budget it was paid from.")
     notes = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -2,9 +2,10 @@
 
 from mentoring.personal_fields import declare
 
-from .models import Activity, Contact, Goal, GroupSession, SupportSpend
+from .models import Activity, Contact, FundingSource, Goal, GroupSession, SupportSpend
 
 declare(Activity, kept={"code": "code", "name": "configuration"})
+declare(FundingSource, kept={"code": "code", "name": "configuration"})
 # A group session's title and notes are about everyone present: personal, but not one client's
 # to erase.
 declare(GroupSession, personal=["title", "notes"], kept={"location": "code"}, erased=False)
@@ -14,6 +15,6 @@ declare(
     kept={"mode": "code", "attendance": "code", "location": "code"},
 )
 declare(SupportSpend, client="case__client_id", parent="case", personal=["notes"],
-        kept={"category": "code", "funding_source": "budget name"})
+        kept={"category": "code", "funding_source": "budget, from the organisation's list"})
 declare(Goal, client="case__client_id", parent="case", personal=["description", "steps"],
         kept={"area": "assessment domain", "status": "code"})

@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 from mentoring import access, audit
 from mentoring.locking import ConflictMixin
 from mentoring.tables import SingleTableMixin
-from mentoring.utils import safe_next, spreadsheet_safe
+from mentoring.utils import mid_sentence, safe_next, spreadsheet_safe
 
 from . import services
 from .filters import ContactFilter
@@ -262,7 +262,7 @@ class SupportSpendCreateView(CaseMixin, CreateView):
         spend.recorded_by = self.request.user
         spend.save()
         audit.record(self.request.user, "support_spend.recorded", spend, amount=str(spend.amount))
-        messages.success(self.request, f"£{spend.amount:,.2f} for {spend.get_category_display().lower()} recorded "
+        messages.success(self.request, f"£{spend.amount:,.2f} for {mid_sentence(spend.get_category_display())} recorded "
                                        f"for {self.case.client.name_for_header}.")
         return redirect(self.get_success_url())
 

@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from mentoring.forms import GuidedForm
+
 from .importing import FILE_NAMES
 from .privacy import reason_names_the_person
 
@@ -50,7 +52,7 @@ def _zip_member_name(info):
     return path.name.lower()
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(GuidedForm, forms.Form):
     files = MultipleFileField(
         label="Import files",
         help_text="Choose one or more of the CSV files, or one zip that holds them. "
@@ -152,7 +154,7 @@ def _unpacked(upload, info):
         ) from None
 
 
-class ErasureRequestForm(forms.Form):
+class ErasureRequestForm(GuidedForm, forms.Form):
     reason = forms.CharField(
         label="Why is the record to be erased?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -177,7 +179,7 @@ class ErasureRequestForm(forms.Form):
         return reason
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GuidedForm, forms.Form):
     """A tick box before something that cannot be undone."""
 
     confirm = forms.BooleanField(label="I understand this cannot be undone.", required=True)

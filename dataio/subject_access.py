@@ -228,7 +228,7 @@ def _spend(s):
     return [
         _f("id", "Id", s.pk), _f("case_id", "Case", s.case_id), _f("spent_on", "Date", s.spent_on),
         _f("category", "Category", s.get_category_display()), _f("amount", "Amount (£)", s.amount),
-        _f("funding_source", "Paid from", s.funding_source), _f("notes", "Notes", s.notes),
+        _f("funding_source", "Paid from", s.funding_source.name if s.funding_source else ""), _f("notes", "Notes", s.notes),
     ]
 
 
@@ -348,7 +348,7 @@ def subject_access_sections(client_pk):
     cases_qs = Case.objects.select_related("programme", "closure_reason").prefetch_related(
         Prefetch("allocations", queryset=Allocation.objects.select_related("mentor").order_by("started_on", "id")),
         Prefetch("contacts", queryset=contacts.order_by("date", "start_time", "id")),
-        Prefetch("support_spend", queryset=SupportSpend.objects.order_by("spent_on", "id")),
+        Prefetch("support_spend", queryset=SupportSpend.objects.select_related("funding_source").order_by("spent_on", "id")),
         Prefetch("goals", queryset=Goal.objects.order_by("created_at", "id")),
         Prefetch("assessments", queryset=Assessment.objects.select_related("template").prefetch_related(
             Prefetch("scores", queryset=Score.objects.select_related("domain").order_by("domain__order", "id"))

@@ -10,7 +10,7 @@ ADMINISTRATOR_MODELS = [
     "mentoring.programme", "mentoring.funder", "mentoring.programmemembership", "mentoring.auditevent",
     "mentoring.organisation",
     "clients.closurereason", "referrals.referralsource", "mentors.strength", "mentors.matchingsettings",
-    "contacts.activity",
+    "contacts.activity", "contacts.fundingsource",
     "outcomes.achievementtype", "outcomes.offencecategory", "outcomes.assessmenttemplate",
     "outcomes.domain", "outcomes.question",
 ]

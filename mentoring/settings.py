@@ -265,6 +265,7 @@ IMPORT_UPLOAD_TTL_MINUTES = env_int("IMPORT_UPLOAD_TTL_MINUTES", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+FILTERS_EMPTY_CHOICE_LABEL = "Any"  # a filter left empty means any value (django-filter would show "---------")
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 

@@ -34,3 +34,14 @@ def is_stale(error):
     """A ValidationError raised because someone changed the record since the page was shown
     (code "stale"): the view says what happened instead of showing the form's errors."""
     return getattr(error, "code", None) == "stale"
+
+
+def mid_sentence(label):
+    """A label as it reads inside a sentence: 'Work boots, clothing and PPE' becomes 'work boots,
+    clothing and PPE'. Only a first word that is not an acronym is lower-cased, so 'ID documents'
+    and 'PPE' stay as written (`.lower()` would give 'id documents', 'ppe')."""
+    text = str(label)
+    first = text.split(" ", 1)[0]
+    if not first or (len(first) > 1 and first[:2].isupper()):
+        return text
+    return text[0].lower() + text[1:]

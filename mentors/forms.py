@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentoring import access
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import (
@@ -49,7 +50,7 @@ def _helper(label):
     return helper
 
 
-class MentorForm(VersionedForm, forms.ModelForm):
+class MentorForm(GuidedForm, VersionedForm, forms.ModelForm):
     """A mentor's profile, vetting and capacity. A lead sees and sets only their own programmes;
     only a manager links the profile to a sign-in account."""
 
@@ -75,7 +76,7 @@ class MentorForm(VersionedForm, forms.ModelForm):
         }
         labels = {"user": "Sign-in account", "active": "Active (taking part in the service)"}
         help_texts = {
-            "user": "The mentor's Waymark account, so they see their own caseload. Leave empty for mentors without one.",
+            "user": "The mentor's Waymark account, so they see their own caseload. Choose “No account” for a mentor without one.",
             "max_caseload": "The most cases this mentor takes at once.",
         }
 
@@ -92,6 +93,7 @@ class MentorForm(VersionedForm, forms.ModelForm):
             if self.instance.user_id:
                 free = mentor_accounts.filter(pk=self.instance.user_id) | free
             self.fields["user"].queryset = free.distinct().order_by("first_name", "last_name")
+            self.fields["user"].empty_label = "No account"
             self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
         else:
             # Not offered, so a `user` posted anyway is never read.
@@ -114,7 +116,7 @@ class MentorForm(VersionedForm, forms.ModelForm):
             self.instance.programmes.add(*kept)
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = Training
         fields = ["course", "provider", "level", "completed_on", "expires_on"]
@@ -126,7 +128,7 @@ class TrainingForm(forms.ModelForm):
         self.helper = _helper("Add training")
 
 
-class SupervisionForm(forms.ModelForm):
+class SupervisionForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = Supervision
         fields = ["held_on", "supervisor", "notes"]
@@ -143,7 +145,7 @@ class SupervisionForm(forms.ModelForm):
         self.helper = _helper("Add supervision")
 
 
-class ProgressionForm(forms.ModelForm):
+class ProgressionForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = Progression
         fields = ["kind", "on", "details"]
@@ -155,7 +157,7 @@ class ProgressionForm(forms.ModelForm):
         self.helper = _helper("Add progression")
 
 
-class MatchPreferenceForm(VersionedForm, forms.ModelForm):
+class MatchPreferenceForm(GuidedForm, VersionedForm, forms.ModelForm):
     """What matters to the client in a mentor; saving it re-ranks the suggestions."""
 
     class Meta:
@@ -183,7 +185,7 @@ class MentorChoiceField(forms.ModelChoiceField):
         return f"{mentor} ({mentor.get_mentor_type_display().lower()}, caseload {mentor.caseload} of {mentor.max_caseload})"
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(GuidedForm, forms.Form):
     """Choose a mentor for a case; a mentor other than the suggestions needs a reason."""
 
     mentor = MentorChoiceField(queryset=Mentor.objects.none(), empty_label="Choose a mentor")
@@ -232,7 +234,7 @@ class AllocateForm(forms.Form):
         return None if seen == self.NO_LEAD else int(seen)
 
 
-class ConflictForm(forms.ModelForm):
+class ConflictForm(GuidedForm, forms.ModelForm):
     """A reason a mentor must never be offered for this client."""
 
     class Meta:
@@ -245,7 +247,7 @@ class ConflictForm(forms.ModelForm):
         self.fields["mentor"].queryset = mentors
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(GuidedForm, forms.Form):
     """The whole waiting list's proposal: one mentor (or none) per case, as the lead decides."""
 
     # The waiting cases the page showed: a list changed since is refused, not half-confirmed.
@@ -288,7 +290,7 @@ class ProposalForm(forms.Form):
         return [(case, options[int(pk)]) for case, pk in chosen if pk]
 
 
-class EndAllocationForm(forms.Form):
+class EndAllocationForm(GuidedForm, forms.Form):
     ended_on = forms.DateField(label="Ends on", widget=DATE,
                                help_text="From this day the mentor no longer sees the case.")
     reason = forms.CharField(max_length=200, help_text="e.g. Mentor moved to another project, client asked for a change.")
@@ -317,7 +319,7 @@ def mentor_label(mentor, suggestion=None):
     return text
 
 
-class ReallocateForm(forms.Form):
+class ReallocateForm(GuidedForm, forms.Form):
     """One choice per case (the new mentor, preselected from the suggestions) and one reason.
 
     Choices are built from mentors loaded once for the whole screen, so the page runs the

@@ -389,7 +389,7 @@ class CaseMatchPreference(VersionedModel):
     mentor_gender = models.CharField(
         "preferred gender of mentor", max_length=20, blank=True,
         choices=[(value, label) for value, label in Gender.choices if value not in (Gender.NOT_KNOWN, Gender.OTHER)],
-        help_text="Leave blank if the client has no preference.",
+        help_text="Choose “No preference” if any gender will do.",
     )
     mentor_gender_required = models.BooleanField(
         "the mentor's gender is a must", default=False,

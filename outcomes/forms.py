@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
 from .models import Achievement, AchievementType, Answer, Assessment, CustodyPeriod, Offence, OffenceCategory, Question
@@ -72,7 +73,7 @@ class DomainFields:
         return [self.score.html_name, self.comment.html_name]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(GuidedForm, forms.Form):
     """A wheel: date, stage, and a score and comment for each domain of the template.
 
     The fields are built from the template's domains; both layouts of the page (all
@@ -209,7 +210,7 @@ class AchievementTypeChoiceField(forms.ModelChoiceField):
         ]
 
 
-class AchievementForm(VersionedForm, forms.ModelForm):
+class AchievementForm(GuidedForm, VersionedForm, forms.ModelForm):
     type = AchievementTypeChoiceField(label="What did they achieve?")
 
     class Meta:
@@ -266,12 +267,12 @@ class AchievementUpdateForm(AchievementForm):
             del self.fields["in_work_13_weeks"], self.fields["in_work_26_weeks"]
 
 
-class EmploymentCheckForm(forms.Form):
+class EmploymentCheckForm(GuidedForm, forms.Form):
     weeks = forms.TypedChoiceField(choices=[("13", "13"), ("26", "26")], coerce=int)
     in_work = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes")
 
 
-class OffenceForm(forms.ModelForm):
+class OffenceForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = Offence
         fields = ["offence_date", "conviction_date", "category", "description", "source"]
@@ -306,7 +307,7 @@ class OffenceForm(forms.ModelForm):
         return cleaned
 
 
-class CustodyForm(forms.ModelForm):
+class CustodyForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = CustodyPeriod
         fields = ["started_on", "ended_on", "reason"]
@@ -328,7 +329,7 @@ class CustodyForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(GuidedForm, forms.Form):
     """The exit questionnaire: each active statement rated 1-5, the date, any comments."""
 
     completed_on = forms.DateField(label="Completed on", widget=DateInput)

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from clients.models import Client, Ethnicity, Gender
+from clients.postcodes import tidy_postcode
 from mentoring import access
+from mentoring.forms import GuidedForm
 
 from .models import Referral, ReferralSource
 
@@ -25,7 +27,21 @@ class DuplicateMatch:
     label: str
 
 
-class ReferralForm(forms.ModelForm):
+class DuplicateChoiceField(forms.ModelChoiceField):
+    """The duplicate warning's one radio group: a matching client's id, or NEW for "none of
+    these is the person"."""
+
+    NEW = "new"
+
+    def to_python(self, value):
+        return self.NEW if value == self.NEW else super().to_python(value)
+
+    def validate(self, value):
+        if value != self.NEW:
+            super().validate(value)
+
+
+class ReferralForm(GuidedForm, forms.ModelForm):
     """A referral for an existing client (chosen by search) or a new one typed here.
 
     When the new client's name and date of birth match a record the user may see, the form
@@ -40,7 +56,10 @@ class ReferralForm(forms.ModelForm):
     """
 
     client = forms.ModelChoiceField(Client.objects.none(), required=False, widget=forms.HiddenInput)
-    use_client = forms.ModelChoiceField(
+    # The error summary at the top is the one place the form's own (non-field) errors show.
+    summarised_errors = True
+
+    use_client = DuplicateChoiceField(
         Client.objects.none(), required=False, widget=forms.HiddenInput,
         error_messages={"invalid_choice": NOT_LISTED},
     )
@@ -80,6 +99,8 @@ class ReferralForm(forms.ModelForm):
         self.fields["programme"].queryset = access.referral_programmes(user)
         self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
         self.fields["client"].queryset = Client.objects.not_anonymised()
+        for name in ("first_name", "last_name", "date_of_birth"):  # a new client's: clean() asks for them
+            self.fields[name].marked_required = True
         # Only records this user may see: any other id is "not one of those listed".
         self.fields["use_client"].queryset = access.visible_clients(user).not_anonymised()
         programmes = list(self.fields["programme"].queryset[:2])
@@ -102,6 +123,9 @@ class ReferralForm(forms.ModelForm):
             Submit("submit", "Save referral", css_class="main-action"),
         )
 
+    def clean_postcode(self):
+        return tidy_postcode(self.cleaned_data["postcode"])
+
     def clean_received_on(self):
         received = self.cleaned_data["received_on"]
         if received and received > timezone.localdate():
@@ -122,6 +146,8 @@ class ReferralForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         client, use_client = cleaned.get("client"), cleaned.get("use_client")
+        if use_client == DuplicateChoiceField.NEW:
+            use_client, cleaned["use_client"], cleaned["create_anyway"] = None, None, True
         if client is not None:
             # A client chosen from the search must be one this user may see.
             if not access.visible_clients(self.user).filter(pk=client.pk).exists():
@@ -173,7 +199,7 @@ class ReferralForm(forms.ModelForm):
                       duplicate_check_since=timezone.now() if self.hidden_duplicates else None)
 
 
-class ReferralDecisionForm(forms.Form):
+class ReferralDecisionForm(GuidedForm, forms.Form):
     """Accept, decline (with a reason) or withdraw a pending referral."""
 
     ACCEPT, DECLINE, WITHDRAW = "accept", "decline", "withdraw"

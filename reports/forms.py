@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clients.models import Ethnicity, Gender
 from mentoring import access
+from mentoring.forms import GuidedForm
 from referrals.models import ReferralSource
 
 from .metrics import AGE_BANDS
@@ -49,7 +50,7 @@ CONFIRM_INTERNAL = ("To show every number, confirm that this report is for inter
                     "or choose to hide small numbers.")
 
 
-class ReportForm(forms.Form):
+class ReportForm(GuidedForm, forms.Form):
     """Programmes, period and filters of a report; read from GET so a report has a URL.
 
     Small numbers are hidden unless the user picks "Show every number" and ticks the
@@ -126,7 +127,7 @@ class ReportForm(forms.Form):
         }
 
 
-class SpendPeriodForm(forms.Form):
+class SpendPeriodForm(GuidedForm, forms.Form):
     """The period of the support spend page: both days included, as in the report."""
 
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
@@ -148,7 +149,7 @@ class SpendPeriodForm(forms.Form):
         return data
 
 
-class JusticeDataLabForm(forms.Form):
+class JusticeDataLabForm(GuidedForm, forms.Form):
     programmes = forms.ModelMultipleChoiceField(queryset=None)
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
@@ -161,7 +162,7 @@ class JusticeDataLabForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class CaseStudyForm(forms.ModelForm):
+class CaseStudyForm(GuidedForm, forms.ModelForm):
     class Meta:
         model = CaseStudy
         fields = ["title", "story", "consent_given_on"]

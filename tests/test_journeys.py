@@ -120,8 +120,8 @@ def test_the_raw_code_scan_finds_codes_and_leaves_words_alone():
 
 
 def field(page, label):
-    """The form field labelled `label` (crispy's labels carry whitespace and a `*` when required)."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+    """The form field labelled `label` (crispy's labels carry whitespace and '(required)' when required)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*(\(required\))?\s*$"))
 
 
 def lead_and_mentor():

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import services
-from contacts.models import Activity, Attendance, Contact, GroupSession, Mode, SupportSpend
+from contacts.models import Activity, Attendance, Contact, FundingSource, GroupSession, Mode, SupportSpend
 from mentoring.models import AuditEvent
 
 from .factories import ContactFactory, allocated_case
@@ -225,7 +225,7 @@ def test_support_spend_is_recorded_and_totalled_per_programme(client, mentor_use
     url = reverse("contacts:spend_create", args=[case.pk])
     for amount, category in (("12.50", "travel"), ("45.00", "work_clothing")):
         response = client.post(url, {"spent_on": timezone.localdate().isoformat(), "category": category,
-                                     "amount": amount, "funding_source": "Hardship fund"})
+                                     "amount": amount, "funding_source": FundingSource.objects.get(code="hardship_fund").pk})
         assert response.status_code == 302
     assert SupportSpend.objects.filter(case=case).count() == 2
     client.force_login(lead)
@@ -233,6 +233,40 @@ def test_support_spend_is_recorded_and_totalled_per_programme(client, mentor_use
     assert programme.name in html and "£57.50" in html and "Travel or taxi: £12.50" in html
     contacts_page = client.get(reverse("contacts:case_contacts", args=[case.pk])).content.decode()
     assert "Support spend on this case: £57.50" in contacts_page
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", "-5"])
+def test_support_spend_refuses_an_amount_of_nothing_or_less_and_keeps_what_was_typed(client, mentor_user, case, amount):
+    client.force_login(mentor_user)
+    response = client.post(reverse("contacts:spend_create", args=[case.pk]), {
+        "spent_on": timezone.localdate().isoformat(), "category": "travel", "amount": amount,
+        "notes": "Bus to the jobcentre"})
+    assert response.status_code == 200
+    assert "Enter an amount more than £0, for example 12.50." in response.content.decode()
+    assert 'value="Bus to the jobcentre"' in response.content.decode()
+    assert not SupportSpend.objects.filter(case=case).exists()
+
+
+def test_support_spend_message_keeps_acronyms_as_written(client, mentor_user, case):
+    client.force_login(mentor_user)
+    for category, words in (("work_clothing", "for work boots, clothing and PPE recorded"),
+                            ("id_documents", "for ID documents recorded"), ("travel", "for travel or taxi recorded")):
+        response = client.post(reverse("contacts:spend_create", args=[case.pk]), {
+            "spent_on": timezone.localdate().isoformat(), "category": category, "amount": "9.99"}, follow=True)
+        assert words in response.content.decode()
+
+
+def test_support_spend_is_paid_from_the_organisations_list_of_funding_sources(client, mentor_user, case):
+    grant = FundingSource.objects.create(code="lottery", name="Lottery grant", order=5)
+    FundingSource.objects.create(code="old_fund", name="Old fund", active=False)
+    client.force_login(mentor_user)
+    url = reverse("contacts:spend_create", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert "Programme budget" in page and "Hardship fund" in page and "Lottery grant" in page
+    assert "Old fund" not in page  # retired: no longer offered
+    client.post(url, {"spent_on": timezone.localdate().isoformat(), "category": "travel", "amount": "4.20",
+                      "funding_source": grant.pk})
+    assert SupportSpend.objects.get(case=case).funding_source == grant
 
 
 def test_goals_are_added_and_reviewed(client, mentor_user, case):

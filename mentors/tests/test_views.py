@@ -377,3 +377,14 @@ def test_confirming_a_proposal_after_the_waiting_list_changed_allocates_nothing(
     page = client.post(reverse("mentors:allocation_proposal"), data)
     assert "The cases waiting have changed since this proposal was shown: nothing was allocated." in page.content.decode()
     assert list(Allocation.objects.values_list("case", "mentor")) == [(first.pk, bob.pk)]
+
+
+def test_help_text_under_a_select_names_its_no_preference_option_instead_of_leave_blank(client, lead, manager, case):
+    client.force_login(lead)
+    page = client.get(reverse("mentors:allocate", args=[case.pk])).content.decode()
+    assert ">No preference</option>" in page and "Choose “No preference” if any gender will do." in page
+    assert "Leave blank" not in page
+    client.force_login(manager)
+    page = client.get(reverse("mentors:mentor_create")).content.decode()
+    assert ">No account</option>" in page and "Choose “No account” for a mentor without one." in page
+    assert "Leave empty" not in page and "Choose…</option>" not in page.split('name="user"')[1].split("</select>")[0]

@@ -132,6 +132,32 @@ def test_confirming_a_different_person_creates_a_new_client_despite_the_match(cl
     assert Client.objects.filter(first_name="Rowan").count() == 2
 
 
+def test_the_duplicate_warning_says_it_once_and_offers_one_radio_group(client, lead, programme):
+    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
+    CaseFactory(client=existing, programme=programme)
+    client.force_login(lead)
+    url = reverse("referrals:referral_create")
+    body = client.post(url, referral_data(programme)).content.decode()
+    assert body.count("We already hold a client with this name and date of birth.") == 1
+    warning = body[body.index("Possible duplicate"):body.index("</section>", body.index("Possible duplicate"))]
+    assert 'type="checkbox"' not in warning
+    assert warning.count('type="radio" name="use_client"') == 2  # the match, and "none of these"
+    assert 'value="new"' in warning and "create a new client anyway" in warning
+
+    response = client.post(url, referral_data(programme, use_client="new"))
+    assert response.status_code == 302
+    assert Client.objects.filter(first_name="Rowan").count() == 2
+
+
+def test_a_refused_duplicate_choice_keeps_the_radio_chosen(client, lead, programme):
+    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
+    CaseFactory(client=existing, programme=programme)
+    client.force_login(lead)
+    body = client.post(reverse("referrals:referral_create"),
+                       {**referral_data(programme, use_client="new"), "programme": ""}).content.decode()
+    assert 'value="new" id="id_create_anyway" checked' in body
+
+
 def duplicate_labels(body):
     """{client pk: label text} of the radios in the duplicate warning."""
     return {int(pk): " ".join(text.split()) for pk, text in re.findall(
@@ -185,9 +211,10 @@ def test_a_hidden_match_answers_with_the_same_words_and_queries_as_no_match(clie
 
     def normalise(page, referral):
         """The page without what differs by design: the name typed, the ids, the CSRF token."""
-        for value, stand_in in ((referral.client.first_name, "X"), (referral.client.last_name, "Y"),
-                                (str(referral.pk), "N"), (str(referral.client_id), "N")):
+        for value, stand_in in ((referral.client.first_name, "X"), (referral.client.last_name, "Y")):
             page = page.replace(value, stand_in)
+        for number in (referral.pk, referral.client_id):  # a whole number only: not the 12 of "col-12"
+            page = re.sub(rf"(?<![\w-]){number}(?![\w-])", "N", page)
         return re.sub(r'value="[A-Za-z0-9]{64}"', 'value="token"', page)
 
     assert normalise(hidden_page, referrals[0]) == normalise(none_page, referrals[1])
@@ -332,3 +359,11 @@ def test_manager_home_shows_programme_figures_against_target(client, manager, pr
     client.force_login(manager)
     body = client.get(reverse("home")).content.decode()
     assert "3 of 40, 7.5%" in body  # one decimal place, as the report shows it
+
+
+def test_a_new_clients_name_and_date_of_birth_are_marked_required(client, lead, programme):
+    client.force_login(lead)
+    page = client.get(reverse("referrals:referral_create")).content.decode()
+    for label in ("First name", "Last name", "Date of birth", "Referring agency"):
+        assert re.search(rf"{label}\s*<span class=\"asteriskField[^\"]*\"> \(required\)</span>", page), label
+    assert not re.search(r"Preferred name\s*<span", page)
