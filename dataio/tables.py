@@ -6,11 +6,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from clients.models import Client
+from mentoring import audit
 from mentoring.models import AuditEvent
 
+from .audit_words import DATETIME, AuditWords, person_name
 from .privacy import display_value
-
-DATETIME = "j M Y H:i"
 
 
 def client_url(pk):
@@ -22,11 +22,13 @@ def client_url(pk):
 
 
 class AuditEventTable(tables.Table):
+    """The events in words: what happened, to whom, with names the viewer may see."""
+
     at = tables.DateTimeColumn(DATETIME, verbose_name="When")
     username = tables.Column(verbose_name="Who", empty_values=())
     action = tables.Column(verbose_name="Kind")
-    verb = tables.Column(verbose_name="What")
-    object = tables.Column(verbose_name="Record", empty_values=(), orderable=False, accessor="object_type")
+    verb = tables.Column(verbose_name="What happened")
+    object = tables.Column(verbose_name="About", empty_values=(), orderable=False, accessor="object_type")
     client_id = tables.Column(verbose_name="Client")
     detail = tables.Column(verbose_name="Detail", orderable=False)
     ip_address = tables.Column(verbose_name="IP address")
@@ -37,17 +39,34 @@ class AuditEventTable(tables.Table):
         order_by = "-at"
         empty_text = "No audit events match these filters."
 
-    def render_username(self, value):
-        return value or "system"
+    @property
+    def words(self):
+        # The names of the page's rows, looked up once when the first cell asks.
+        if getattr(self, "_words", None) is None:
+            rows = self.page.object_list if getattr(self, "page", None) else self.rows
+            self._words = AuditWords(self.request.user, [row.record for row in rows])
+        return self._words
+
+    def render_username(self, record):
+        if record.user is not None:
+            name = person_name(record.user)
+            return name if name == record.username else f"{name} ({record.username})"
+        return record.username or "System"
+
+    def render_verb(self, record):
+        return audit.event_label(record.verb, record.action)
 
     def render_object(self, record):
-        return f"{record.object_type} {record.object_id}".strip() or "—"
+        return self.words.target(record) or "—"
 
     def render_client_id(self, value):
-        return format_html('<a href="{}">Client {}</a>', client_url(value), value)
+        return format_html('<a href="{}">{}</a>', client_url(value), self.words.client(value))
 
     def render_detail(self, value):
-        return display_value(value) if value else "—"
+        parts = self.words.detail(value)
+        if not parts:
+            return "—"
+        return format_html('<ul class="list-unstyled mb-0 small">{}</ul>', format_html_join("", "<li>{}</li>", ((p,) for p in parts)))
 
 
 def changes_html(changes):
