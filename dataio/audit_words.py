@@ -234,7 +234,8 @@ class AuditWords:
         """The detail as "Key: value" parts, personal fields masked (mentoring.audit)."""
         if not isinstance(detail, dict) or not detail:
             return []
-        return [f"{self.key(key)}: {self.value(key, value)}" for key, value in detail.items()]
+        # An empty set of filters says nothing: left out.
+        return [f"{self.key(key)}: {self.value(key, value)}" for key, value in detail.items() if value != {}]
 
     def key(self, key):
         return DETAIL_WORDS.get(key) or humanise(str(key))

@@ -49,7 +49,7 @@ class ClientSearchMixin:
 class AuditEventFilter(ClientSearchMixin, django_filters.FilterSet):
     """Reads, state changes, exports, sign-ins and failed sign-ins."""
 
-    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="user")
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="user", empty_label="Anyone")
     client = django_filters.CharFilter(label=CLIENT_LABEL, method="filter_client", help_text=CLIENT_HELP)
     action = django_filters.ChoiceFilter(label="Kind", choices=AuditEvent.Action.choices, empty_label="Any")
     event = django_filters.ChoiceFilter(label="What happened", field_name="verb", choices=audit.event_choices,
@@ -71,7 +71,7 @@ class AuditEventFilter(ClientSearchMixin, django_filters.FilterSet):
 class ChangeFilter(ClientSearchMixin, django_filters.FilterSet):
     """Field-level change history (django-auditlog) with before and after values."""
 
-    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor")
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor", empty_label="Anyone")
     client = django_filters.CharFilter(label=CLIENT_LABEL, method="filter_client", help_text=CLIENT_HELP)
     action = django_filters.ChoiceFilter(label="Kind", choices=LogEntry.Action.choices, empty_label="Any")
     date_from = django_filters.DateFilter(label="From", field_name="timestamp", lookup_expr="date__gte",
