@@ -23,6 +23,10 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 ISO_PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 CODE = re.compile(r"^[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+$")
+# How auditlog writes an empty relation when a row is created: "clients.Case.None".
+EMPTY_RELATION = re.compile(r"^\w+\.\w+\.None$")
+# The change history's kinds (auditlog's LogEntry.Action: create, update, delete, access).
+CHANGE_KINDS = {0: "Added", 1: "Changed", 2: "Deleted", 3: "Viewed"}
 
 # The detail's keys as a person says them; any other key has its underscores read as spaces.
 DETAIL_WORDS = {
@@ -278,6 +282,8 @@ def words(value):
         return str(value)
     if value in VALUE_WORDS:
         return VALUE_WORDS[value]
+    if EMPTY_RELATION.match(value):
+        return "—"
     if match := ISO_PERIOD.match(value):
         return period_words(date.fromisoformat(match[1]), date.fromisoformat(match[2]))
     if ISO_DATE.match(value):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from mentoring import access, audit
 from mentoring.models import AuditEvent
 
+from .audit_words import CHANGE_KINDS
 from .privacy import change_history_q
 
 
@@ -73,7 +74,9 @@ class ChangeFilter(ClientSearchMixin, django_filters.FilterSet):
 
     user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor", empty_label="Anyone")
     client = django_filters.CharFilter(label=CLIENT_LABEL, method="filter_client", help_text=CLIENT_HELP)
-    action = django_filters.ChoiceFilter(label="Kind", choices=LogEntry.Action.choices, empty_label="Any")
+    action = django_filters.ChoiceFilter(label="Kind", choices=[(value, CHANGE_KINDS.get(value, label))
+                                                                for value, label in LogEntry.Action.choices],
+                                         empty_label="Any")
     date_from = django_filters.DateFilter(label="From", field_name="timestamp", lookup_expr="date__gte",
                                           widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label="To", field_name="timestamp", lookup_expr="date__lte",

@@ -186,3 +186,14 @@ def test_the_audit_trail_runs_a_fixed_number_of_queries_with_names(
     with django_assert_max_num_queries(14) as large:
         client.get(URL)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_changes_tab_names_fields_and_choices_in_words(client, manager, sian):
+    sian.risk_level = "very_high"
+    sian.area = "Northtown"
+    sian.save()
+    client.force_login(manager)
+    text = table_text(client.get(URL, {"tab": "changes", "client": "W-0012"}))
+    assert "Overall risk level" in text and "Very high" in text and "Changed" in text and "Added" in text
+    assert "Client " in text and "Erin Manager" not in text  # a change the test made: nobody signed in did it
+    assert "risk_level" not in text and "very_high" not in text and RAW_CODE.findall(text) == []
