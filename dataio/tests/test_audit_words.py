@@ -197,3 +197,13 @@ def test_the_changes_tab_names_fields_and_choices_in_words(client, manager, sian
     assert "Overall risk level" in text and "Very high" in text and "Changed" in text and "Added" in text
     assert "Client " in text and "Erin Manager" not in text  # a change the test made: nobody signed in did it
     assert "risk_level" not in text and "very_high" not in text and RAW_CODE.findall(text) == []
+
+
+def test_the_subject_access_copy_says_what_happened_in_words(manager, sian):
+    import json
+
+    from dataio.subject_access import subject_access_document
+
+    audit.record(manager, "client.viewed", sian, action=audit.Action.VIEW)
+    event = json.loads(subject_access_document(sian.pk))["audit_events"][-1]
+    assert event["event"] == "Viewed a client's record" and event["object"] == f"Client {sian.pk}"
