@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from clients.models import Client
+from mentoring import access, audit
 from mentoring.models import AuditEvent
 
+from .audit_words import CHANGE_KINDS
 from .privacy import change_history_q
 
 
@@ -16,25 +17,44 @@ def users(request=None):
     return get_user_model().objects.order_by("username")
 
 
-# A reference matches one client; an id at most one more (an id that is also someone's reference).
-MATCHED_CLIENTS = 5
+# The clients a search may stand for: a reference matches one, part of a name may match many;
+# past this many the trail asks for more of the name (each is a condition of the query).
+MATCHED_CLIENTS = 20
+CLIENT_LABEL = "Client (name or reference)"
+CLIENT_HELP = "Part of their name, or their client, probation or police reference."
 
 
-def client_ids_matching(text):
-    """Clients named by id or reference (client, probation or police)."""
+def client_ids_matching(user, text):
+    """Ids of the clients the user may see whose name (folded, as the client search compares
+    it) or reference matches `text`: at most MATCHED_CLIENTS + 1, so a caller can tell there
+    were more."""
     text = (text or "").strip()
-    query = Q(client_ref__iexact=text) | Q(probation_ref__iexact=text) | Q(police_ref__iexact=text)
-    if text.isdigit():
-        query |= Q(pk=int(text))
-    return Client.objects.filter(query).values("pk")
+    if not text:
+        return []
+    clients = access.visible_clients(user).search(text).order_by("pk")
+    return list(clients.values_list("pk", flat=True)[:MATCHED_CLIENTS + 1])
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class ClientSearchMixin:
+    """The client filter of both tabs: a text box, matched against names and references."""
+
+    too_many_clients = False
+
+    def matched_client_ids(self, value):
+        user = getattr(self.request, "user", None)
+        pks = client_ids_matching(user, value)
+        self.too_many_clients = len(pks) > MATCHED_CLIENTS
+        return pks[:MATCHED_CLIENTS]
+
+
+class AuditEventFilter(ClientSearchMixin, django_filters.FilterSet):
     """Reads, state changes, exports, sign-ins and failed sign-ins."""
 
-    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="user")
-    client = django_filters.CharFilter(label="Client (id or reference)", method="filter_client")
-    action = django_filters.ChoiceFilter(label="What", choices=AuditEvent.Action.choices, empty_label="Any")
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="user", empty_label="Anyone")
+    client = django_filters.CharFilter(label=CLIENT_LABEL, method="filter_client", help_text=CLIENT_HELP)
+    action = django_filters.ChoiceFilter(label="Kind", choices=AuditEvent.Action.choices, empty_label="Any")
+    event = django_filters.ChoiceFilter(label="What happened", field_name="verb", choices=audit.event_choices,
+                                        empty_label="Anything")
     date_from = django_filters.DateFilter(label="From", field_name="at", lookup_expr="date__gte",
                                           widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label="To", field_name="at", lookup_expr="date__lte",
@@ -42,19 +62,21 @@ class AuditEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["user", "client", "action", "date_from", "date_to"]
+        fields = ["user", "client", "action", "event", "date_from", "date_to"]
 
     def filter_client(self, queryset, name, value):
         # Events about the client's record and list pages that named them (detail client_ids).
-        return queryset.about_clients(client_ids_matching(value).values_list("pk", flat=True)[:MATCHED_CLIENTS])
+        return queryset.about_clients(self.matched_client_ids(value))
 
 
-class ChangeFilter(django_filters.FilterSet):
+class ChangeFilter(ClientSearchMixin, django_filters.FilterSet):
     """Field-level change history (django-auditlog) with before and after values."""
 
-    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor")
-    client = django_filters.CharFilter(label="Client (id or reference)", method="filter_client")
-    action = django_filters.ChoiceFilter(label="What", choices=LogEntry.Action.choices, empty_label="Any")
+    user = django_filters.ModelChoiceFilter(label="Who", queryset=users, field_name="actor", empty_label="Anyone")
+    client = django_filters.CharFilter(label=CLIENT_LABEL, method="filter_client", help_text=CLIENT_HELP)
+    action = django_filters.ChoiceFilter(label="Kind", choices=[(value, CHANGE_KINDS.get(value, label))
+                                                                for value, label in LogEntry.Action.choices],
+                                         empty_label="Any")
     date_from = django_filters.DateFilter(label="From", field_name="timestamp", lookup_expr="date__gte",
                                           widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label="To", field_name="timestamp", lookup_expr="date__lte",
@@ -65,8 +87,7 @@ class ChangeFilter(django_filters.FilterSet):
         fields = ["user", "client", "action", "date_from", "date_to"]
 
     def filter_client(self, queryset, name, value):
-        pks = list(client_ids_matching(value).values_list("pk", flat=True)[:MATCHED_CLIENTS])
         query = Q(pk__in=[])
-        for pk in pks:
+        for pk in self.matched_client_ids(value):
             query |= change_history_q(pk)
         return queryset.filter(query)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
@@ -12,7 +13,7 @@ from django.utils import dateformat, timezone
 
 from clients.models import Case, Client, RiskFlag
 from contacts.models import Contact, Goal, SupportSpend
-from mentoring import personal_fields
+from mentoring import audit, personal_fields
 from mentoring.models import AuditEvent
 from mentors.models import Allocation
 from outcomes.models import (
@@ -291,10 +292,21 @@ def _case_study(s):
     ]
 
 
+def _record_kind(e):
+    """The row an event was about, by its kind and id ("Case 12"), as the audit trail says it."""
+    if not e.object_type:
+        return ""
+    try:
+        kind = str(apps.get_model(e.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        kind = "record"
+    return f"{kind[:1].upper()}{kind[1:]} {e.object_id}".strip()
+
+
 def _audit_event(e):
     return [
         _f("at", "When", e.at), _f("by", "By", e.username or "system"), _f("action", "Action", e.get_action_display()),
-        _f("event", "What", e.verb), _f("object", "Record", f"{e.object_type} {e.object_id}".strip()),
+        _f("event", "What", audit.event_label(e.verb, e.action)), _f("object", "Record", _record_kind(e)),
         # A list page's event names everyone it showed: the others are not this person's data.
         _f("detail", "Detail", {key: value for key, value in (e.detail or {}).items() if key != "client_ids"}),
     ]

@@ -2,15 +2,16 @@
 
 import django_tables2 as tables
 from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from clients.models import Client
+from mentoring import audit
 from mentoring.models import AuditEvent
 
+from .audit_words import CHANGE_KINDS, DATETIME, AuditWords, humanise, person_name, words
 from .privacy import display_value
-
-DATETIME = "j M Y H:i"
 
 
 def client_url(pk):
@@ -18,11 +19,13 @@ def client_url(pk):
 
 
 class AuditEventTable(tables.Table):
+    """The events in words: what happened, to whom, with names the viewer may see."""
+
     at = tables.DateTimeColumn(DATETIME, verbose_name="When")
     username = tables.Column(verbose_name="Who", empty_values=())
     action = tables.Column(verbose_name="Kind")
-    verb = tables.Column(verbose_name="What")
-    object = tables.Column(verbose_name="Record", empty_values=(), orderable=False, accessor="object_type")
+    verb = tables.Column(verbose_name="What happened")
+    object = tables.Column(verbose_name="About", empty_values=(), orderable=False, accessor="object_type")
     client_id = tables.Column(verbose_name="Client")
     detail = tables.Column(verbose_name="Detail", orderable=False)
     ip_address = tables.Column(verbose_name="IP address")
@@ -33,20 +36,62 @@ class AuditEventTable(tables.Table):
         order_by = "-at"
         empty_text = "No audit events match these filters."
 
-    def render_username(self, value):
-        return value or "system"
+    @property
+    def words(self):
+        # The names of the page's rows, looked up once when the first cell asks.
+        if getattr(self, "_words", None) is None:
+            rows = self.page.object_list if getattr(self, "page", None) else self.rows
+            self._words = AuditWords(self.request.user, [row.record for row in rows])
+        return self._words
+
+    def render_username(self, record):
+        if record.user is not None:
+            name = person_name(record.user)
+            return name if name == record.username else f"{name} ({record.username})"
+        return record.username or "System"
+
+    def render_verb(self, record):
+        return audit.event_label(record.verb, record.action)
 
     def render_object(self, record):
-        return f"{record.object_type} {record.object_id}".strip() or "—"
+        return self.words.target(record) or "—"
 
     def render_client_id(self, value):
-        return format_html('<a href="{}">Client {}</a>', client_url(value), value)
+        return format_html('<a href="{}">{}</a>', client_url(value), self.words.client(value))
 
     def render_detail(self, value):
-        return display_value(value) if value else "—"
+        parts = self.words.detail(value)
+        if not parts:
+            return "—"
+        return format_html('<ul class="list-unstyled mb-0 small">{}</ul>', format_html_join("", "<li>{}</li>", ((p,) for p in parts)))
 
 
-def changes_html(changes):
+def _field(model, name):
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(model, name):
+    """A changed field as its form labels it ("Risk level"), not its column (`risk_level`)."""
+    field = _field(model, name)
+    label = str(getattr(field, "verbose_name", "") or "") or humanise(name)
+    return label[:1].upper() + label[1:]
+
+
+def change_value(model, name, value):
+    """A value of the change history (auditlog keeps text) in words: a choice by its label."""
+    if value in (None, "", "None"):
+        return "—"
+    field = _field(model, name)
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    if value in choices:
+        return str(choices[value])
+    return words(value) if isinstance(value, str) else display_value(value)
+
+
+def changes_html(changes, model=None):
     if not isinstance(changes, dict) or not changes:
         return "—"
     rows = []
@@ -55,7 +100,7 @@ def changes_html(changes):
             before, after = value
         else:
             before, after = "", value
-        rows.append((field, display_value(before), display_value(after)))
+        rows.append((field_label(model, field), change_value(model, field, before), change_value(model, field, after)))
     return format_html(
         '<ul class="list-unstyled mb-0">{}</ul>',
         format_html_join(
@@ -80,16 +125,25 @@ class ChangeTable(tables.Table):
         empty_text = "No changes match these filters."
 
     def render_actor(self, record):
-        return record.actor.get_username() if record.actor else "system"
+        if record.actor is None:
+            return "System"
+        name = person_name(record.actor)
+        return name if name == record.actor.get_username() else f"{name} ({record.actor.get_username()})"
+
+    def render_action(self, record):
+        return CHANGE_KINDS.get(record.action, record.get_action_display())
 
     def render_content_type(self, value):
-        return value.name
+        return value.name[:1].upper() + value.name[1:]
 
     def render_object_repr(self, record):
+        # Rows about a client are described by kind and id (mentoring.audit): "Client 12".
+        if record.object_repr == f"{record.content_type.name} {record.object_pk}":
+            return f"{record.content_type.name[:1].upper()}{record.content_type.name[1:]} {record.object_pk}"
         return f"{record.object_repr} (#{record.object_pk})"
 
     def render_changes(self, record):
-        return changes_html(record.changes if isinstance(record.changes, dict) else None)
+        return changes_html(record.changes if isinstance(record.changes, dict) else None, record.content_type.model_class())
 
 
 class DueClientTable(tables.Table):

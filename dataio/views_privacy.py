@@ -226,7 +226,7 @@ def erasure_cancel(request, pk):
 
 TABS = {
     # tab: (label, queryset, filterset, table)
-    "events": ("Events: reads, exports, sign-ins", lambda: AuditEvent.objects.all(), AuditEventFilter, AuditEventTable),
+    "events": ("Events: reads, exports, sign-ins", lambda: AuditEvent.objects.select_related("user"), AuditEventFilter, AuditEventTable),
     "changes": ("Changes with before and after", lambda: LogEntry.objects.select_related("actor", "content_type"),
                 ChangeFilter, ChangeTable),
 }
@@ -263,7 +263,7 @@ class AuditListView(ManagerRequiredMixin, SingleTableMixin, FilterView):
             query["tab"] = key
             tabs.append({"key": key, "label": label, "url": f"?{query.urlencode()}", "active": key == tab})
         query["tab"] = tab
-        context.update(tab=tab, tabs=tabs, csv_url=f"{reverse('dataio:audit_csv')}?{query.urlencode()}")
+        context.update(tab=tab, tabs=tabs, matched_clients=MATCHED_CLIENTS, csv_url=f"{reverse('dataio:audit_csv')}?{query.urlencode()}")
         return context
 
 
@@ -273,11 +273,11 @@ class _Echo:
 
 
 def _event_rows(queryset):
-    yield ["when", "who", "kind", "what", "record type", "record id", "client id", "detail", "ip address"]
+    yield ["when", "who", "kind", "what", "record type", "record id", "client id", "detail", "ip address", "event code"]
     for e in queryset.iterator(chunk_size=2000):
         yield [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username or "system", e.get_action_display(),
-               e.verb, e.object_type, e.object_id, e.client_id or "", privacy.display_value(e.detail) if e.detail else "",
-               e.ip_address or ""]
+               audit.event_label(e.verb, e.action), e.object_type, e.object_id, e.client_id or "", privacy.display_value(e.detail) if e.detail else "",
+               e.ip_address or "", e.verb]
 
 
 def _change_rows(queryset):
@@ -299,13 +299,12 @@ def audit_csv(request):
     """The filtered audit trail as CSV; the export is itself an audit event."""
     tab = _tab(request)
     _label, queryset, filterset_class, _table = TABS[tab]
-    filterset = filterset_class(request.GET, queryset=queryset())
+    filterset = filterset_class(request.GET, queryset=queryset(), request=request)
     rows = filterset.qs.order_by("-at" if tab == "events" else "-timestamp")
     filters = audit.filter_detail(filterset.form)
     if filterset.form.cleaned_data.get("client"):
         # The client as ids: the reference typed to find them would outlive their erasure.
-        filters["client_ids"] = list(client_ids_matching(filterset.form.cleaned_data["client"])
-                                     .values_list("pk", flat=True)[:MATCHED_CLIENTS])
+        filters["client_ids"] = client_ids_matching(request.user, filterset.form.cleaned_data["client"])[:MATCHED_CLIENTS]
     audit.record_export(request, "audit.exported", format="csv", tab=tab, filters=filters)
     writer = csv.writer(_Echo())
     generator = _event_rows(rows) if tab == "events" else _change_rows(rows)

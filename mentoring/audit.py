@@ -21,6 +21,148 @@ from .models import AuditEvent
 
 Action = AuditEvent.Action
 
+# ---- What each event is called ------------------------------------------------------------
+# Every verb the code base records (the `verb` of record(), record_export(), a view's
+# `audit_verb` or `list_audit_verb`, a read through mentoring.access) and the words the audit
+# trail shows for it. mentoring/tests/test_audit_words.py collects the verbs from the code and
+# fails for one without words here.
+
+EVENTS = {
+    # Signing in and accounts
+    "user.signed_in": "Signed in",
+    "user.signed_out": "Signed out",
+    "user.sign_in_failed": "Sign-in failed",
+    "user.sign_in_refused_locked": "Sign-in refused: account locked",
+    "user.two_factor_failed": "Two-factor code failed",
+    "user.created": "Added a user account",
+    "user.deleted": "Deleted a user account",
+    "user.activated": "Reactivated a user account",
+    "user.deactivated": "Deactivated a user account",
+    "user.superuser_granted": "Gave a user every permission (superuser)",
+    "user.superuser_removed": "Took away a user's superuser permissions",
+    "user.staff_granted": "Gave a user access to the administration pages",
+    "user.staff_removed": "Took away a user's access to the administration pages",
+    "user.password_changed": "Changed a password",
+    "user.groups_changed": "Changed a user's roles",
+    "role.grant_requested": "Asked for a role to be given",
+    "role.granted": "Gave a role",
+    "role.grant_cancelled": "Cancelled a role request",
+    "role.revoked": "Took away a role",
+    "home.viewed": "Viewed the home page",
+    # Clients, referrals and cases
+    "client.created": "Added a client",
+    "client.updated": "Changed a client's details",
+    "client.duplicate_check_closed": "Closed a duplicate check",
+    "client.offences_viewed": "Viewed a client's offences",
+    "client_search.viewed": "Searched for a client",
+    "risk_flag.raised": "Raised a risk flag",
+    "risk_flag.updated": "Changed a risk flag",
+    "referral.received": "Received a referral",
+    "referral.accepted": "Accepted a referral",
+    "referral.declined": "Declined a referral",
+    "referral.withdrawn": "Withdrew a referral",
+    "case.opened": "Opened a case",
+    "case.activated": "Made a case active",
+    "case.back_to_allocate": "Sent a case back to be allocated",
+    "case.paused": "Paused a case",
+    "case.resumed": "Resumed a case",
+    "case.closed": "Closed a case",
+    "case.reopened": "Reopened a case",
+    "case.allocation_viewed": "Viewed a case's mentor allocation",
+    "case.contacts_viewed": "Viewed a case's contacts",
+    "case.contacts_exported": "Downloaded a case's contacts",
+    "case.questionnaire_printed": "Printed a questionnaire",
+    # Mentors and allocations
+    "allocation.created": "Allocated a mentor",
+    "allocation.ended": "Ended a mentor's allocation",
+    "allocation_board.viewed": "Viewed the allocation board",
+    "allocation_proposal.viewed": "Viewed suggested mentors",
+    "mentor.allocations_viewed": "Viewed a mentor's cases",
+    "mentor.reallocation_viewed": "Viewed a mentor's cases to move",
+    "mentor.cases_reallocated": "Moved a mentor's cases to other mentors",
+    "mentor.left": "Recorded a mentor leaving",
+    "mentor.sign_in_changed": "Changed a mentor's sign-in account",
+    "mentor.dbs_status_checked": "Checked a mentor's DBS status",
+    "mentor.dbs_status_reviewed": "Reviewed a mentor's DBS status",
+    # Contacts and support
+    "contact.logged": "Logged a contact",
+    "contact.missed": "Recorded a missed contact",
+    "contact.edited": "Changed a contact",
+    "group_session.recorded": "Recorded a group session",
+    "group_session_form.viewed": "Opened the group session form",
+    "support_spend.recorded": "Recorded support spending",
+    "goal.added": "Added a goal",
+    "goal.updated": "Changed a goal",
+    # Outcomes
+    "assessment.recorded": "Recorded an assessment",
+    "assessment.updated": "Changed an assessment",
+    "questionnaire.recorded": "Recorded a questionnaire",
+    "achievement.recorded": "Recorded an achievement",
+    "achievement.updated": "Changed an achievement",
+    "achievement.employment_checked": "Checked sustained employment",
+    "offence.recorded": "Recorded an offence",
+    "custody.recorded": "Recorded a custody period",
+    # Reports
+    "report.viewed_unsuppressed": "Viewed a report with every number shown",
+    "report.csv": "Downloaded a report (CSV)",
+    "report.pdf": "Downloaded a report (PDF)",
+    "report.jdl_export": "Downloaded the Justice Data Lab file",
+    "case_study.written": "Wrote a case study",
+    "case_study.included": "Included a case study in reports",
+    "case_study.excluded": "Left a case study out of reports",
+    # Data in and out, privacy
+    "data.imported": "Imported data",
+    "client.privacy_viewed": "Viewed a client's subject-access page",
+    "client.exported": "Downloaded a client's data (subject access)",
+    "client.erasure_form_viewed": "Opened the erasure request form",
+    "erasure.requested": "Asked for a client's record to be erased",
+    "erasure.approved": "Approved an erasure request",
+    "erasure.cancelled": "Cancelled an erasure request",
+    "client.anonymised": "Anonymised a client",
+    "retention.viewed": "Viewed clients due for anonymisation",
+    "retention.applied": "Anonymised clients past the retention period",
+    "audit.exported": "Downloaded the audit trail",
+}
+
+# A read through the access door with no verb of its own is "<model>.viewed"; a list page of
+# a client's records without `list_audit_verb` is "<model>_list.viewed" (mentoring.tables).
+# Each model whose rows belong to a client (`audit_client_id`): what one is, and what many are.
+READ_WORDS = {
+    "client": ("a client's record", "clients"),
+    "case": ("a case", "cases"),
+    "riskflag": ("a risk flag", "risk flags"),
+    "referral": ("a referral", "referrals"),
+    "allocation": ("a mentor allocation", "mentor allocations"),
+    "casematchpreference": ("a case's matching preferences", "cases' matching preferences"),
+    "mentorconflict": ("a mentor conflict", "mentor conflicts"),
+    "contact": ("a contact", "contacts"),
+    "supportspend": ("support spending", "support spending"),
+    "goal": ("a goal", "goals"),
+    "assessment": ("an assessment", "assessments"),
+    "achievement": ("an achievement", "achievements"),
+    "offence": ("an offence", "offences"),
+    "custodyperiod": ("a custody period", "custody periods"),
+    "questionnaire": ("a questionnaire", "questionnaires"),
+    "casestudy": ("a case study", "case studies"),
+    "erasurerequest": ("an erasure request", "erasure requests"),
+}
+for _model, (_one, _many) in READ_WORDS.items():
+    EVENTS.setdefault(f"{_model}.viewed", f"Viewed {_one}")
+    EVENTS.setdefault(f"{_model}_list.viewed", f"Listed {_many}")
+
+
+def event_label(verb, action=None):
+    """The words for an event; a verb nobody labelled falls back on its kind, never the code."""
+    if verb in EVENTS:
+        return EVENTS[verb]
+    return Action(action).label if action in Action.values else "Something else"
+
+
+def event_choices():
+    """The events as filter choices, in the order of their words."""
+    return sorted(EVENTS.items(), key=lambda item: item[1])
+
+
 # Responses that show nothing of what the view loaded: a refusal, or a redirect after a
 # change (the page it leads to records its own read).
 NOT_SHOWN = {401, 403, 404, 405}
@@ -223,4 +365,4 @@ def _keep_personal_data_out_of_change_history(sender, instance, **kwargs):
         instance.object_repr = f"{model._meta.verbose_name} {instance.object_pk}"
 
 
-__all__ = ["Action", "Reads", "ReadAuditMiddleware", "mask_personal", "reads_of", "record", "record_export", "set_actor"]
+__all__ = ["EVENTS", "Action", "event_choices", "event_label", "Reads", "ReadAuditMiddleware", "mask_personal", "reads_of", "record", "record_export", "set_actor"]

@@ -334,6 +334,28 @@ def test_a_manager_signs_in_with_two_factor_and_downloads_the_report(live_server
     assert {"section", "metric id", "label", "value", "base"} <= set(rows[0])
     j.see("report-after-downloads")
 
+    # The audit trail says what she did, in words: the downloads with their period, her sign-in,
+    # the client record she opened; and finds that client's events by part of their name.
+    ada = Client.objects.get(last_name="Quill")
+    j.go(f"/clients/{ada.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ada Quill")
+    j.nav("Audit trail")
+    page.wait_for_url("**/audit/**")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
+    trail = page.locator("table")
+    expect(trail).to_contain_text("Downloaded a report (PDF)")
+    expect(trail).to_contain_text("Downloaded a report (CSV)")
+    start = financial_year_start(today)
+    start_words = f"{start:%-d %b}" if start.year == today.year else f"{start:%-d %b %Y}"
+    expect(trail).to_contain_text(f"Period: {start_words} to {today:%-d %b %Y}")
+    expect(trail).to_contain_text("Signed in")
+    expect(trail).to_contain_text("Erin Manager (erin)")
+    j.see("audit-trail")
+    field(page, "Client (name or reference)").fill("quill")
+    page.get_by_role("button", name="Filter").click()
+    expect(trail).to_contain_text("Client: Ada Quill")
+    j.see("audit-trail-one-client")
+
 
 IMPORT_FILES = {
     "programmes.csv": "code,name,funder,starts_on,target_clients\nharbour,Harbour project,Coastal Trust,2025-04-01,30\n",
