@@ -22,7 +22,7 @@ run: venv
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Waymark is starting on http://127.0.0.1:$(PORT)"
-	@$(PY) -c "from mentoring.demo import DEMO_USERS, DEMO_PASSWORD; print('Demo sign-ins (password: ' + DEMO_PASSWORD + '):'); [print(f'  {u:<9} {g}') for u, _, _, g, _ in DEMO_USERS]"
+	@$(PY) -c "from mentoring.demo import DEMO_USERS, DEMO_PASSWORD; print('Demo sign-ins (password: ' + DEMO_PASSWORD + '):'); [print(f'  {u:<11} {f} {l}, {g.lower()}') for u, f, l, g, _ in DEMO_USERS]"
 	@$(PY) -c "from mentoring.demo import DEMO_TOTP_USERNAME as u, DEMO_TOTP_SECRET as s, demo_totp_uri; print(f'Two-factor: {u} has an authenticator app set up. Add this secret to yours: {s}'); print(f'  or scan/open: {demo_totp_uri()}'); print('  The other demo managers and the administrator are let off two-factor while DEBUG is on.')"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
