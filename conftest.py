@@ -66,6 +66,11 @@ def _reference_data_for_transactional_tests(request):
     from importlib import import_module
 
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    # The flush made the content types again under new ids: forget the old ones, or the next
+    # change-history row points at a content type that no longer exists.
+    ContentType.objects.clear_cache()
 
     from mentoring.apps import grant_administrator_permissions
 
