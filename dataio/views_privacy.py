@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from clients.models import Client, RiskFlag
 from mentoring import access, audit
 from mentoring.models import AuditEvent
+from mentoring.pdf import write_pdf
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import spreadsheet_safe
 
@@ -90,8 +91,6 @@ class ClientExportPDFView(ManagerRequiredMixin, access.ScopedQuerysetMixin, Deta
     scope = "visible_clients"
 
     def get(self, request, *args, **kwargs):
-        from weasyprint import HTML
-
         client, sections = privacy.subject_access_sections(self.get_object().pk)
         html = render_to_string(
             "dataio/privacy/subject_access_pdf.html",
@@ -99,7 +98,7 @@ class ClientExportPDFView(ManagerRequiredMixin, access.ScopedQuerysetMixin, Deta
              "organisation": settings.ORGANISATION_NAME},
             request=request,
         )
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        pdf = write_pdf(html, ["css/subject-access-pdf.css"], base_url=request.build_absolute_uri("/"))
         audit.record_export(request, "client.exported", client, format="pdf")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="subject-access-client-{client.pk}.pdf"'

@@ -3,11 +3,13 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from mentoring import pdf
 from mentoring.utils import spreadsheet_safe
 
 
@@ -41,22 +43,31 @@ def report_context(result, *, suppress=False, case_studies=(), request=None):
     }
 
 
+PRINT_STYLESHEET = "css/report-print.css"
+
+
 def print_css():
-    return (settings.BASE_DIR / "static" / "css" / "report-print.css").read_text(encoding="utf-8")
+    return Path(pdf.stylesheet_path(PRINT_STYLESHEET)).read_text(encoding="utf-8")
 
 
 def report_html(result, *, suppress=False, case_studies=()):
+    """The report as the PDF draws it; it carries no stylesheet (report_pdf passes it in)."""
     from mentoring.models import Organisation
 
     context = report_context(result, suppress=suppress, case_studies=case_studies)
-    context["print_css"] = print_css()
     organisation = Organisation.current()
     context["logo"] = organisation.logo_data_uri() if organisation else ""
     return render_to_string("reports/report_print.html", context)
 
 
-def report_pdf(result, *, suppress=False, case_studies=(), base_url=None):
-    from weasyprint import HTML
-
+def report_html_file(result, *, suppress=False, case_studies=()):
+    """The report as one HTML file to keep or send (`manage.py report --format html`): opened from
+    disk it can reach no static URL, so the print stylesheet goes into the file with it. Never served
+    by the app (its CSP allows no inline style)."""
     html = report_html(result, suppress=suppress, case_studies=case_studies)
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+    return html.replace("</head>", f"<style>\n{print_css()}</style>\n</head>", 1)
+
+
+def report_pdf(result, *, suppress=False, case_studies=(), base_url=None):
+    html = report_html(result, suppress=suppress, case_studies=case_studies)
+    return pdf.write_pdf(html, [PRINT_STYLESHEET], base_url=base_url or str(settings.BASE_DIR))

@@ -112,3 +112,13 @@ def test_lead_cannot_export_a_client(client, lead, two_people):
     (alpha, _), _ = two_people
     client.force_login(lead)
     assert client.get(reverse("dataio:client_export_json", kwargs={"pk": alpha.pk})).status_code == 403
+
+
+def test_the_pdf_export_is_drawn_in_its_stylesheet(client, manager, two_people):
+    from mentoring.tests.pdftext import size_of, text_sizes
+
+    (alpha, _), _ = two_people
+    client.force_login(manager)
+    pdf = client.get(reverse("dataio:client_export_pdf", kwargs={"pk": alpha.pk})).content
+    assert size_of(pdf, "Information we hold about you") == 18  # h1 { font-size: 18pt }
+    assert any(run.startswith("Page 1 of ") for run, _size in text_sizes(pdf))  # @page footer

@@ -38,7 +38,7 @@ def this_year(programme, other_programme):
 
 def home_cell(home, programme):
     row = re.search(rf"<th scope=\"row\">{re.escape(programme.name)}</th>(.*?)</tr>", home, re.S).group(1)
-    cell = re.search(r'<td class="programme-target"[^>]*>(.*?)<div|<td class="programme-target"[^>]*>(.*?)<a class="small', row, re.S)
+    cell = re.search(r'<td class="programme-target"[^>]*>(.*?)<progress|<td class="programme-target"[^>]*>(.*?)<a class="small', row, re.S)
     return " ".join(re.sub(r"<[^>]+>", "", cell.group(1) or cell.group(2)).split())
 
 

@@ -269,3 +269,18 @@ def test_progress_wheel_legend_is_the_same_on_the_report_page_in_its_pdf_and_on_
     case_page = client.get(reverse("outcomes:assessment_detail", kwargs={"pk": latest.pk})).content.decode()
     assert _legend(case_page) == [("dashed", "#6c757d", "First assessment (2 Feb 2024, dashed grey)"),
                                   ("solid", "#0b5e55", "Latest assessment (2 Jun 2024, solid)")]
+
+
+@pytest.mark.django_db
+def test_the_report_pdf_is_drawn_in_the_print_stylesheet(client, manager, programme, small):
+    from mentoring.tests.pdftext import size_of, text_sizes
+    from reports.exports import report_html
+    from reports.metrics import compute_report
+
+    assert "<style" not in report_html(compute_report([programme], date(2024, 1, 1), date(2024, 12, 31)))
+    client.force_login(manager)
+    pdf = client.get(reverse("reports:report_pdf"), query(programme, **INTERNAL)).content
+    assert size_of(pdf, "Programme report") == 22  # .print h1
+    runs = [run for run, _size in text_sizes(pdf)]
+    assert "Waymark report" in runs  # the page footer of @page, from the second page on
+    assert any(run.startswith("Page 2 of ") for run in runs)

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             studies = CaseStudy.objects.for_report(programmes, start, end)
             if fmt == "html":
-                content = exports.report_html(result, suppress=suppress, case_studies=studies)
+                content = exports.report_html_file(result, suppress=suppress, case_studies=studies)
             else:
                 content = exports.report_pdf(result, suppress=suppress, case_studies=studies)
 
