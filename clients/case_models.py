@@ -102,21 +102,16 @@ class Case(models.Model):
             self.Status.CLOSED: "dark",
         }[self.status]
 
-    def current_allocations(self, on=None):
-        """Allocations in force, from the prefetched `allocations` when the view loaded them."""
-        on = on or timezone.localdate()
-        return [
-            a for a in self.allocations.all()
-            if a.started_on <= on and (a.ended_on is None or a.ended_on > on)
-        ]
-
     def _record(self, by, verb, **detail):
         audit.record(by, verb, self, client_id=self.client_id, **detail)
 
-    def _lock(self):
-        # Of two people changing the case at once, the second waits here for the first to
-        # finish, and the re-read shows it what the first one did: every state change checks
-        # the state it finds after this, never the one its page was built from.
+    def lock(self):
+        """Re-read the case under a row lock, inside the caller's transaction.
+
+        Of two people changing the case at once, the second waits here for the first to
+        finish, and the re-read shows it what the first one did: every state change checks
+        the state it finds after this, never the one its page was built from.
+        """
         self.refresh_from_db(from_queryset=Case.objects.select_for_update())
 
     def _closed_in_words(self):
@@ -128,7 +123,7 @@ class Case(models.Model):
     @transaction.atomic
     def activate(self, *, by=None):
         """A mentor is allocated: the case leaves the 'to allocate' queue."""
-        self._lock()
+        self.lock()
         if self.status == self.Status.TO_ALLOCATE:
             self.status = self.Status.ACTIVE
             self.save(update_fields=["status", "updated_at"])
@@ -146,7 +141,7 @@ class Case(models.Model):
 
     @transaction.atomic
     def pause(self, *, reason, on=None, by=None):
-        self._lock()
+        self.lock()
         if self.status == self.Status.CLOSED:
             raise ValidationError(f"This case was closed {self._closed_in_words()} and cannot be paused.", code="stale")
         if self.status == self.Status.PAUSED:
@@ -160,25 +155,33 @@ class Case(models.Model):
         self._record(by, "case.paused", on=self.paused_on.isoformat())
 
     @transaction.atomic
-    def resume(self, *, by=None):
-        self._lock()
+    def record_resumption(self, *, has_lead, by=None):
+        """The case's own part of resuming: active again if `has_lead`, else back to 'to allocate'.
+
+        Whether a lead mentor's allocation is in force is mentors' to say: resume a case with
+        `mentors.services.resume_case` (below mentors, `clients.registry.change_case("resume", ...)`),
+        which locks the case, looks for the lead, then calls this.
+        """
+        self.lock()
         if self.status == self.Status.CLOSED:
             raise ValidationError(f"This case was closed {self._closed_in_words()}.", code="stale")
         if self.status != self.Status.PAUSED:
             raise ValidationError("This case was already resumed.", code="stale")
-        self.status = self.Status.ACTIVE if self.has_current_lead() else self.Status.TO_ALLOCATE
+        self.status = self.Status.ACTIVE if has_lead else self.Status.TO_ALLOCATE
         self.paused_on = None
         self.pause_reason = ""
         self.save(update_fields=["status", "paused_on", "pause_reason", "updated_at"])
         self._record(by, "case.resumed")
 
-    def has_current_lead(self):
-        return self.allocations.current().leads().exists()
-
     @transaction.atomic
-    def close(self, *, reason, on=None, summary="", by=None):
-        """Close the case with a reason; its allocations end the same day."""
-        self._lock()
+    def record_closure(self, *, reason, on=None, summary="", by=None):
+        """The case's own part of closing: status, end date, reason and summary.
+
+        Closing a case also ends its mentors' allocations, which are mentors' to change: close
+        a case with `mentors.services.close_case` (below mentors,
+        `clients.registry.change_case("close", ...)`), which calls this in the same transaction.
+        """
+        self.lock()
         if self.status == self.Status.CLOSED:
             raise ValidationError(f"This case was already closed {self._closed_in_words()}.", code="stale")
         on = on or timezone.localdate()
@@ -190,15 +193,12 @@ class Case(models.Model):
         self.closing_summary = summary
         self.paused_on = None
         self.save(update_fields=["status", "ended_on", "closure_reason", "closing_summary", "paused_on", "updated_at"])
-        # Closing a case ends its mentors' allocations (the reverse relation of
-        # mentors.Allocation; clients does not import mentors).
-        self.allocations.filter(ended_on__isnull=True).update(ended_on=on, end_reason="Case closed")
         self._record(by, "case.closed", reason=reason.code, on=on.isoformat())
 
     @transaction.atomic
     def reopen(self, *, on=None, by=None):
         """Re-engagement: a new case in the same programme, linked to this one."""
-        self._lock()
+        self.lock()
         if self.status != self.Status.CLOSED:
             raise ValidationError("Only a closed case can be re-opened.", code="stale")
         later = Case.objects.filter(previous_case=self).only("started_on").first()

@@ -15,6 +15,7 @@ from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale
 
 from . import registry
+from .case_mentors import current_allocations
 from .filters import ClientFilter
 from .forms import CaseCloseForm, CasePauseForm, CaseReopenForm, CaseResumeForm, ClientForm, RiskFlagForm
 from .models import Case, Client, RiskFlag
@@ -78,7 +79,9 @@ class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView
         managed = set(access.managed_cases(user).filter(client=client).values_list("pk", flat=True))
         open_cases = [c for c in cases if c.is_open]
         log_case = next((c for c in open_cases if c.pk in changeable), None)
-        mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocations()})
+        for case in cases:
+            case.current_allocation_list = current_allocations(case)
+        mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocation_list})
         context.update(
             cases=cases,
             open_cases=open_cases,
@@ -180,7 +183,7 @@ class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
 
 
 class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
-    """One state change of a case (close, re-open, pause, resume) through its model method."""
+    """One state change of a case (close, re-open, pause, resume) through its form's `apply`."""
 
     scope = "managed_cases"
     allowed_roles = (access.LEAD, access.MANAGER)
