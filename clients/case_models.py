@@ -84,6 +84,26 @@ class Case(models.Model):
     def is_open(self):
         return self.status != self.Status.CLOSED
 
+    # Which change the case's status allows now. The client page shows a button where these say
+    # yes and the case views refuse a change they say no to; each change below checks again on
+    # the locked row, with its own words for what someone else did meanwhile.
+    @property
+    def can_close(self):
+        return self.is_open
+
+    @property
+    def can_pause(self):
+        return self.status in (self.Status.TO_ALLOCATE, self.Status.ACTIVE)
+
+    @property
+    def can_resume(self):
+        return self.status == self.Status.PAUSED
+
+    @property
+    def can_reopen(self):
+        """Closed and not re-opened before (one query for a closed case)."""
+        return self.status == self.Status.CLOSED and self.next_case_id_or_none() is None
+
     @property
     def status_in_words(self):
         """'Paused (in custody)', 'Closed (moved away)': the status a person reads."""

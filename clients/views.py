@@ -190,7 +190,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
     model = Case
     context_object_name = "case"
     template_name = "clients/case_action_form.html"
-    allowed_statuses = ()
+    rule = ""  # the Case property that says whether this change applies now (can_close...)
     title = ""
     not_allowed = ""
     success_message = ""
@@ -201,10 +201,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
     def setup_object(self):
         self.object = self.get_object()
         self.client = Client.objects.with_active_risk_flags().get(pk=self.object.client_id)
-        self.applies = self.object.status in self.allowed_statuses and self.extra_check()
-
-    def extra_check(self):
-        return True
+        self.applies = getattr(self.object, self.rule)
 
     def get(self, request, *args, **kwargs):
         self.setup_object()
@@ -244,7 +241,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
 
 class CaseCloseView(CaseActionView):
     form_class = CaseCloseForm
-    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE, Case.Status.PAUSED)
+    rule = "can_close"
     title = "Close case"
     not_allowed = "This case is already closed."
     success_message = "Case closed. Its mentors' allocations ended the same day."
@@ -253,18 +250,15 @@ class CaseCloseView(CaseActionView):
 
 class CaseReopenView(CaseActionView):
     form_class = CaseReopenForm
-    allowed_statuses = (Case.Status.CLOSED,)
+    rule = "can_reopen"
     title = "Re-open case"
     not_allowed = "Only a closed case that has not been re-opened before can be re-opened."
     success_message = "A new case is open, linked to the earlier one, and waits for a mentor."
 
-    def extra_check(self):
-        return self.object.next_case_id_or_none() is None
-
 
 class CasePauseView(CaseActionView):
     form_class = CasePauseForm
-    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE)
+    rule = "can_pause"
     title = "Pause case"
     not_allowed = "Only an open case that is not already paused can be paused."
     success_message = "Case paused."
@@ -272,7 +266,7 @@ class CasePauseView(CaseActionView):
 
 class CaseResumeView(CaseActionView):
     form_class = CaseResumeForm
-    allowed_statuses = (Case.Status.PAUSED,)
+    rule = "can_resume"
     title = "Resume case"
     not_allowed = "Only a paused case can be resumed."
     success_message = "Case resumed."
