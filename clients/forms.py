@@ -6,6 +6,7 @@ from django.utils import timezone
 from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
+from . import registry
 from .models import Client, ClosureReason, RiskFlag
 from .postcodes import tidy_postcode
 
@@ -105,7 +106,8 @@ class RiskFlagForm(GuidedForm, VersionedForm, forms.ModelForm):
 
 
 class CaseActionForm(GuidedForm, forms.Form):
-    """Base for the case forms: applies a model method and shows its ValidationError by the form."""
+    """Base for the case forms: applies a case change (a Case method, or the mentors service that
+    `clients.registry` names) and shows its ValidationError by the form."""
 
     submit_label = "Save"
 
@@ -123,8 +125,9 @@ class CaseCloseForm(CaseActionForm):
                               help_text="What changed for the person, and where they go from here.")
 
     def apply(self, by):
-        self.case.close(reason=self.cleaned_data["reason"], on=self.cleaned_data["on"],
-                        summary=self.cleaned_data["summary"], by=by)
+        # mentors.services.close_case: the case closes and its allocations end.
+        registry.change_case("close", self.case, reason=self.cleaned_data["reason"], on=self.cleaned_data["on"],
+                             summary=self.cleaned_data["summary"], by=by)
 
 
 class CaseReopenForm(CaseActionForm):
@@ -148,4 +151,5 @@ class CaseResumeForm(CaseActionForm):
     submit_label = "Resume case"
 
     def apply(self, by):
-        self.case.resume(by=by)
+        # mentors.services.resume_case: active again with a lead mentor, else 'to allocate'.
+        registry.change_case("resume", self.case, by=by)

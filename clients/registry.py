@@ -17,6 +17,10 @@ here, from their AppConfig.ready(), and the client page renders what is register
 An event's icon is one of TIMELINE_ICONS, each drawn in static/vendor/bootstrap-icons/timeline.svg.
 
 Every section and source must run a fixed number of queries, however long the history.
+
+A case's state change that an upper app completes (mentors: closing a case ends its
+allocations, resuming one looks for its lead mentor) is registered with `@case_change(name)`
+and run with `change_case(name, case, ...)`: the case forms below mentors call it that way.
 """
 
 from dataclasses import dataclass, field
@@ -123,3 +127,23 @@ def annotate_cases(cases):
     for annotate in CASE_ANNOTATIONS:
         cases = annotate(cases)
     return cases
+
+
+# The case changes an app above clients owns the whole of: "close" and "resume", registered by
+# mentors.services. No default: a case is never closed here without its allocations ending.
+CASE_CHANGES = {}
+
+
+def case_change(name):
+    """Register `func(case, **kwargs)` as the whole of the case change `name`."""
+
+    def register(func):
+        CASE_CHANGES[name] = func
+        return func
+
+    return register
+
+
+def change_case(name, case, **kwargs):
+    """Run the registered case change `name` ("close", "resume") on `case`."""
+    return CASE_CHANGES[name](case, **kwargs)

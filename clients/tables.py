@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from .case_mentors import current_allocations
 from .models import Client
 
 
@@ -38,7 +39,7 @@ class ClientTable(tables.Table):
         )
 
     def render_mentors(self, record):
-        names = sorted({str(a.mentor) for c in record.visible_case_list if c.is_open for a in c.current_allocations()})
+        names = sorted({str(a.mentor) for c in record.visible_case_list if c.is_open for a in current_allocations(c)})
         return ", ".join(names) or "—"
 
     def render_last_attended(self, record):

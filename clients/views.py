@@ -15,6 +15,7 @@ from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale
 
 from . import registry
+from .case_mentors import current_allocations
 from .filters import ClientFilter
 from .forms import CaseCloseForm, CasePauseForm, CaseReopenForm, CaseResumeForm, ClientForm, RiskFlagForm
 from .models import Case, Client, RiskFlag
@@ -78,7 +79,9 @@ class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView
         managed = set(access.managed_cases(user).filter(client=client).values_list("pk", flat=True))
         open_cases = [c for c in cases if c.is_open]
         log_case = next((c for c in open_cases if c.pk in changeable), None)
-        mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocations()})
+        for case in cases:
+            case.current_allocation_list = current_allocations(case)
+        mentors = sorted({str(a.mentor) for c in open_cases for a in c.current_allocation_list})
         context.update(
             cases=cases,
             open_cases=open_cases,
@@ -180,14 +183,14 @@ class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
 
 
 class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
-    """One state change of a case (close, re-open, pause, resume) through its model method."""
+    """One state change of a case (close, re-open, pause, resume) through its form's `apply`."""
 
     scope = "managed_cases"
     allowed_roles = (access.LEAD, access.MANAGER)
     model = Case
     context_object_name = "case"
     template_name = "clients/case_action_form.html"
-    allowed_statuses = ()
+    rule = ""  # the Case property that says whether this change applies now (can_close...)
     title = ""
     not_allowed = ""
     success_message = ""
@@ -198,10 +201,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
     def setup_object(self):
         self.object = self.get_object()
         self.client = Client.objects.with_active_risk_flags().get(pk=self.object.client_id)
-        self.applies = self.object.status in self.allowed_statuses and self.extra_check()
-
-    def extra_check(self):
-        return True
+        self.applies = getattr(self.object, self.rule)
 
     def get(self, request, *args, **kwargs):
         self.setup_object()
@@ -241,7 +241,7 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
 
 class CaseCloseView(CaseActionView):
     form_class = CaseCloseForm
-    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE, Case.Status.PAUSED)
+    rule = "can_close"
     title = "Close case"
     not_allowed = "This case is already closed."
     success_message = "Case closed. Its mentors' allocations ended the same day."
@@ -250,18 +250,15 @@ class CaseCloseView(CaseActionView):
 
 class CaseReopenView(CaseActionView):
     form_class = CaseReopenForm
-    allowed_statuses = (Case.Status.CLOSED,)
+    rule = "can_reopen"
     title = "Re-open case"
     not_allowed = "Only a closed case that has not been re-opened before can be re-opened."
     success_message = "A new case is open, linked to the earlier one, and waits for a mentor."
 
-    def extra_check(self):
-        return self.object.next_case_id_or_none() is None
-
 
 class CasePauseView(CaseActionView):
     form_class = CasePauseForm
-    allowed_statuses = (Case.Status.TO_ALLOCATE, Case.Status.ACTIVE)
+    rule = "can_pause"
     title = "Pause case"
     not_allowed = "Only an open case that is not already paused can be paused."
     success_message = "Case paused."
@@ -269,7 +266,7 @@ class CasePauseView(CaseActionView):
 
 class CaseResumeView(CaseActionView):
     form_class = CaseResumeForm
-    allowed_statuses = (Case.Status.PAUSED,)
+    rule = "can_resume"
     title = "Resume case"
     not_allowed = "Only a paused case can be resumed."
     success_message = "Case resumed."

@@ -6,4 +6,5 @@ class MentorsConfig(AppConfig):
     name = "mentors"
 
     def ready(self):
-        from . import client_page, dashboard  # noqa: F401 - registers the home panel and client page parts
+        # Registers the home panel, the client page parts, and closing and resuming a case.
+        from . import client_page, dashboard, services  # noqa: F401

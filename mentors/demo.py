@@ -170,4 +170,4 @@ def _allocate_demo_cases(cases, mentors, lead, today, rng, services, Allocation,
         ended = case.ended_on or today
         Allocation.objects.create(case=case, mentor=mentor, role="lead", allocated_by=lead,
                                   started_on=min(case.started_on + timedelta(days=3), ended), ended_on=ended,
-                                  end_reason="Case closed")
+                                  end_reason=services.CASE_CLOSED)

@@ -1,4 +1,5 @@
 """Allocation workflows: putting mentors beside clients, and taking them away, with history.
+Closing and resuming a case are here too, as both depend on the case's allocations.
 
 An allocation is never edited out of existence: re-allocating ends the old one (with the
 day and the reason) and starts a new one, so "who was this client's mentor in March?" has
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Case
+from clients.registry import case_change
 from mentoring import access, audit
 from mentoring.auth import end_sessions
 
@@ -20,6 +22,7 @@ from . import matching
 from .models import Allocation, Mentor
 
 REALLOCATED = "Re-allocated"
+CASE_CLOSED = "Case closed"
 # `allocate_mentor(lead_seen_id=...)` left out: the caller showed nobody a page of the case.
 NOT_SHOWN = object()
 
@@ -76,6 +79,32 @@ def _queue_if_leaderless(case, *, on, by):
     was_active = case.status == Case.Status.ACTIVE
     case.await_allocation(by=by)
     return was_active
+
+
+@case_change("close")
+@transaction.atomic
+def close_case(case: Case, *, reason, on: date | None = None, summary: str = "", by=None) -> Case:
+    """Close `case` with a reason on `on` (today by default); its mentors' allocations end the
+    same day, in the same transaction.
+
+    `Case.record_closure` locks the case's row and checks its state inside the transaction: of
+    two people closing it at once, the second is told it was already closed.
+    """
+    case.record_closure(reason=reason, on=on, summary=summary, by=by)
+    Allocation.objects.filter(case=case, ended_on__isnull=True).update(ended_on=case.ended_on, end_reason=CASE_CLOSED)
+    return case
+
+
+@case_change("resume")
+@transaction.atomic
+def resume_case(case: Case, *, by=None) -> Case:
+    """Resume a paused case: active again if a lead mentor's allocation is in force, otherwise
+    back in 'to allocate'. The case is locked first, so no lead is allocated between the look
+    and the change."""
+    case.lock()
+    has_lead = Allocation.objects.current().leads().filter(case=case).exists()
+    case.record_resumption(has_lead=has_lead, by=by)
+    return case
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import allocation_views, views
 
 app_name = "mentors"
 
@@ -15,8 +15,8 @@ urlpatterns = [
     path("<int:pk>/reallocate/", views.MentorReallocateView.as_view(), name="mentor_reallocate"),
     path("<int:pk>/dbs-status/check/", views.dbs_status_check, name="dbs_status_check"),
     path("<int:pk>/dbs-status/review/", views.dbs_status_review, name="dbs_status_review"),
-    path("allocation/", views.AllocationBoardView.as_view(), name="allocation_board"),
-    path("allocation/propose/", views.ProposalView.as_view(), name="allocation_proposal"),
-    path("allocation/case/<int:pk>/", views.AllocateView.as_view(), name="allocate"),
-    path("allocation/<int:pk>/end/", views.AllocationEndView.as_view(), name="allocation_end"),
+    path("allocation/", allocation_views.AllocationBoardView.as_view(), name="allocation_board"),
+    path("allocation/propose/", allocation_views.ProposalView.as_view(), name="allocation_proposal"),
+    path("allocation/case/<int:pk>/", allocation_views.AllocateView.as_view(), name="allocate"),
+    path("allocation/<int:pk>/end/", allocation_views.AllocationEndView.as_view(), name="allocation_end"),
 ]

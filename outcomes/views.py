@@ -1,33 +1,31 @@
+"""The outcomes pages: assessments (the progress wheel), achievements and the exit questionnaire.
+Offences and custody are in offence_views.py.
+"""
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
-from django_filters.views import FilterView
 
 from mentoring import access, audit
 from mentoring.locking import VERSION_FIELDS, ConflictMixin
-from mentoring.tables import SingleTableMixin
 from mentoring.utils import safe_next
 
 from . import services
-from .filters import OffenceFilter
 from .forms import (
     AchievementForm,
     AchievementUpdateForm,
     AssessmentEditForm,
     AssessmentForm,
-    CustodyForm,
     EmploymentCheckForm,
-    OffenceForm,
     QuestionnaireForm,
 )
 from .models import Achievement, Answer, Assessment, AssessmentTemplate, Domain, Question
 from .progress import build_wheel
-from .tables import OffenceTable
 
 DEFAULT_TEMPLATE = "progress_wheel"
 
@@ -379,77 +377,6 @@ def achievement_check(request, pk):
             answer = "still in work" if in_work else "no longer in work"
             messages.success(request, f"Recorded: {answer} at {weeks} weeks ({achievement.type.name}).")
     return redirect(safe_next(request, reverse("home")))
-
-
-# ---- Offences and custody -----------------------------------------------------------------
-
-
-class OffenceAccessMixin(access.RoleRequiredMixin):
-    """The client is loaded through visible_clients (404 otherwise), then the role is checked:
-    offence detail is for project leads and managers only (403 for a mentor, whose refused
-    request shows nothing and so records no read)."""
-
-    client_scope = "visible_clients"
-    audit_verb = "client.offences_viewed"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.works_with_cases(request.user):
-            self.client  # noqa: B018 - 404 before 403
-            if not access.can_see_offences(request.user):
-                raise PermissionDenied("Offence records are visible to project leads and managers only.")
-            if self.client_scope != "visible_clients":
-                get_object_or_404(getattr(access, self.client_scope)(request.user), pk=self.kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def client(self):
-        return access.load_or_404(self.request, access.visible_clients(self.request.user), verb=self.audit_verb,
-                                  pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(client=self.client, client_url=client_page_url(self.client.pk), **kwargs)
-
-
-class OffenceListView(OffenceAccessMixin, SingleTableMixin, FilterView):
-    template_name = "outcomes/offence_list.html"
-    table_class = OffenceTable
-    filterset_class = OffenceFilter
-    paginate_by = 25
-
-    def get_queryset(self):
-        return self.client.offences.select_related("category")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["custody_periods"] = list(self.client.custody_periods.all())
-        context["offence_total"] = self.client.offences.count()
-        return context
-
-
-class OffenceCreateView(OffenceAccessMixin, CreateView):
-    template_name = "outcomes/offence_form.html"
-    form_class = OffenceForm
-    client_scope = "changeable_clients"
-
-    def form_valid(self, form):
-        form.instance.client = self.client
-        offence = form.save()
-        audit.record(self.request.user, "offence.recorded", offence, category=offence.category.code)
-        messages.success(self.request, f"Recorded: {offence}.")
-        return redirect("outcomes:offence_list", pk=self.client.pk)
-
-
-class CustodyCreateView(OffenceAccessMixin, CreateView):
-    template_name = "outcomes/custody_form.html"
-    form_class = CustodyForm
-    client_scope = "changeable_clients"
-
-    def form_valid(self, form):
-        form.instance.client = self.client
-        period = form.save()
-        audit.record(self.request.user, "custody.recorded", period, reason=period.reason)
-        messages.success(self.request, f"Recorded: {period}.")
-        return redirect("outcomes:offence_list", pk=self.client.pk)
 
 
 # ---- Exit questionnaire -------------------------------------------------------------------

@@ -29,6 +29,7 @@ CLOSE_REASONS = ["completed", "completed", "completed", "disengaged", "custody",
 
 
 def seed(context):
+    from clients import registry
     from clients.models import Case, ClosureReason
 
     from .models import Referral, ReferralSource
@@ -79,8 +80,9 @@ def seed(context):
         if age > 150 and rng.random() < 0.45:
             ended = case.started_on + timedelta(days=rng.randint(90, min(age - 1, 330)))
             reason = reasons[rng.choice(CLOSE_REASONS)]
-            case.close(reason=reason, on=ended, by=lead,
-                       summary=f"{reason.name}. Worked on: {referral.wants_help_with.lower()}.")
+            # mentors.services.close_case, through the hook (referrals is below mentors).
+            registry.change_case("close", case, reason=reason, on=ended, by=lead,
+                                 summary=f"{reason.name}. Worked on: {referral.wants_help_with.lower()}.")
     # One re-engagement: the earliest case that closed as disengaged comes back, as a new linked case.
     closed = [c for c in cases if c.status == Case.Status.CLOSED and (today - c.ended_on).days > 45]
     if closed:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clients.models import ClosureReason
 from contacts.models import Contact
+from mentors.services import close_case
 
 ROOT = settings.BASE_DIR
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL")
@@ -40,7 +41,7 @@ def test_backup_restores_into_a_fresh_database_with_the_same_report(world, tmp_p
     today = timezone.localdate()
     for days in (40, 30, 20, 10):
         Contact.objects.create(case=world.my_case, mentor=world.alice, date=today - timedelta(days=days), duration_minutes=60)
-    world.other_case.close(reason=ClosureReason.objects.get(code="completed"), on=today - timedelta(days=1))
+    close_case(world.other_case, reason=ClosureReason.objects.get(code="completed"), on=today - timedelta(days=1))
     source = db_url(connection.settings_dict["NAME"])
     target_name = f"{connection.settings_dict['NAME']}_restored"
     target = db_url(target_name)

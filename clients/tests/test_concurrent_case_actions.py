@@ -13,6 +13,7 @@ from django.utils import timezone
 from clients.models import Case, ClosureReason
 from mentoring.models import AuditEvent
 from mentoring.tests.concurrency import run_together
+from mentors.services import close_case, resume_case
 
 from .factories import CaseFactory
 
@@ -50,8 +51,8 @@ def test_two_people_closing_a_case_at_once_close_it_once(programme, lead, manage
     moved, completed = ClosureReason.objects.get(code="moved_away"), ClosureReason.objects.get(code="completed")
     first, second = _stale_pair(case)
 
-    outcomes = run_together(lambda: first.close(reason=moved, by=lead),
-                            lambda: second.close(reason=completed, by=manager))
+    outcomes = run_together(lambda: close_case(first, reason=moved, by=lead),
+                            lambda: close_case(second, reason=completed, by=manager))
 
     refusal = _one_refusal(outcomes)
     case.refresh_from_db()
@@ -76,7 +77,7 @@ def test_two_people_resuming_a_case_at_once_resume_it_once(programme, lead, mana
     case = CaseFactory(programme=programme, status=Case.Status.PAUSED, paused_on=TODAY(), pause_reason="In custody")
     first, second = _stale_pair(case)
 
-    outcomes = run_together(lambda: first.resume(by=lead), lambda: second.resume(by=manager))
+    outcomes = run_together(lambda: resume_case(first, by=lead), lambda: resume_case(second, by=manager))
 
     assert _one_refusal(outcomes) == "This case was already resumed."
     assert _events(case, "case.resumed") == 1

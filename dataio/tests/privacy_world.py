@@ -18,6 +18,7 @@ from mentoring import audit
 from mentoring.models import Role
 from mentoring.tests.factories import UserFactory, with_totp
 from mentors.models import Allocation
+from mentors.services import close_case
 from outcomes.models import (
     Achievement,
     AchievementType,
@@ -112,7 +113,7 @@ def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accept
     client.preferred_name = words["preferred_name"] + "x"
     client.save()
     words["preferred_name_2"] = client.preferred_name
-    case.close(reason=ClosureReason.objects.get(code="completed"), on=closed_on, summary=words["summary"], by=by)
+    close_case(case, reason=ClosureReason.objects.get(code="completed"), on=closed_on, summary=words["summary"], by=by)
     audit.record(by, "client.viewed", client, action=audit.Action.VIEW)
     return client, words
 

@@ -99,7 +99,7 @@ def test_closing_a_case_ends_its_allocations_and_keeps_the_history(case, alice, 
     services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead, on=case.started_on)
     services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead, on=case.started_on)
     closed_on = TODAY()
-    case.close(reason=ClosureReason.objects.first(), on=closed_on, by=lead)
+    services.close_case(case, reason=ClosureReason.objects.first(), on=closed_on, by=lead)
 
     allocations = Allocation.objects.filter(case=case)
     assert allocations.count() == 2

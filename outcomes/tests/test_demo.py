@@ -8,8 +8,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_seed_gives_most_cases_wheels_and_histories_and_is_repeatable(world, lead):
     from clients.models import Case, ClosureReason
+    from mentors.services import close_case
 
-    world.past_case.close(reason=ClosureReason.objects.first(), by=lead)
+    close_case(world.past_case, reason=ClosureReason.objects.first(), by=lead)
     cases = list(Case.objects.order_by("pk"))
     counts = demo.seed({"cases": cases, "users": {"lead": lead}})
     assert counts["assessments"] >= len(cases) - 1

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import ClosureReason
+from mentors.services import close_case
 from outcomes.models import Question, Questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_exit_questionnaire_before_closure_is_saved_with_a_warning(client, world
 
 
 def test_exit_questionnaire_after_closure_needs_every_answer(client, world, lead):
-    world.my_case.close(reason=ClosureReason.objects.first(), by=lead)
+    close_case(world.my_case, reason=ClosureReason.objects.first(), by=lead)
     client.force_login(lead)
     url = reverse("outcomes:questionnaire_create", kwargs={"pk": world.my_case.pk})
     data = answers(answer_would_recommend=None, answer_helped_motivation="9")
