@@ -6,5 +6,7 @@ class ClientsConfig(AppConfig):
     name = "clients"
 
     def ready(self):
-        # Register the client page's case and flag events, the Details section and home panels.
-        from . import dashboard, timeline  # noqa: F401
+        from . import dashboard, registry  # noqa: F401 - registers the home panels
+
+        # Every app's client_page.py: the client page's sections and timeline entries.
+        registry.autodiscover()

@@ -1,8 +1,10 @@
 """Extension points for the apps above clients (contacts, outcomes, mentors, reports).
 
 The client page belongs to clients, but much of what it shows (contacts, goals, the wheel,
-achievements, offences) lives in apps that clients must not import. Those apps register
-here, from their AppConfig.ready(), and the client page renders what is registered.
+achievements, offences) lives in apps that clients must not import. Each app, clients
+included, puts what it adds in its own `client_page.py`; `autodiscover()` (called from
+ClientsConfig.ready()) imports every installed app's `client_page` module, and the client
+page renders what they registered.
 
     from clients.registry import client_section, timeline_source, TimelineEvent
 
@@ -76,6 +78,13 @@ def client_section(*, order, title, template):
 def timeline_source(func):
     TIMELINE_SOURCES[f"{func.__module__}.{func.__name__}"] = func
     return func
+
+
+def autodiscover():
+    """Import every installed app's `client_page` module, which registers that app's part."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("client_page")
 
 
 def sections_for(request, client, cases):

@@ -6,4 +6,5 @@ class MentorsConfig(AppConfig):
     name = "mentors"
 
     def ready(self):
-        from . import client_page, dashboard  # noqa: F401 - registers the home panel and client page parts
+        # The home panel (the client page's part, client_page.py, is found by clients).
+        from . import dashboard  # noqa: F401

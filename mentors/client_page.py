@@ -1,7 +1,7 @@
 """What mentors adds to the client page: allocation events on the timeline and a Mentors
 section with the allocation history (and, for leads, the allocate and end actions).
 
-Imported from MentorsConfig.ready(); each part runs one query however long the history.
+Found by clients.registry.autodiscover(); each part runs one query however long the history.
 """
 
 from django.urls import reverse

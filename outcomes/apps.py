@@ -6,5 +6,5 @@ class OutcomesConfig(AppConfig):
     name = "outcomes"
 
     def ready(self):
-        # Register the home-page panel and the client page's sections and timeline.
-        from . import dashboard, sections  # noqa: F401
+        # The home-page panel (the client page's part, client_page.py, is found by clients).
+        from . import dashboard  # noqa: F401

@@ -6,5 +6,5 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
 
     def ready(self):
-        # Referral events on the client page's timeline, and the home panels.
-        from . import dashboard, timeline  # noqa: F401
+        # The home panels (the client page's part, client_page.py, is found by clients).
+        from . import dashboard  # noqa: F401

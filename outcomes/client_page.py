@@ -1,5 +1,5 @@
 """What outcomes adds to a client's page: sections (Progress, Achievements, Offences and
-custody) and timeline events. Registered from OutcomesConfig.ready(); each function runs a
+custody) and timeline events. Found by clients.registry.autodiscover(); each function runs a
 fixed number of queries however long the client's history is."""
 
 from itertools import groupby
