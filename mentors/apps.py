@@ -4,6 +4,8 @@ from django.apps import AppConfig
 class MentorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "mentors"
+    # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
+    administrator_models = ["strength", "matchingsettings"]
 
     def ready(self):
         # The home panel (the client page's part, client_page.py, is found by clients).
