@@ -6,7 +6,7 @@ included, puts what it adds in its own `client_page.py`; `autodiscover()` (calle
 ClientsConfig.ready()) imports every installed app's `client_page` module, and the client
 page renders what they registered.
 
-    from clients.registry import client_section, timeline_source, TimelineEvent
+    from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 
     @client_section(order=30, title="Progress", template="outcomes/sections/progress.html")
     def progress(request, client, cases):
@@ -15,6 +15,10 @@ page renders what they registered.
     @timeline_source
     def contact_events(request, client, cases):
         return [TimelineEvent(on=c.date, kind="contact", title=..., detail=..., url=..., icon="contact")]
+
+    @client_links("case", order=10)
+    def allocate(request, client, cases):
+        return [Link("Allocate a mentor", reverse("mentors:allocate", args=[pk]), case_id=pk) for pk in ...]
 
 An event's icon is one of TIMELINE_ICONS, each drawn in static/vendor/bootstrap-icons/timeline.svg.
 
@@ -101,6 +105,41 @@ def timeline_for(request, client, cases):
     for source in TIMELINE_SOURCES.values():
         events.extend(source(request, client, cases))
     return sorted(events, key=lambda e: e.sort_key, reverse=True)
+
+
+@dataclass
+class Link:
+    """An action link of the client pages, given by the app whose page it opens."""
+
+    label: str
+    url: str
+    case_id: int | None = None  # the case it acts on, for the per-case places
+    note: str = ""  # words after the link
+
+
+# Where the client pages show links (each `{% client_links place ... %}` in templates/clients):
+# "main" the client page's main action; "page" small links under its header; "case" each case's
+# buttons for leads and managers; "closing" the close-case page's "Before you close" note.
+LINK_PLACES = ("main", "page", "case", "closing")
+CLIENT_LINKS = {place: {} for place in LINK_PLACES}
+
+
+def client_links(place, *, order):
+    """Register `func(request, client, cases)` -> [Link] for one place. Access decisions are
+    mentoring.access's; each function runs a fixed number of queries."""
+
+    def register(func):
+        CLIENT_LINKS[place][f"{func.__module__}.{func.__name__}"] = (order, func)
+        return func
+
+    return register
+
+
+def links_for(place, request, client, cases):
+    links = []
+    for _order, func in sorted(CLIENT_LINKS[place].values(), key=lambda entry: entry[0]):
+        links.extend(func(request, client, cases))
+    return links
 
 
 @dataclass
