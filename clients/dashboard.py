@@ -1,5 +1,5 @@
-"""Home panels: for leads, cases waiting for a mentor and risk flags due a review; for managers,
-records waiting for a duplicate check."""
+"""Home panels: for leads, risk flags due a review; for managers, records waiting for a duplicate
+check. (Cases waiting for a mentor are mentors' panel.)"""
 
 from django.utils import timezone
 
@@ -9,18 +9,6 @@ from mentoring.dashboard import panel
 from .models import RiskFlag
 
 SHOWN = 10
-
-
-@panel(roles=[access.LEAD], order=20, template="clients/panels/to_allocate.html")
-def cases_to_allocate(request):
-    cases = access.managed_cases(request.user).to_allocate().select_related("client", "programme").order_by("started_on", "id")
-    rows = list(cases[: SHOWN + 1])
-    today = timezone.localdate()
-    return {
-        "cases": [{"case": c, "waiting_days": (today - c.started_on).days} for c in rows[:SHOWN]],
-        "more": len(rows) > SHOWN,
-        "total": cases.count() if len(rows) > SHOWN else len(rows),
-    }
 
 
 @panel(roles=[access.LEAD], order=40, template="clients/panels/risk_reviews.html")

@@ -1,10 +1,12 @@
 """Extension points for the apps above clients (contacts, outcomes, mentors, reports).
 
 The client page belongs to clients, but much of what it shows (contacts, goals, the wheel,
-achievements, offences) lives in apps that clients must not import. Those apps register
-here, from their AppConfig.ready(), and the client page renders what is registered.
+achievements, offences) lives in apps that clients must not import. Each app, clients
+included, puts what it adds in its own `client_page.py`; `autodiscover()` (called from
+ClientsConfig.ready()) imports every installed app's `client_page` module, and the client
+page renders what they registered.
 
-    from clients.registry import client_section, timeline_source, TimelineEvent
+    from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 
     @client_section(order=30, title="Progress", template="outcomes/sections/progress.html")
     def progress(request, client, cases):
@@ -13,6 +15,10 @@ here, from their AppConfig.ready(), and the client page renders what is register
     @timeline_source
     def contact_events(request, client, cases):
         return [TimelineEvent(on=c.date, kind="contact", title=..., detail=..., url=..., icon="contact")]
+
+    @client_links("case", order=10)
+    def allocate(request, client, cases):
+        return [Link("Allocate a mentor", reverse("mentors:allocate", args=[pk]), case_id=pk) for pk in ...]
 
 An event's icon is one of TIMELINE_ICONS, each drawn in static/vendor/bootstrap-icons/timeline.svg.
 
@@ -82,6 +88,13 @@ def timeline_source(func):
     return func
 
 
+def autodiscover():
+    """Import every installed app's `client_page` module, which registers that app's part."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("client_page")
+
+
 def sections_for(request, client, cases):
     rendered = []
     for section in sorted(CLIENT_SECTIONS.values(), key=lambda s: s.order):
@@ -96,6 +109,41 @@ def timeline_for(request, client, cases):
     for source in TIMELINE_SOURCES.values():
         events.extend(source(request, client, cases))
     return sorted(events, key=lambda e: e.sort_key, reverse=True)
+
+
+@dataclass
+class Link:
+    """An action link of the client pages, given by the app whose page it opens."""
+
+    label: str
+    url: str
+    case_id: int | None = None  # the case it acts on, for the per-case places
+    note: str = ""  # words after the link
+
+
+# Where the client pages show links (each `{% client_links place ... %}` in templates/clients):
+# "main" the client page's main action; "page" small links under its header; "case" each case's
+# buttons for leads and managers; "closing" the close-case page's "Before you close" note.
+LINK_PLACES = ("main", "page", "case", "closing")
+CLIENT_LINKS = {place: {} for place in LINK_PLACES}
+
+
+def client_links(place, *, order):
+    """Register `func(request, client, cases)` -> [Link] for one place. Access decisions are
+    mentoring.access's; each function runs a fixed number of queries."""
+
+    def register(func):
+        CLIENT_LINKS[place][f"{func.__module__}.{func.__name__}"] = (order, func)
+        return func
+
+    return register
+
+
+def links_for(place, request, client, cases):
+    links = []
+    for _order, func in sorted(CLIENT_LINKS[place].values(), key=lambda entry: entry[0]):
+        links.extend(func(request, client, cases))
+    return links
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from clients.registry import TimelineEvent, client_section, timeline_source
+from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 from mentoring import access
 
 from .models import Activity, Attendance, Contact, Goal, SupportSpend, with_contact_summary
@@ -20,6 +20,15 @@ NOTE_LENGTH = 140
 
 def _case_ids(cases):
     return [case.pk for case in cases]
+
+
+@client_links("main", order=10)
+def log_a_contact(request, client, cases):
+    """The page's main action: log a contact on the first open case this user may change."""
+    open_ids = [case.pk for case in cases if case.is_open]
+    changeable = set(access.changeable_cases(request.user).filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
+    case = next((case for case in cases if case.pk in changeable), None)
+    return [Link("Log a contact", reverse("contacts:contact_create", args=[case.pk]), case_id=case.pk)] if case else []
 
 
 @client_section(order=15, title="Contacts", template="contacts/sections/contacts.html")

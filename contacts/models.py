@@ -13,6 +13,8 @@ from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 from mentors.models import Mentor
 
+from .goal_areas import GOAL_AREAS
+
 
 class Activity(Taxonomy):
     """What a session was spent on: goal setting, CV building, job search, custody visit..."""
@@ -77,20 +79,8 @@ class GroupSession(models.Model):
         return f"{self.title} on {self.date:%-d %b %Y}"
 
 
-# The progress wheel's default domain codes (outcomes' reference data). Contacts sits below
-# outcomes and must not import it, so a goal stores the code as text.
-GOAL_AREAS = [
-    ("motivation", "Motivation"),
-    ("use_of_time", "Use of time"),
-    ("social_networks", "People around me"),
-    ("offending", "Staying out of trouble"),
-    ("accommodation", "Somewhere to live"),
-    ("living_skills", "Managing day to day"),
-    ("health_wellbeing", "Health and wellbeing"),
-    ("relationships_family", "Family and relationships"),
-    ("substance_use", "Drugs and alcohol"),
-    ("education_employment", "Work and learning"),
-]
+# A goal's area is one of the progress wheel's default domains (contacts/goal_areas.py, which
+# outcomes seeds its wheel from), stored as text: contacts sits below outcomes.
 GOAL_AREA_NAMES = dict(GOAL_AREAS)
 
 

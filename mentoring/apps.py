@@ -4,16 +4,20 @@ from django.db.models.signals import post_migrate
 # What the Administrator role may manage in the admin: configuration, never client records.
 # Roles (groups) they may only look at: what each role may do is fixed, and the Manager and
 # Administrator roles are given by two managers (mentoring.services).
+# Each app declares its own models in its AppConfig's `administrator_models` (model names of that
+# app); accounts are mentoring's to declare, as Django's auth app has no such list.
 ADMINISTRATOR_VIEW_ONLY = ["auth.group"]
-ADMINISTRATOR_MODELS = [
-    "auth.user",
-    "mentoring.programme", "mentoring.funder", "mentoring.programmemembership", "mentoring.auditevent",
-    "mentoring.organisation",
-    "clients.closurereason", "referrals.referralsource", "mentors.strength", "mentors.matchingsettings",
-    "contacts.activity", "contacts.fundingsource",
-    "outcomes.achievementtype", "outcomes.offencecategory", "outcomes.assessmenttemplate",
-    "outcomes.domain", "outcomes.question",
-]
+ADMINISTRATOR_ACCOUNT_MODELS = ["auth.user"]
+
+
+def administrator_models():
+    """Every "app_label.model" the Administrator role manages, from each installed app's declaration."""
+    from django.apps import apps
+
+    labels = list(ADMINISTRATOR_ACCOUNT_MODELS)
+    for config in apps.get_app_configs():
+        labels += [f"{config.label}.{model}" for model in getattr(config, "administrator_models", ())]
+    return labels
 
 
 def grant_administrator_permissions(sender, **kwargs):
@@ -23,7 +27,7 @@ def grant_administrator_permissions(sender, **kwargs):
     if group is None:
         return
     wanted = Permission.objects.none()
-    for label in ADMINISTRATOR_MODELS:
+    for label in administrator_models():
         app_label, model = label.split(".")
         wanted |= Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
     view_only = Permission.objects.none()
@@ -39,6 +43,7 @@ class MentoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "mentoring"
     verbose_name = "Waymark core"
+    administrator_models = ["programme", "funder", "programmemembership", "auditevent", "organisation"]
 
     def ready(self):
         from . import audit, auth, personal_fields  # noqa: F401 - connect the audit and sign-in receivers

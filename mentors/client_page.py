@@ -1,12 +1,12 @@
 """What mentors adds to the client page: allocation events on the timeline and a Mentors
 section with the allocation history (and, for leads, the allocate and end actions).
 
-Imported from MentorsConfig.ready(); each part runs one query however long the history.
+Found by clients.registry.autodiscover(); each part runs one query however long the history.
 """
 
 from django.urls import reverse
 
-from clients.registry import TimelineEvent, client_section, timeline_source
+from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 from mentoring import access
 
 from .models import Allocation
@@ -17,6 +17,16 @@ def _allocations(cases):
         Allocation.objects.filter(case__in=[c.pk for c in cases]).select_related("mentor", "case__programme")
         .order_by("-started_on", "-id")
     )
+
+
+@client_links("case", order=10)
+def allocate(request, client, cases):
+    """A case waiting for a mentor: its lead or a manager allocates one."""
+    waiting = [case.pk for case in cases if case.status == case.Status.TO_ALLOCATE]
+    if not waiting:
+        return []
+    managed = set(access.managed_cases(request.user).filter(pk__in=waiting).values_list("pk", flat=True))
+    return [Link("Allocate a mentor", reverse("mentors:allocate", args=[pk]), case_id=pk) for pk in waiting if pk in managed]
 
 
 @timeline_source

@@ -1,7 +1,8 @@
-"""Home panel for project leads: mentors' caseloads against capacity, and cases to allocate
-with the best-matched mentor for each (the clients app's panel counts the waiting cases)."""
+"""Home panels for project leads: cases waiting for a mentor, mentors' caseloads against
+capacity with the best-matched mentor for each case to allocate, and DBS checks."""
 
 from django.conf import settings
+from django.utils import timezone
 
 from mentoring import access
 from mentoring.dashboard import panel
@@ -11,6 +12,19 @@ from .models import Mentor, cases_needing_a_lead
 
 SHOWN = 5
 MENTORS_SHOWN = 12
+TO_ALLOCATE_SHOWN = 10
+
+
+@panel(roles=[access.LEAD], order=20, template="mentors/panels/to_allocate.html")
+def cases_to_allocate(request):
+    cases = access.managed_cases(request.user).to_allocate().select_related("client", "programme").order_by("started_on", "id")
+    rows = list(cases[: TO_ALLOCATE_SHOWN + 1])
+    today = timezone.localdate()
+    return {
+        "cases": [{"case": c, "waiting_days": (today - c.started_on).days} for c in rows[:TO_ALLOCATE_SHOWN]],
+        "more": len(rows) > TO_ALLOCATE_SHOWN,
+        "total": cases.count() if len(rows) > TO_ALLOCATE_SHOWN else len(rows),
+    }
 
 
 @panel(roles=[access.LEAD], order=25, template="mentors/panels/caseloads.html")

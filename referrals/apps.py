@@ -4,7 +4,9 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "referrals"
+    # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
+    administrator_models = ["referralsource"]
 
     def ready(self):
-        # Referral events on the client page's timeline, and the home panels.
-        from . import dashboard, timeline  # noqa: F401
+        # The home panels (the client page's part, client_page.py, is found by clients).
+        from . import dashboard  # noqa: F401

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from contacts.goal_areas import GOAL_AREAS
+
 ACHIEVEMENT_TYPES = [
     ("employment_full_time", "Full-time employment", "employment"),
     ("employment_part_time", "Part-time employment", "employment"),
@@ -44,19 +46,21 @@ OFFENCE_CATEGORIES = [
     ("other", "Other offences", 1, None),
 ]
 
-# A neutral wheel of our own: plain labels and prompts for the low, middle and high bands.
-DOMAINS = [
-    ("motivation", "Motivation", "I don't see the point in changing", "I want things to change and I'm starting to try", "I'm working hard on the changes I want"),
-    ("use_of_time", "Use of time", "My days have no shape", "I have some things to do most weeks", "My time is filled with things that matter to me"),
-    ("social_networks", "People around me", "I have no one, or the wrong people", "I have one or two people I can rely on", "I have people who back me and keep me on track"),
-    ("offending", "Staying out of trouble", "Offending is part of my life", "I'm trying to stay out of trouble", "I'm living a life without offending"),
-    ("accommodation", "Somewhere to live", "I have nowhere safe to stay", "I have a place but it isn't settled", "I have a safe, settled home"),
-    ("living_skills", "Managing day to day", "I can't manage money, bills or forms", "I manage some things with help", "I manage my money and appointments myself"),
-    ("health_wellbeing", "Health and wellbeing", "My physical or mental health is a big problem", "I'm getting help with my health", "I look after my health and feel well"),
-    ("relationships_family", "Family and relationships", "My relationships are causing harm", "Some relationships are getting better", "My relationships are healthy and supportive"),
-    ("substance_use", "Drugs and alcohol", "Drugs or alcohol control my life", "I'm cutting down or getting support", "Drugs and alcohol are not a problem for me"),
-    ("education_employment", "Work and learning", "Work or learning feels out of reach", "I'm taking steps towards work or learning", "I'm in work, training or education"),
-]
+# A neutral wheel of our own: its codes and plain labels are contacts' goal areas (the one list,
+# contacts/goal_areas.py); here the prompts for the low, middle and high bands.
+DOMAIN_PROMPTS = {
+    "motivation": ("I don't see the point in changing", "I want things to change and I'm starting to try", "I'm working hard on the changes I want"),
+    "use_of_time": ("My days have no shape", "I have some things to do most weeks", "My time is filled with things that matter to me"),
+    "social_networks": ("I have no one, or the wrong people", "I have one or two people I can rely on", "I have people who back me and keep me on track"),
+    "offending": ("Offending is part of my life", "I'm trying to stay out of trouble", "I'm living a life without offending"),
+    "accommodation": ("I have nowhere safe to stay", "I have a place but it isn't settled", "I have a safe, settled home"),
+    "living_skills": ("I can't manage money, bills or forms", "I manage some things with help", "I manage my money and appointments myself"),
+    "health_wellbeing": ("My physical or mental health is a big problem", "I'm getting help with my health", "I look after my health and feel well"),
+    "relationships_family": ("My relationships are causing harm", "Some relationships are getting better", "My relationships are healthy and supportive"),
+    "substance_use": ("Drugs or alcohol control my life", "I'm cutting down or getting support", "Drugs and alcohol are not a problem for me"),
+    "education_employment": ("Work or learning feels out of reach", "I'm taking steps towards work or learning", "I'm in work, training or education"),
+}
+DOMAINS = [(code, label, *DOMAIN_PROMPTS[code]) for code, label in GOAL_AREAS]
 
 QUESTIONS = [
     ("helped_motivation", "The service helped my motivation to make changes."),

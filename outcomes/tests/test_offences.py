@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from mentoring.models import AuditEvent
-from outcomes import sections
+from outcomes import client_page as sections
 from outcomes.models import CustodyPeriod, Offence
 from outcomes.tests.factories import OffenceFactory
 

@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from outcomes import sections
+from outcomes import client_page as sections
 from outcomes.tests.factories import AchievementFactory, OffenceFactory, make_assessment
 
 pytestmark = pytest.mark.django_db

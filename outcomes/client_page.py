@@ -1,12 +1,12 @@
 """What outcomes adds to a client's page: sections (Progress, Achievements, Offences and
-custody) and timeline events. Registered from OutcomesConfig.ready(); each function runs a
+custody) and timeline events. Found by clients.registry.autodiscover(); each function runs a
 fixed number of queries however long the client's history is."""
 
 from itertools import groupby
 
 from django.urls import reverse
 
-from clients.registry import TimelineEvent, client_section, timeline_source
+from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 from mentoring import access
 
 from .models import Achievement, Assessment, CustodyPeriod, Domain, Offence, Questionnaire
@@ -21,6 +21,18 @@ def _case_ids(cases):
 
 def _changeable_case_ids(request, cases):
     return set(access.changeable_cases(request.user).filter(pk__in=_case_ids(cases)).values_list("pk", flat=True))
+
+
+@client_links("closing", order=10)
+def exit_records(request, client, cases):
+    """Before a case closes: its exit assessment and questionnaire."""
+    links = []
+    for case in cases:
+        links += [
+            Link("Record an exit assessment", reverse("outcomes:assessment_create", args=[case.pk]) + "?stage=exit", case_id=case.pk),
+            Link("Record the exit questionnaire", reverse("outcomes:questionnaire_create", args=[case.pk]), case_id=case.pk),
+        ]
+    return links
 
 
 @client_section(order=30, title="Progress", template="outcomes/sections/progress.html")

@@ -1,6 +1,6 @@
 """What clients adds to the client page: case and risk-flag events, and the Details section.
 
-Imported from ClientsConfig.ready(); each source runs a fixed number of queries.
+Found by clients.registry.autodiscover(); each source runs a fixed number of queries.
 """
 
 from django.urls import reverse
