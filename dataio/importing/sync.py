@@ -17,6 +17,12 @@ def chunks(items, size=IN_CHUNK):
 class Syncing:
     """Importer helpers shared by the writers of every file."""
 
+    def _sync_file(self, spec, path, result, model, key_field, kind, values, after=None):
+        """Read a file in batches and create or update one record per row (see _sync_keyed)."""
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, model, key_field, kind, batch, values, after)
+
     def _sync_keyed(self, result, model, key_field, kind, batch, values, after=None):
         """Create or update one record per row, found by its ref; counts go into `result`."""
         keys = [row[key_field] for row in batch]

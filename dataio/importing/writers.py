@@ -49,9 +49,7 @@ class Writers:
                 wanted["engagement_min_contacts"] = row["engagement_min_contacts"] or 2
             return wanted
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Programme, "code", "programme", batch, values)
+        self._sync_file(spec, path, result, Programme, "code", "programme", values)
 
     @writes("mentors.csv")
     def write_mentors(self, spec, path, result):
@@ -86,9 +84,7 @@ class Writers:
             for mentor_id, programme_id in remove:
                 through.objects.filter(mentor_id=mentor_id, programme_id=programme_id).delete()
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Mentor, "mentor_ref", "mentor", batch, values, after)
+        self._sync_file(spec, path, result, Mentor, "mentor_ref", "mentor", values, after)
 
     @writes("clients.csv")
     def write_clients(self, spec, path, result):
@@ -142,9 +138,7 @@ class Writers:
             RiskFlag.objects.bulk_create(new)
             RiskFlag.objects.bulk_update(changed, ["level", "active"])
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Client, "client_ref", "client", batch, values, after)
+        self._sync_file(spec, path, result, Client, "client_ref", "client", values, after)
 
     @writes("referrals.csv")
     def write_referrals(self, spec, path, result):
@@ -166,9 +160,7 @@ class Writers:
                 wanted["decision_reason"] = row["reason"] or ""
             return wanted
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Referral, "referral_ref", "referral", batch, values)
+        self._sync_file(spec, path, result, Referral, "referral_ref", "referral", values)
 
     @writes("cases.csv")
     def write_cases(self, spec, path, result):
@@ -201,9 +193,7 @@ class Writers:
             self._link_referrals(batch, objects, status)
             self._lead_allocations(batch, objects, status)
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Case, "case_ref", "case", batch, values, after)
+        self._sync_file(spec, path, result, Case, "case_ref", "case", values, after)
 
     def _link_referrals(self, batch, objects, status):
         links = {self.db["referral"][row["referral_ref"]]: row["case_ref"] for row in batch if row.get("referral_ref")}
