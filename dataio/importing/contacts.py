@@ -9,7 +9,7 @@ from django.db.models import Count
 from contacts.models import Contact
 
 from .specs import writes
-from .sync import chunks
+from .sync import chunks, set_changed
 
 
 def stored_duration(row):
@@ -105,9 +105,7 @@ class ContactWriting:
                 result.count("created")
                 continue
             wanted = self._wanted_contact_values(row, key)
-            diff = [name for name, value in wanted.items() if getattr(contact, name) != value]
-            for name in diff:
-                setattr(contact, name, wanted[name])
+            diff = set_changed(contact, wanted)
             new_links = {activity_ids[c] for c in row.get("activities") or ()} if "activities" in row else None
             if new_links is not None and new_links != links[contact.pk]:
                 relink[contact.pk] = new_links
