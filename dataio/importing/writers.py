@@ -296,21 +296,17 @@ class Writers:
         for case_id, template_id, day in list(existing) + list(groups):
             pair = (case_id, template_id)
             first_dates[pair] = min(day, first_dates.get(pair, day))
-        new = []
-        for identity in groups:
-            if identity not in existing:
-                case_id, template_id, day = identity
-                # The first by date is the initial one, unless the case already has an initial
-                # wheel of the template (one_initial_assessment): an earlier row arriving later
-                # is then a review, and the one already recorded stays as it is.
-                first = day == first_dates[(case_id, template_id)] and (case_id, template_id) not in with_initial
-                stage = Assessment.Stage.INITIAL if first else Assessment.Stage.REVIEW
-                assessment = Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
-                new.append(assessment)
-                existing[identity] = assessment
-        Assessment.objects.bulk_create(new, batch_size=1000)
-        if new:
-            result.notes.append(f"{len(new)} assessment{'s' if len(new) != 1 else ''} created")
+
+        def new_assessment(identity):
+            case_id, template_id, day = identity
+            # The first by date is the initial one, unless the case already has an initial
+            # wheel of the template (one_initial_assessment): an earlier row arriving later
+            # is then a review, and the one already recorded stays as it is.
+            first = day == first_dates[(case_id, template_id)] and (case_id, template_id) not in with_initial
+            stage = Assessment.Stage.INITIAL if first else Assessment.Stage.REVIEW
+            return Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
+
+        _create_missing(result, Assessment, "assessment", groups, existing, new_assessment)
         self._sync_items(result, Score, "assessment_id", "domain_id", "score",
                          {existing[identity].pk: items for identity, items in groups.items()})
 
@@ -323,15 +319,21 @@ class Writers:
         for chunk in chunks({case_id for case_id, _ in groups}):
             for questionnaire in Questionnaire.objects.filter(case_id__in=chunk):
                 existing[(questionnaire.case_id, questionnaire.completed_on)] = questionnaire
-        new = []
-        for identity in groups:
-            if identity not in existing:
-                questionnaire = Questionnaire(case_id=identity[0], completed_on=identity[1])
-                new.append(questionnaire)
-                existing[identity] = questionnaire
-        Questionnaire.objects.bulk_create(new, batch_size=1000)
-        if new:
-            result.notes.append(f"{len(new)} questionnaire{'s' if len(new) != 1 else ''} created")
+        _create_missing(result, Questionnaire, "questionnaire", groups, existing,
+                        lambda identity: Questionnaire(case_id=identity[0], completed_on=identity[1]))
         self._sync_items(result, Answer, "questionnaire_id", "question_id", "answer",
                          {existing[identity].pk: items for identity, items in groups.items()})
 
+
+def _create_missing(result, model, noun, groups, existing, build):
+    """Create (`build(identity)`) the record of each identity of `groups` that `existing` lacks,
+    adding it to `existing`, and note how many `noun`s were created."""
+    new = []
+    for identity in groups:
+        if identity not in existing:
+            record = build(identity)
+            new.append(record)
+            existing[identity] = record
+    model.objects.bulk_create(new, batch_size=1000)
+    if new:
+        result.notes.append(f"{len(new)} {noun}{'s' if len(new) != 1 else ''} created")
