@@ -430,7 +430,7 @@ class ClientRecordCreateView(OffenceAccessMixin, CreateView):
     """Record an offence or a custody period on the client, back to their offence list."""
 
     client_scope = "changeable_clients"
-    audit_verb = ""
+    audit_verb = None  # each view below names its event
 
     def audit_details(self, record):
         return {}
