@@ -20,8 +20,8 @@ def required_message(field, name):
         return f"Answer “{label}”"
     if isinstance(field.widget, forms.CheckboxInput):
         return f"Tick “{label}” to carry on"
-    verb = "Choose" if isinstance(field.widget, CHOOSING) else "Enter"
-    return f"{verb} {mid_sentence(label)}"
+    ask = "Choose" if isinstance(field.widget, CHOOSING) else "Enter"
+    return f"{ask} {mid_sentence(label)}"
 
 
 def guide_field(field, name):
