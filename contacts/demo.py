@@ -83,8 +83,7 @@ def _pick_attendance(rng):
 def seed(context):
     from clients.models import Case
 
-    from . import services
-    from .models import Activity, Contact, FundingSource, Goal, SupportSpend
+    from .models import Activity, Contact
 
     # Fresh from the database: earlier seeds changed statuses through their own instances.
     cases = list(Case.objects.filter(pk__in=[c.pk for c in context.get("cases") or []]).order_by("started_on", "pk"))
@@ -94,10 +93,26 @@ def seed(context):
     today = timezone.localdate()
     users = context["users"]
     activities = {a.code: a for a in Activity.objects.all()}
-    activity_codes = [code for code in activities if code not in {"other", "custody_visit"}]
     jess_user = users.get("mentor")
 
-    # Which allocation (mentor, from, to) each case was worked under.
+    worked = _worked_allocations(cases, today)
+    jess = {c: m for c, m, _, _ in worked if m.user_id == getattr(jess_user, "pk", None) and c.status == Case.Status.ACTIVE}
+    jess_cases = list(jess)
+    quiet_case = jess_cases[0] if jess_cases else None
+    overdue_case = jess_cases[1] if len(jess_cases) > 1 else None
+
+    # Group sessions first (they are older), so later one-to-ones close their follow-ups.
+    _seed_group_sessions(rng, today, context["programmes"], worked, activities, users.get("lead"), quiet_case)
+    _seed_contacts(rng, today, worked, activities, jess_cases, quiet_case)
+    if overdue_case is not None:
+        _seed_overdue_follow_up(today, overdue_case, jess[overdue_case], jess_user, activities)
+    _seed_goals(rng, today, worked, jess_cases)
+    _seed_support_spend(rng, worked)
+    context["contacts"] = list(Contact.objects.filter(case__in=cases).values_list("pk", flat=True))
+
+
+def _worked_allocations(cases, today):
+    """Which allocation (case, mentor, from, to) each case was worked under."""
     worked = []
     for case in cases:
         allocation = case.allocations.select_related("mentor").order_by("started_on", "pk").first()
@@ -107,14 +122,15 @@ def seed(context):
         current = case.allocations.current(today).leads().select_related("mentor").first()
         mentor = current.mentor if current else allocation.mentor
         worked.append((case, mentor, allocation.started_on, end))
-    jess = {c: m for c, m, _, _ in worked if m.user_id == getattr(jess_user, "pk", None) and c.status == Case.Status.ACTIVE}
-    jess_cases = list(jess)
-    quiet_case = jess_cases[0] if jess_cases else None
-    overdue_case = jess_cases[1] if len(jess_cases) > 1 else None
+    return worked
 
-    # Group sessions first (they are older), so later one-to-ones close their follow-ups.
-    lead = users.get("lead")
-    for index, programme in enumerate(context["programmes"][code] for code in sorted(context["programmes"])):
+
+def _seed_group_sessions(rng, today, programmes, worked, activities, lead, quiet_case):
+    from clients.models import Case
+
+    from . import services
+
+    for index, programme in enumerate(programmes[code] for code in sorted(programmes)):
         members = [c for c, m, start, end in worked
                    if c.programme_id == programme.pk and c.status == Case.Status.ACTIVE and c != quiet_case]
         for number, (title, codes) in enumerate(GROUPS):
@@ -129,20 +145,32 @@ def seed(context):
                 activities=[activities[code] for code in codes if code in activities], by=lead,
             )
 
+
+def _contact_days(rng, today, case, start, end, jess_cases, quiet_case):
+    """The days a case's one-to-one contacts fall on, and the recent one Jess had (or None)."""
+    count = min(MAX_CONTACTS_PER_CASE, max(2, (end - start).days // 9))
+    last_day = end - timedelta(days=17) if case == quiet_case else end
+    days = sorted({start + timedelta(days=rng.randint(1, max(1, (last_day - start).days))) for _ in range(count)})
+    recent = None
+    if case in jess_cases:
+        # Jess saw her clients this week, except the one who has gone quiet for 17 days.
+        recent = today - timedelta(days=17 if case == quiet_case else rng.randint(1, 6))
+        days = [d for d in days if d < recent] + [recent]
+    return days, recent
+
+
+def _seed_contacts(rng, today, worked, activities, jess_cases, quiet_case):
+    from clients.models import Case
+
+    from .models import Contact
+
+    activity_codes = [code for code in activities if code not in {"other", "custody_visit"}]
     Through = Contact.activities.through
     links = []
     for case, mentor, start, end in worked:
-        span = (end - start).days
-        if span < 1:
+        if (end - start).days < 1:
             continue
-        count = min(MAX_CONTACTS_PER_CASE, max(2, span // 9))
-        last_day = end - timedelta(days=17) if case == quiet_case else end
-        days = sorted({start + timedelta(days=rng.randint(1, max(1, (last_day - start).days))) for _ in range(count)})
-        recent = None
-        if case in jess_cases:
-            # Jess saw her clients this week, except the one who has gone quiet for 17 days.
-            recent = today - timedelta(days=17 if case == quiet_case else rng.randint(1, 6))
-            days = [d for d in days if d < recent] + [recent]
+        days, recent = _contact_days(rng, today, case, start, end, jess_cases, quiet_case)
         for position, day in enumerate(days):
             day = min(day, today)
             mode = "face_to_face" if day == recent else _pick_mode(rng)
@@ -171,20 +199,29 @@ def seed(context):
                     links.append(Through(contact_id=contact.pk, activity_id=activities[code].pk))
     Through.objects.bulk_create(links)
 
-    # Jess's overdue follow-up: seen five days ago, agreed to call two days ago.
-    if overdue_case is not None:
-        Contact.objects.filter(case=overdue_case).update(follow_up_done=True)
-        Contact.objects.filter(case=overdue_case, date__gt=today - timedelta(days=5)).delete()
-        contact = Contact.objects.create(
-            case=overdue_case, mentor=jess[overdue_case],
-            date=today - timedelta(days=5), start_time=time(11, 0), duration_minutes=45, mode="face_to_face",
-            attendance="attended", location="cafe", notes="Coffee after signing on. Worried about the rent arrears.",
-            next_steps="Phone the housing officer together about the arrears.", follow_up_on=today - timedelta(days=2),
-            created_by=jess_user,
-        )
-        contact.activities.set([activities["housing"], activities["benefits_finance"]])
 
-    # Goals on open cases; one of Jess's is past its target date.
+def _seed_overdue_follow_up(today, case, mentor, jess_user, activities):
+    """Jess's overdue follow-up: seen five days ago, agreed to call two days ago."""
+    from .models import Contact
+
+    Contact.objects.filter(case=case).update(follow_up_done=True)
+    Contact.objects.filter(case=case, date__gt=today - timedelta(days=5)).delete()
+    contact = Contact.objects.create(
+        case=case, mentor=mentor,
+        date=today - timedelta(days=5), start_time=time(11, 0), duration_minutes=45, mode="face_to_face",
+        attendance="attended", location="cafe", notes="Coffee after signing on. Worried about the rent arrears.",
+        next_steps="Phone the housing officer together about the arrears.", follow_up_on=today - timedelta(days=2),
+        created_by=jess_user,
+    )
+    contact.activities.set([activities["housing"], activities["benefits_finance"]])
+
+
+def _seed_goals(rng, today, worked, jess_cases):
+    """Goals on open cases; one of Jess's is past its target date."""
+    from clients.models import Case
+
+    from .models import Goal
+
     open_worked = [(c, m) for c, m, _, _ in worked if c.status != Case.Status.CLOSED]
     for index, (case, _mentor) in enumerate(open_worked):
         for number in range(1 + index % 3):
@@ -200,7 +237,11 @@ def seed(context):
                             area="living_skills", steps="Birth certificate; proof of address from the hostel.",
                             target_on=today - timedelta(days=4))
 
-    # Support spend: a few items on about half the cases, from the organisation's funding sources.
+
+def _seed_support_spend(rng, worked):
+    """Support spend: a few items on about half the cases, from the organisation's funding sources."""
+    from .models import FundingSource, SupportSpend
+
     budget = FundingSource.objects.get_or_create(code="programme_budget", defaults={"name": "Programme budget"})[0]
     hardship = FundingSource.objects.get_or_create(code="hardship_fund", defaults={"name": "Hardship fund", "order": 1})[0]
     for case, mentor, start, end in worked[::2]:
@@ -210,4 +251,3 @@ def seed(context):
                 spent_on=start + timedelta(days=rng.randint(0, max(0, (end - start).days))),
                 funding_source=rng.choice([budget, budget, hardship]),
             )
-    context["contacts"] = list(Contact.objects.filter(case__in=cases).values_list("pk", flat=True))

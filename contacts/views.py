@@ -250,36 +250,45 @@ class GroupSessionCreateView(access.RoleRequiredMixin, FormView):
         return redirect(safe_next(self.request, reverse("home")))
 
 
-class SupportSpendCreateView(CaseMixin, CreateView):
+class CaseRecordCreateView(CaseMixin, CreateView):
+    """Add a record to the case on the simple form; back where the mentor came from."""
+
+    template_name = "contacts/simple_form.html"
+
+    def save_on_case(self, form, **fields):
+        record = form.save(commit=False)
+        record.case = self.case
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save()
+        return record
+
+    def saved(self, message):
+        messages.success(self.request, message)
+        return redirect(self.get_success_url())
+
+
+class SupportSpendCreateView(CaseRecordCreateView):
     model = SupportSpend
     form_class = SupportSpendForm
-    template_name = "contacts/simple_form.html"
     extra_context = {"title": "Record support spend", "submit_label": "Save spend"}
 
     def form_valid(self, form):
-        spend = form.save(commit=False)
-        spend.case = self.case
-        spend.recorded_by = self.request.user
-        spend.save()
+        spend = self.save_on_case(form, recorded_by=self.request.user)
         audit.record(self.request.user, "support_spend.recorded", spend, amount=str(spend.amount))
-        messages.success(self.request, f"£{spend.amount:,.2f} for {mid_sentence(spend.get_category_display())} recorded "
-                                       f"for {self.case.client.name_for_header}.")
-        return redirect(self.get_success_url())
+        return self.saved(f"£{spend.amount:,.2f} for {mid_sentence(spend.get_category_display())} recorded "
+                          f"for {self.case.client.name_for_header}.")
 
 
-class GoalCreateView(CaseMixin, CreateView):
+class GoalCreateView(CaseRecordCreateView):
     model = Goal
     form_class = GoalForm
-    template_name = "contacts/simple_form.html"
     extra_context = {"title": "Add a goal", "submit_label": "Save goal"}
 
     def form_valid(self, form):
-        goal = form.save(commit=False)
-        goal.case = self.case
-        goal.save()
+        goal = self.save_on_case(form)
         audit.record(self.request.user, "goal.added", goal)
-        messages.success(self.request, f"Goal added for {self.case.client.name_for_header}.")
-        return redirect(self.get_success_url())
+        return self.saved(f"Goal added for {self.case.client.name_for_header}.")
 
 
 class GoalUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):

@@ -155,13 +155,19 @@ def request_erasure(*, client: Client, by, reason: str) -> ErasureRequest:
     return erasure
 
 
-@transaction.atomic
-def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
-    """The second manager's approval: only then is the client anonymised."""
+def _locked_pending(erasure):
+    """The request again, locked for this transaction; a ValidationError if it is no longer pending."""
     erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
     if not erasure.is_pending:
         raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
                               code="stale")
+    return erasure
+
+
+@transaction.atomic
+def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
+    """The second manager's approval: only then is the client anonymised."""
+    erasure = _locked_pending(erasure)
     if not erasure.may_be_approved_by(by):
         raise PermissionDenied("A different manager must approve an erasure you requested.")
     client = Client.objects.get(pk=erasure.client_id)
@@ -174,10 +180,7 @@ def approve_erasure(*, erasure: ErasureRequest, by) -> Client:
 
 @transaction.atomic
 def cancel_erasure(*, erasure: ErasureRequest, by) -> ErasureRequest:
-    erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
-    if not erasure.is_pending:
-        raise ValidationError(f"This request is no longer waiting for approval: it was {erasure.outcome_in_words()}.",
-                              code="stale")
+    erasure = _locked_pending(erasure)
     erasure.status = ErasureRequest.Status.CANCELLED
     erasure.cancelled_by = by
     erasure.cancelled_at = timezone.now()

@@ -24,6 +24,16 @@ CLIENT_LABEL = "Client (name or reference)"
 CLIENT_HELP = "Part of their name, or their client, probation or police reference."
 
 
+def date_range_filters(field_name):
+    """The "From" and "To" date filters on a date-time field, as a pair (date_from, date_to)."""
+    return (
+        django_filters.DateFilter(label="From", field_name=field_name, lookup_expr="date__gte",
+                                  widget=forms.DateInput(attrs={"type": "date"})),
+        django_filters.DateFilter(label="To", field_name=field_name, lookup_expr="date__lte",
+                                  widget=forms.DateInput(attrs={"type": "date"})),
+    )
+
+
 def client_ids_matching(user, text):
     """Ids of the clients the user may see whose name (folded, as the client search compares
     it) or reference matches `text`: at most MATCHED_CLIENTS + 1, so a caller can tell there
@@ -55,10 +65,7 @@ class AuditEventFilter(ClientSearchMixin, django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label="Kind", choices=AuditEvent.Action.choices, empty_label="Any")
     event = django_filters.ChoiceFilter(label="What happened", field_name="verb", choices=audit.event_choices,
                                         empty_label="Anything")
-    date_from = django_filters.DateFilter(label="From", field_name="at", lookup_expr="date__gte",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label="To", field_name="at", lookup_expr="date__lte",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_from, date_to = date_range_filters("at")
 
     class Meta:
         model = AuditEvent
@@ -77,10 +84,7 @@ class ChangeFilter(ClientSearchMixin, django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label="Kind", choices=[(value, CHANGE_KINDS.get(value, label))
                                                                 for value, label in LogEntry.Action.choices],
                                          empty_label="Any")
-    date_from = django_filters.DateFilter(label="From", field_name="timestamp", lookup_expr="date__gte",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(label="To", field_name="timestamp", lookup_expr="date__lte",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_from, date_to = date_range_filters("timestamp")
 
     class Meta:
         model = LogEntry

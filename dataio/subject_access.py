@@ -356,41 +356,12 @@ SECTION_TITLES = [
 def subject_access_sections(client_pk):
     """Everything held about the client, as [(key, title, [record, ...])], in 22 queries
     and one for each client model no section presents (`PRESENTED`; today mentor conflicts)."""
-    contacts = Contact.objects.select_related("mentor", "group_session").prefetch_related("other_mentors", "activities")
-    cases_qs = Case.objects.select_related("programme", "closure_reason").prefetch_related(
-        Prefetch("allocations", queryset=Allocation.objects.select_related("mentor").order_by("started_on", "id")),
-        Prefetch("contacts", queryset=contacts.order_by("date", "start_time", "id")),
-        Prefetch("support_spend", queryset=SupportSpend.objects.select_related("funding_source").order_by("spent_on", "id")),
-        Prefetch("goals", queryset=Goal.objects.order_by("created_at", "id")),
-        Prefetch("assessments", queryset=Assessment.objects.select_related("template").prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("domain").order_by("domain__order", "id"))
-        )),
-        Prefetch("achievements", queryset=Achievement.objects.select_related("type").order_by("achieved_on", "id")),
-        Prefetch("questionnaires", queryset=Questionnaire.objects.order_by("completed_on").prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__order", "id"))
-        )),
-        # Case studies belong to reports, an app beside this one: reached through its declaration.
-        Prefetch("case_studies", queryset=personal_fields.client_model("reports.CaseStudy").objects.order_by(
-            "created_at", "id")),
-    ).order_by("started_on", "id")
-    client = Client.objects.prefetch_related(
-        Prefetch("risk_flags", queryset=RiskFlag.objects.order_by("raised_on", "id")),
-        Prefetch("referrals", queryset=Referral.objects.select_related("programme", "source").order_by("received_on", "id")),
-        Prefetch("cases", queryset=cases_qs),
-        Prefetch("offences", queryset=Offence.objects.select_related("category").order_by("offence_date", "id")),
-        Prefetch("custody_periods", queryset=CustodyPeriod.objects.order_by("started_on")),
-    ).get(pk=client_pk)
+    client = _client_with_history(client_pk)
     cases = list(client.cases.all())
     all_contacts = [contact for case in cases for contact in case.contacts.all()]
     sessions = {c.group_session.pk: c.group_session for c in all_contacts if c.group_session}
     events = AuditEvent.objects.about_client(client_pk).order_by("at", "id")
-    pk_lists = {
-        "client": [client.pk],
-        "case": [c.pk for c in cases],
-        "assessment": [a.pk for c in cases for a in c.assessments.all()],
-        "questionnaire": [q.pk for c in cases for q in c.questionnaires.all()],
-    }
-    changes = LogEntry.objects.filter(change_history_q(client_pk, pk_lists=pk_lists)).select_related("actor", "content_type").order_by("timestamp", "id")
+    changes = _change_history(client_pk, client, cases)
     records = {
         "client": [_client(client)],
         "risk_flags": [_risk_flag(f) for f in client.risk_flags.all()],
@@ -417,6 +388,46 @@ def subject_access_sections(client_pk):
         rows = [_generic(row) for row in declaration.rows_of(client_pk).order_by("pk")]
         sections.insert(-2, (meta.label_lower.replace(".", "_"), str(meta.verbose_name_plural).capitalize(), rows))
     return client, sections
+
+
+def _client_with_history(client_pk):
+    """The client with every record a section presents prefetched, each in the order it is listed."""
+    contacts = Contact.objects.select_related("mentor", "group_session").prefetch_related("other_mentors", "activities")
+    cases_qs = Case.objects.select_related("programme", "closure_reason").prefetch_related(
+        Prefetch("allocations", queryset=Allocation.objects.select_related("mentor").order_by("started_on", "id")),
+        Prefetch("contacts", queryset=contacts.order_by("date", "start_time", "id")),
+        Prefetch("support_spend", queryset=SupportSpend.objects.select_related("funding_source").order_by("spent_on", "id")),
+        Prefetch("goals", queryset=Goal.objects.order_by("created_at", "id")),
+        Prefetch("assessments", queryset=Assessment.objects.select_related("template").prefetch_related(
+            Prefetch("scores", queryset=Score.objects.select_related("domain").order_by("domain__order", "id"))
+        )),
+        Prefetch("achievements", queryset=Achievement.objects.select_related("type").order_by("achieved_on", "id")),
+        Prefetch("questionnaires", queryset=Questionnaire.objects.order_by("completed_on").prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__order", "id"))
+        )),
+        # Case studies belong to reports, an app beside this one: reached through its declaration.
+        Prefetch("case_studies", queryset=personal_fields.client_model("reports.CaseStudy").objects.order_by(
+            "created_at", "id")),
+    ).order_by("started_on", "id")
+    return Client.objects.prefetch_related(
+        Prefetch("risk_flags", queryset=RiskFlag.objects.order_by("raised_on", "id")),
+        Prefetch("referrals", queryset=Referral.objects.select_related("programme", "source").order_by("received_on", "id")),
+        Prefetch("cases", queryset=cases_qs),
+        Prefetch("offences", queryset=Offence.objects.select_related("category").order_by("offence_date", "id")),
+        Prefetch("custody_periods", queryset=CustodyPeriod.objects.order_by("started_on")),
+    ).get(pk=client_pk)
+
+
+def _change_history(client_pk, client, cases):
+    """The change-history entries about the client and their cases, assessments and questionnaires (lazy)."""
+    pk_lists = {
+        "client": [client.pk],
+        "case": [c.pk for c in cases],
+        "assessment": [a.pk for c in cases for a in c.assessments.all()],
+        "questionnaire": [q.pk for c in cases for q in c.questionnaires.all()],
+    }
+    return LogEntry.objects.filter(change_history_q(client_pk, pk_lists=pk_lists)).select_related(
+        "actor", "content_type").order_by("timestamp", "id")
 
 
 def _as_json_value(value):

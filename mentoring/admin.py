@@ -12,6 +12,19 @@ from .models import ROLE_GROUPS, AuditEvent, Funder, Organisation, Programme, Pr
 ADMIN_GIVEN_GROUPS = [ROLE_GROUPS[role] for role in access.ADMIN_GIVEN_ROLES]
 
 
+class ViewOnlyAdminMixin:
+    """An admin that lists and shows its rows but may not add, change or delete one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = ProgrammeMembership
     extra = 1
@@ -83,17 +96,8 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(ViewOnlyAdminMixin, GroupAdmin):
     """The four roles, to look at: what each may do is set by Waymark, not edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Programme)
@@ -110,21 +114,12 @@ class FunderAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: audit rows cannot be edited or deleted through the application."""
 
     list_display = ("at", "username", "action", "verb", "object_type", "object_id", "client_id")
     list_filter = ("action",)
     search_fields = ("username", "verb")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TaxonomyAdmin(VersionedAdminMixin, admin.ModelAdmin):

@@ -41,14 +41,27 @@ TIMES = [
 def seed(context):
     from clients.models import Case
     from mentors import services
-    from mentors.models import Allocation, CaseMatchPreference, Mentor, Progression, Strength, Supervision, Training
+    from mentors.models import Allocation, CaseMatchPreference, Strength
 
     rng = random.Random(42)
     today = timezone.localdate()
-    programmes = context["programmes"]
-    users = context["users"]
-    lead = users.get("lead")
+    lead = context["users"].get("lead")
     strengths = {s.code: s for s in Strength.objects.all()}
+
+    mentors = _seed_mentors(rng, today, context["programmes"], context["users"], strengths)
+    _seed_training_and_supervision(rng, today, mentors, lead)
+    _seed_progressions(today, mentors)
+
+    context["mentors"] = mentors
+    cases = [c for c in context.get("cases") or [] if not c.allocations.exists()]
+    if not cases:
+        return
+    _allocate_demo_cases(cases, mentors, lead, today, rng, services, Allocation, Case, CaseMatchPreference, strengths)
+
+
+def _seed_mentors(rng, today, programmes, users, strengths):
+    """The demo mentors, keyed by username (or mentor ref when they have no sign-in)."""
+    from mentors.models import Mentor
 
     mentors = {}
     for ref_index, (ref, username, first, last, kind, gender, codes, areas, languages, lived, skills,
@@ -86,6 +99,12 @@ def seed(context):
     Mentor.objects.filter(pk=mentors["M-005"].pk).update(dbs_renewal_due=today - timedelta(days=20))
     for mentor in mentors.values():
         mentor.refresh_from_db()
+    return mentors
+
+
+def _seed_training_and_supervision(rng, today, mentors, lead):
+    """Courses done and three recent supervisions for each mentor not yet trained."""
+    from mentors.models import Mentor, Supervision, Training
 
     for key, mentor in mentors.items():
         if mentor.training.exists():
@@ -102,19 +121,20 @@ def seed(context):
         for weeks in (2, 6, 10):
             Supervision.objects.create(mentor=mentor, held_on=today - timedelta(weeks=weeks), supervisor=lead,
                                        notes="Caseload review and reflective practice.")
-    if not Progression.objects.filter(mentor=mentors["M-004"]).exists():
-        Progression.objects.create(mentor=mentors["M-004"], kind=Progression.Kind.QUALIFICATION,
-                                   on=mentors["M-004"].started_on + timedelta(days=60), details=OCN)
-        Progression.objects.create(mentor=mentors["M-004"], kind=Progression.Kind.PAID_EMPLOYMENT,
-                                   on=today - timedelta(days=45), details="Support worker at a housing charity, part time")
-        Progression.objects.create(mentor=mentors["mentor2"], kind=Progression.Kind.EDUCATION,
-                                   on=today - timedelta(days=120), details="Started a youth work certificate")
 
-    context["mentors"] = mentors
-    cases = [c for c in context.get("cases") or [] if not c.allocations.exists()]
-    if not cases:
+
+def _seed_progressions(today, mentors):
+    """Where two peer mentors have gone since: a qualification, a job, a course."""
+    from mentors.models import Progression
+
+    if Progression.objects.filter(mentor=mentors["M-004"]).exists():
         return
-    _allocate_demo_cases(cases, mentors, lead, today, rng, services, Allocation, Case, CaseMatchPreference, strengths)
+    Progression.objects.create(mentor=mentors["M-004"], kind=Progression.Kind.QUALIFICATION,
+                               on=mentors["M-004"].started_on + timedelta(days=60), details=OCN)
+    Progression.objects.create(mentor=mentors["M-004"], kind=Progression.Kind.PAID_EMPLOYMENT,
+                               on=today - timedelta(days=45), details="Support worker at a housing charity, part time")
+    Progression.objects.create(mentor=mentors["mentor2"], kind=Progression.Kind.EDUCATION,
+                               on=today - timedelta(days=120), details="Started a youth work certificate")
 
 
 def _allocate_demo_cases(cases, mentors, lead, today, rng, services, Allocation, Case, CaseMatchPreference, strengths):

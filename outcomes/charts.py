@@ -133,9 +133,24 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
         )
         return "".join(out)
 
-    # Grid: a ring for each step of the scale (every second step on a 1-10 scale).
-    step = 2 if scale_max > 6 else 1
-    out.append('<g class="wheel-grid" fill="none" stroke="#ced4da" stroke-width="1">')
+    out.extend(_grid(total, scale_max))
+    out.extend(_scale_numbers(total, scale_max))
+    out.extend(_axis_labels(domains))
+    for number, (name, scores) in enumerate(series):
+        out.extend(_series_shape(number, name, scores, total, scale_max, domains))
+    out.extend(_legend(series))
+    return "".join(out)
+
+
+def _scale_step(scale_max):
+    """A ring for each step of the scale (every second step on a 1-10 scale)."""
+    return 2 if scale_max > 6 else 1
+
+
+def _grid(total, scale_max):
+    """The rings and spokes behind the wheel."""
+    step = _scale_step(scale_max)
+    out = ['<g class="wheel-grid" fill="none" stroke="#ced4da" stroke-width="1">']
     for ring in range(step, scale_max + 1, step):
         points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in (point_for(i, total, ring, scale_max) for i in range(total)))
         out.append(f'<polygon points="{points}"/>')
@@ -143,49 +158,63 @@ def radar_svg(domains, series, scale_max=10, *, title="Progress wheel", chart_id
         x, y = point_for(index, total, scale_max, scale_max)
         out.append(f'<line x1="{CENTRE_X}" y1="{CENTRE_Y}" x2="{_fmt(x)}" y2="{_fmt(y)}"/>')
     out.append("</g>")
-    # Scale numbers up the first spoke.
-    out.append('<g class="wheel-scale" font-size="12" fill="#495057" text-anchor="start">')
+    return out
+
+
+def _scale_numbers(total, scale_max):
+    """Scale numbers up the first spoke."""
+    step = _scale_step(scale_max)
+    out = ['<g class="wheel-scale" font-size="12" fill="#495057" text-anchor="start">']
     for ring in range(step, scale_max + 1, step):
         x, y = point_for(0, total, ring, scale_max)
         out.append(f'<text x="{_fmt(x + 4)}" y="{_fmt(y + 4)}">{ring}</text>')
     out.append("</g>")
-    # Axis labels.
-    out.append('<g class="wheel-axes">')
-    for index, (_, label) in enumerate(domains):
-        out.append(_label(index, total, label))
+    return out
+
+
+def _axis_labels(domains):
+    total = len(domains)
+    return ['<g class="wheel-axes">', *(_label(index, total, label) for index, (_, label) in enumerate(domains)), "</g>"]
+
+
+def _dash(style):
+    return f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
+
+
+def _series_shape(number, name, scores, total, scale_max, domains):
+    """One series: its polygon (the spokes it has a score on), then its markers."""
+    style = SERIES_STYLES[number % len(SERIES_STYLES)]
+    points = [point_for(i, total, s, scale_max) for i, s in enumerate(scores) if _is_score(s)]
+    fill_opacity = "0.18" if style["fill"] != "none" else "0"
+    out = [f'<g class="wheel-series" data-series="{number}">']
+    if points:
+        out.append(
+            f'<polygon class="wheel-series-shape" points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)}" '
+            f'fill="{style["fill"]}" fill-opacity="{fill_opacity}" stroke="{style["stroke"]}" '
+            f'stroke-width="2.5"{_dash(style)}/>'
+        )
+    for (x, y), score, label in _markers(scores, total, scale_max, domains):
+        out.append(
+            f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{style["marker"]}">'
+            f"<title>{escape(name)}: {escape(label)} {score}</title></circle>"
+        )
     out.append("</g>")
-    # One polygon per series, then its markers.
-    for number, (name, scores) in enumerate(series):
-        style = SERIES_STYLES[number % len(SERIES_STYLES)]
-        points = [point_for(i, total, s, scale_max) for i, s in enumerate(scores) if _is_score(s)]
-        fill_opacity = "0.18" if style["fill"] != "none" else "0"
-        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-        out.append(f'<g class="wheel-series" data-series="{number}">')
-        if points:
-            out.append(
-                f'<polygon class="wheel-series-shape" points="{" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)}" '
-                f'fill="{style["fill"]}" fill-opacity="{fill_opacity}" stroke="{style["stroke"]}" '
-                f'stroke-width="2.5"{dash}/>'
-            )
-        for (x, y), score, label in _markers(scores, total, scale_max, domains):
-            out.append(
-                f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{style["marker"]}">'
-                f"<title>{escape(name)}: {escape(label)} {score}</title></circle>"
-            )
-        out.append("</g>")
-    # Legend under the wheel.
-    out.append('<g class="wheel-legend" font-size="16" fill="#212529">')
+    return out
+
+
+def _legend(series):
+    """The legend under the wheel, closing the SVG."""
+    out = ['<g class="wheel-legend" font-size="16" fill="#212529">']
     for number, (name, _) in enumerate(series):
         style = SERIES_STYLES[number % len(SERIES_STYLES)]
         y = LEGEND_TOP + LEGEND_LINE * number
-        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
         out.append(
             f'<line x1="{CENTRE_X - 120}" y1="{y - 5}" x2="{CENTRE_X - 88}" y2="{y - 5}" '
-            f'stroke="{style["stroke"]}" stroke-width="3"{dash}/>'
+            f'stroke="{style["stroke"]}" stroke-width="3"{_dash(style)}/>'
             f'<text x="{CENTRE_X - 80}" y="{y}">{escape(name)}</text>'
         )
     out.append("</g></svg>")
-    return "".join(out)
+    return out
 
 
 def _markers(scores, total, scale_max, domains):

@@ -60,27 +60,36 @@ class OffenceListView(OffenceAccessMixin, SingleTableMixin, FilterView):
         return context
 
 
-class OffenceCreateView(OffenceAccessMixin, CreateView):
+class ClientRecordCreateView(OffenceAccessMixin, CreateView):
+    """Record an offence or a custody period on the client, back to their offence list."""
+
+    client_scope = "changeable_clients"
+    audit_verb = None  # each view below names its event
+
+    def audit_details(self, record):
+        return {}
+
+    def form_valid(self, form):
+        form.instance.client = self.client
+        record = form.save()
+        audit.record(self.request.user, self.audit_verb, record, **self.audit_details(record))
+        messages.success(self.request, f"Recorded: {record}.")
+        return redirect("outcomes:offence_list", pk=self.client.pk)
+
+
+class OffenceCreateView(ClientRecordCreateView):
     template_name = "outcomes/offence_form.html"
     form_class = OffenceForm
-    client_scope = "changeable_clients"
+    audit_verb = "offence.recorded"
 
-    def form_valid(self, form):
-        form.instance.client = self.client
-        offence = form.save()
-        audit.record(self.request.user, "offence.recorded", offence, category=offence.category.code)
-        messages.success(self.request, f"Recorded: {offence}.")
-        return redirect("outcomes:offence_list", pk=self.client.pk)
+    def audit_details(self, record):
+        return {"category": record.category.code}
 
 
-class CustodyCreateView(OffenceAccessMixin, CreateView):
+class CustodyCreateView(ClientRecordCreateView):
     template_name = "outcomes/custody_form.html"
     form_class = CustodyForm
-    client_scope = "changeable_clients"
+    audit_verb = "custody.recorded"
 
-    def form_valid(self, form):
-        form.instance.client = self.client
-        period = form.save()
-        audit.record(self.request.user, "custody.recorded", period, reason=period.reason)
-        messages.success(self.request, f"Recorded: {period}.")
-        return redirect("outcomes:offence_list", pk=self.client.pk)
+    def audit_details(self, record):
+        return {"reason": record.reason}

@@ -167,6 +167,22 @@ def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=N
     rules = Rules()
     numerators, people = numerators or {}, people or {}
     kinds = {key: DEFINITIONS[key].kind for key in figures}
+    out = _shown_counts(rules, figures, kinds)
+    _achievements(rules, figures, out, type_categories or {})
+    shown_bases = _shown_bases(rules, bases, out)
+    for key, value in figures.items():
+        shown = _shown_rate_or_mean(rules, key, kinds[key], value, bases.get(key), shown_bases.get(key),
+                                    numerators.get(key), people)
+        if shown is not _AS_IS:
+            out[key] = shown
+    _rates_by_age_band(rules, figures, bases, numerators, out)
+
+    return Shown(figures=out, bases=shown_bases, span=_span(rules, span, out), spend=_spend(rules, spend),
+                 suppressed=True)
+
+
+def _shown_counts(rules, figures, kinds):
+    """Every figure, its counts (and count breakdowns, kept adding up) suppressed; the rest as they are."""
     out = {}
     for key, value in figures.items():
         if kinds[key] == "count":
@@ -180,8 +196,11 @@ def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=N
             total = figures.get(total_key) if total_key else sum(figures[key].values())
             shown_total = out.get(total_key) if total_key else total
             out[key] = rules.breakdown(figures[key], out[key], total, shown_total)
-    _achievements(rules, figures, out, type_categories or {})
+    return out
 
+
+def _shown_bases(rules, bases, out):
+    """The bases as shown: counts of people suppressed like any count."""
     shown_bases = {}
     for key, base in bases.items():
         if key == "engaged_6_months_rate_by_age_band" and "cases_by_age_band" in out:
@@ -192,37 +211,39 @@ def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=N
             shown_bases[key] = {code: rules.count(value) for code, value in base.items()}
         else:
             shown_bases[key] = rules.count(base)
+    return shown_bases
 
-    for key, value in figures.items():
-        kind, base, shown_base, numerator = kinds[key], bases.get(key), shown_bases.get(key), numerators.get(key)
-        if kind == "rate":
-            out[key] = rules.rate(value, base, numerator=numerator, shown_base=shown_base,
-                                  complement=key in COMPLEMENT_SHOWN)
-        elif kind == "rate_breakdown":
-            out[key] = {code: rules.rate(rate, (base or {}).get(code), numerator=(numerator or {}).get(code),
-                                         shown_base=(shown_base or {}).get(code))
-                        for code, rate in value.items()}
-        elif kind == "domain_breakdown":
-            scores = people.get(key, {})
-            out[key] = {
-                code: {
-                    # A mean's base is the number of scores it averages, at most the follow-up cases.
-                    "first_mean": rules.mean(item["first_mean"], scores.get(code, {}).get("first_mean", base)),
-                    "latest_mean": rules.mean(item["latest_mean"], scores.get(code, {}).get("latest_mean", base)),
-                    "improved": rules.count(item["improved"]),
-                    "improved_rate": rules.rate(item["improved_rate"], base, numerator=item["improved"],
-                                                shown_base=shown_base),
-                }
-                for code, item in value.items()
+
+_AS_IS = object()  # a figure _shown_rate_or_mean leaves as _shown_counts gave it
+
+
+def _shown_rate_or_mean(rules, key, kind, value, base, shown_base, numerator, people):
+    """A rate, mean, span or money figure as shown; _AS_IS for a figure of another kind."""
+    if kind == "rate":
+        return rules.rate(value, base, numerator=numerator, shown_base=shown_base,
+                          complement=key in COMPLEMENT_SHOWN)
+    if kind == "rate_breakdown":
+        return {code: rules.rate(rate, (base or {}).get(code), numerator=(numerator or {}).get(code),
+                                 shown_base=(shown_base or {}).get(code))
+                for code, rate in value.items()}
+    if kind == "domain_breakdown":
+        scores = people.get(key, {})
+        return {
+            code: {
+                # A mean's base is the number of scores it averages, at most the follow-up cases.
+                "first_mean": rules.mean(item["first_mean"], scores.get(code, {}).get("first_mean", base)),
+                "latest_mean": rules.mean(item["latest_mean"], scores.get(code, {}).get("latest_mean", base)),
+                "improved": rules.count(item["improved"]),
+                "improved_rate": rules.rate(item["improved_rate"], base, numerator=item["improved"],
+                                            shown_base=shown_base),
             }
-        elif kind == "span":
-            out[key] = {part: rules.mean(mean_value, people.get(key)) for part, mean_value in value.items()}
-        elif kind in ("money", "hours"):
-            out[key] = rules.money(value, people.get(key))
-    _rates_by_age_band(rules, figures, bases, numerators, out)
-
-    return Shown(figures=out, bases=shown_bases, span=_span(rules, span, out), spend=_spend(rules, spend),
-                 suppressed=True)
+            for code, item in value.items()
+        }
+    if kind == "span":
+        return {part: rules.mean(mean_value, people.get(key)) for part, mean_value in value.items()}
+    if kind in ("money", "hours"):
+        return rules.money(value, people.get(key))
+    return _AS_IS
 
 
 def _achievements(rules, figures, out, type_categories):

@@ -14,16 +14,25 @@ from tests.browser import DESKTOP, PHONE, shot, sign_in_as
 from .factories import ContactFactory, allocated_case, mentor_for
 
 
+def _alice_in_bridge():
+    """The Bridge programme and Alice, a mentor on it: (programme, her user, her mentor record)."""
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    return programme, user, mentor_for(user, programme)
+
+
+def _sign_in(page, live_server, user, size=PHONE):
+    page.set_viewport_size(size)
+    sign_in_as(page, live_server, user)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, page):
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    alice = mentor_for(user, programme)
+    programme, user, alice = _alice_in_bridge()
     case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
                           client__preferred_name="Jay")
-    page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, user)
+    _sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/")
     shot(page, "contacts-mentor-home-phone")
@@ -62,13 +71,10 @@ def test_a_mentor_records_a_missed_phone_call_in_two_taps_and_the_form_hides_the
 
     from tests.browser import assert_accessible
 
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    alice = mentor_for(user, programme)
+    programme, user, alice = _alice_in_bridge()
     case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
                           client__preferred_name="Jay")
-    page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, user)
+    _sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}/")
     card = page.get_by_role("article").filter(has_text="Jay Example")
@@ -106,8 +112,7 @@ def test_a_lead_on_a_phone_reaches_everyone_going_quiet_from_the_home_panel(live
     for days in range(20, 32):
         case = allocated_case(alice, programme, client__last_name=f"Quiet{days}")
         ContactFactory(case=case, mentor=alice, date=today - timedelta(days=days))
-    page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, lead)
+    _sign_in(page, live_server, lead)
 
     page.goto(f"{live_server.url}/")
     assert "Showing the longest 10 of 12." in page.locator("main").inner_text()
@@ -125,13 +130,10 @@ def test_a_lead_on_a_phone_reaches_everyone_going_quiet_from_the_home_panel(live
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_case_contacts_page_fits_a_phone_with_every_column_on_screen(live_server, page):
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    alice = mentor_for(user, programme)
+    programme, user, alice = _alice_in_bridge()
     case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example")
     ContactFactory(case=case, mentor=alice, date=date(2026, 11, 23), follow_up_on=date(2026, 11, 30))
-    page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, user)
+    _sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}{reverse('contacts:case_contacts', args=[case.pk])}")
     shot(page, "contacts-case-contacts-phone")
@@ -148,13 +150,10 @@ def test_a_case_contacts_page_fits_a_phone_with_every_column_on_screen(live_serv
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_case_contacts_page_is_a_table_on_a_desktop(live_server, page):
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    alice = mentor_for(user, programme)
+    programme, user, alice = _alice_in_bridge()
     case = allocated_case(alice, programme)
     ContactFactory(case=case, mentor=alice, date=date(2026, 11, 23))
-    page.set_viewport_size(DESKTOP)
-    sign_in_as(page, live_server, user)
+    _sign_in(page, live_server, user, DESKTOP)
 
     page.goto(f"{live_server.url}{reverse('contacts:case_contacts', args=[case.pk])}")
     shot(page, "contacts-case-contacts-desktop")
@@ -164,15 +163,12 @@ def test_a_case_contacts_page_is_a_table_on_a_desktop(live_server, page):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_group_form_on_a_phone_offers_only_the_chosen_programmes_clients_by_name(live_server, page):
-    bridge = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    bridge, user, alice = _alice_in_bridge()
     harbour = ProgrammeFactory(code="harbour", name="Harbour Women's Project")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    alice = mentor_for(user, bridge)
     alice.programmes.add(harbour)
     cat = allocated_case(alice, bridge, client__first_name="Cat", client__last_name="Inkwater")
     allocated_case(alice, harbour, client__first_name="Dee", client__last_name="Marlow")
-    page.set_viewport_size(PHONE)
-    sign_in_as(page, live_server, user)
+    _sign_in(page, live_server, user)
 
     page.goto(f"{live_server.url}{reverse('contacts:group_session_create')}")
     page.get_by_label("Bridge 18-25").check()

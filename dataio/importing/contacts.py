@@ -9,7 +9,7 @@ from django.db.models import Count
 from contacts.models import Contact
 
 from .specs import writes
-from .sync import chunks
+from .sync import chunks, set_changed
 
 
 def stored_duration(row):
@@ -88,18 +88,7 @@ class ContactWriting:
         if not rows:
             return
         keys = {row["contact_ref"]: contact_key(row) for row in rows}
-        existing = {}
-        for chunk in chunks(keys):
-            existing.update((c.contact_ref, c) for c in Contact.objects.filter(contact_ref__in=chunk))
-        unclaimed = defaultdict(list)
-        for chunk in chunks({key for ref, key in keys.items() if ref not in existing}):
-            for contact in Contact.objects.filter(import_key__in=chunk, contact_ref__isnull=True).order_by("pk"):
-                unclaimed[contact.import_key].append(contact)
-        through = Contact.activities.through
-        links = defaultdict(set)
-        for chunk in chunks([c.pk for c in existing.values()]):
-            for contact_id, activity_id in through.objects.filter(contact_id__in=chunk).values_list("contact_id", "activity_id"):
-                links[contact_id].add(activity_id)
+        existing, unclaimed, links = _contacts_for_refs(keys)
         activity_ids = self.codes["activity"]
         new_rows, changed, fields, relink = [], [], {"contact_ref", "import_key"}, {}
         for row in rows:
@@ -115,18 +104,8 @@ class ContactWriting:
                 new_rows.append((row, key))
                 result.count("created")
                 continue
-            wanted = {"case_id": self.db["case"][row["case_ref"]], "date": row["date"], "mode": row["mode"],
-                      "attendance": row["attendance"], "import_key": key}
-            if "mentor_ref" in row:
-                wanted["mentor_id"] = self.db["mentor"][row["mentor_ref"]] if row["mentor_ref"] else None
-            if "duration_minutes" in row or row["attendance"] != "attended":
-                wanted["duration_minutes"] = stored_duration(row)
-            for name in ("location", "notes"):
-                if name in row:
-                    wanted[name] = row[name] or ""
-            diff = [name for name, value in wanted.items() if getattr(contact, name) != value]
-            for name in diff:
-                setattr(contact, name, wanted[name])
+            wanted = self._wanted_contact_values(row, key)
+            diff = set_changed(contact, wanted)
             new_links = {activity_ids[c] for c in row.get("activities") or ()} if "activities" in row else None
             if new_links is not None and new_links != links[contact.pk]:
                 relink[contact.pk] = new_links
@@ -139,10 +118,48 @@ class ContactWriting:
         writer.write(new_rows)
         self._bulk_update(Contact, changed, fields)
         if relink:
-            through.objects.filter(contact_id__in=list(relink)).delete()
-            through.objects.bulk_create(
-                [through(contact_id=contact_id, activity_id=a) for contact_id, ids in relink.items() for a in ids], batch_size=5000
-            )
+            _relink_activities(relink)
+
+    def _wanted_contact_values(self, row, key):
+        """The field values a row with a contact_ref asks its contact to hold (only the columns it has)."""
+        wanted = {"case_id": self.db["case"][row["case_ref"]], "date": row["date"], "mode": row["mode"],
+                  "attendance": row["attendance"], "import_key": key}
+        if "mentor_ref" in row:
+            wanted["mentor_id"] = self.db["mentor"][row["mentor_ref"]] if row["mentor_ref"] else None
+        if "duration_minutes" in row or row["attendance"] != "attended":
+            wanted["duration_minutes"] = stored_duration(row)
+        for name in ("location", "notes"):
+            if name in row:
+                wanted[name] = row[name] or ""
+        return wanted
+
+
+def _contacts_for_refs(keys):
+    """For {contact_ref: fingerprint}: the contacts already holding those refs ({ref: contact}),
+    the contacts without a ref each unheld ref's fingerprint could claim ({fingerprint: [contact]},
+    oldest first), and the activity ids linked to the held ones ({contact id: {activity id}})."""
+    existing = {}
+    for chunk in chunks(keys):
+        existing.update((c.contact_ref, c) for c in Contact.objects.filter(contact_ref__in=chunk))
+    unclaimed = defaultdict(list)
+    for chunk in chunks({key for ref, key in keys.items() if ref not in existing}):
+        for contact in Contact.objects.filter(import_key__in=chunk, contact_ref__isnull=True).order_by("pk"):
+            unclaimed[contact.import_key].append(contact)
+    through = Contact.activities.through
+    links = defaultdict(set)
+    for chunk in chunks([c.pk for c in existing.values()]):
+        for contact_id, activity_id in through.objects.filter(contact_id__in=chunk).values_list("contact_id", "activity_id"):
+            links[contact_id].add(activity_id)
+    return existing, unclaimed, links
+
+
+def _relink_activities(relink):
+    """Replace the activities of each contact in {contact id: {activity id}}."""
+    through = Contact.activities.through
+    through.objects.filter(contact_id__in=list(relink)).delete()
+    through.objects.bulk_create(
+        [through(contact_id=contact_id, activity_id=a) for contact_id, ids in relink.items() for a in ids], batch_size=5000
+    )
 
 
 class ContactWriter:

@@ -216,12 +216,8 @@ class Importer(Syncing, Writers, ContactWriting):
                 self._check_assessment(spec, row_number, row, groups)
             elif spec.name == "questionnaires.csv":
                 key = (row.get("case_ref"), row.get("completed_on"), row.get("question"))
-                if all(ok(v) for v in key):
-                    if key in groups:
-                        self.problem(spec.name, row_number, "question",
-                                     f"this question is already answered on row {groups[key]} of the same questionnaire")
-                    else:
-                        groups[key] = row_number
+                self._check_once(spec, row_number, groups, key, "question",
+                                 "this question is already answered on row {} of the same questionnaire")
             self._check_dates(spec, row_number, row)
         if hashes:
             ordered = sorted(hashes)
@@ -262,10 +258,15 @@ class Importer(Syncing, Writers, ContactWriting):
             self.problem(spec.name, row_number, "score",
                          f"{score} is out of range: {template_code} scores run from {template.scale_min} to {template.scale_max}")
         key = (row.get("case_ref"), template_code, row.get("assessed_on"), domain)
+        self._check_once(spec, row_number, groups, key, "domain",
+                         "this domain is already scored on row {} of the same assessment")
+
+    def _check_once(self, spec, row_number, groups, key, column, message):
+        """A row whose `key` (every part readable) an earlier row had is a problem; `message`'s {}
+        is that earlier row's number. `groups` remembers the first row of each key."""
         if all(ok(v) for v in key):
             if key in groups:
-                self.problem(spec.name, row_number, "domain",
-                             f"this domain is already scored on row {groups[key]} of the same assessment")
+                self.problem(spec.name, row_number, column, message.format(groups[key]))
             else:
                 groups[key] = row_number
 

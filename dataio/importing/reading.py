@@ -86,43 +86,12 @@ def read_rows(path, spec, problem):
         handle.seek(0)
         lines = _Lines(handle)
         reader = csv.reader(iter(lines))
-        try:
-            header = next(reader)
-        except StopIteration:
-            problem(name, 1, "-", "the file is empty: it needs a header row with the column names")
-            return
-        except csv.Error as exc:
-            problem(name, 1, "-", f"the header row cannot be read: {exc}")
-            return
-        if len(header) > MAX_COLUMNS:
-            problem(name, 1, "-", f"the header row has {len(header):,} columns; an import file has at most "
-                                  f"{MAX_COLUMNS} (this file's columns are: {', '.join(spec.column_names)})")
+        header = _read_header(reader, spec, problem)
+        if header is None:
             return
         if lines.bad:
             problem(name, 1, "-", NOT_UTF8)
-        columns = []
-        seen = set()
-        for raw_name in header:
-            column = raw_name.strip().lower()
-            if not column:
-                columns.append(None)
-                continue
-            if CONTROL.search(column):
-                problem(name, 1, "-", f"a column name {_control_message(column)}")
-                columns.append(None)
-            elif column not in spec.column_names:
-                problem(name, 1, raw_name.strip(), f"unknown column (this file's columns are: {', '.join(spec.column_names)})")
-                columns.append(None)
-            elif column in seen:
-                problem(name, 1, column, "this column appears twice")
-                columns.append(None)
-            else:
-                seen.add(column)
-                columns.append(column)
-        for column in spec.required:
-            if column not in seen:
-                problem(name, 1, column, "required column is missing")
-        width = len(columns)
+        columns = _header_columns(header, spec, problem)
         row_number = 1
         guessed = lines.encoding_guess is not None
         while True:
@@ -138,22 +107,81 @@ def read_rows(path, spec, problem):
             row_number += 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if lines.bad:
-                if not guessed:
-                    guessed = True
-                    problem(name, 1, "-", f"the file is not UTF-8 (it looks like {lines.encoding_guess}): save it as CSV UTF-8")
-                bad_columns = [columns[i] or f"column {i + 1}" for i, cell in enumerate(cells[:width]) if "\ufffd" in cell]
-                problem(name, row_number, ", ".join(bad_columns) or "-", NOT_UTF8)
-            if lines.control:
-                for i, cell in enumerate(cells[:width]):
-                    if CONTROL.search(cell):
-                        problem(name, row_number, columns[i] or f"column {i + 1}", _control_message(cell))
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                problem(name, row_number, "-", f"this row has {len(cells):,} cells but the header names {width} columns")
-            row = {}
-            for position, column in enumerate(columns):
-                if column is None:
-                    continue
-                row[column] = cells[position].strip() if position < len(cells) else ""
-            yield row_number, row
+            guessed = _row_problems(lines, cells, columns, name, row_number, problem, guessed)
+            yield row_number, _row_dict(columns, cells)
 
+
+def _read_header(reader, spec, problem):
+    """The header row's cells, or None (after reporting why) when the file has no usable header."""
+    name = spec.name
+    try:
+        header = next(reader)
+    except StopIteration:
+        problem(name, 1, "-", "the file is empty: it needs a header row with the column names")
+        return None
+    except csv.Error as exc:
+        problem(name, 1, "-", f"the header row cannot be read: {exc}")
+        return None
+    if len(header) > MAX_COLUMNS:
+        problem(name, 1, "-", f"the header row has {len(header):,} columns; an import file has at most "
+                              f"{MAX_COLUMNS} (this file's columns are: {', '.join(spec.column_names)})")
+        return None
+    return header
+
+
+def _header_columns(header, spec, problem):
+    """The column each header cell names (None for a blank, unknown or repeated one); reports
+    those and any required column that is missing."""
+    name = spec.name
+    columns = []
+    seen = set()
+    for raw_name in header:
+        column = raw_name.strip().lower()
+        if not column:
+            columns.append(None)
+            continue
+        if CONTROL.search(column):
+            problem(name, 1, "-", f"a column name {_control_message(column)}")
+            columns.append(None)
+        elif column not in spec.column_names:
+            problem(name, 1, raw_name.strip(), f"unknown column (this file's columns are: {', '.join(spec.column_names)})")
+            columns.append(None)
+        elif column in seen:
+            problem(name, 1, column, "this column appears twice")
+            columns.append(None)
+        else:
+            seen.add(column)
+            columns.append(column)
+    for column in spec.required:
+        if column not in seen:
+            problem(name, 1, column, "required column is missing")
+    return columns
+
+
+def _row_problems(lines, cells, columns, name, row_number, problem, guessed):
+    """Report a row's undecodable or control characters and surplus cells. Returns whether the
+    file's likely encoding has now been reported (it is, once, on the first bad row)."""
+    width = len(columns)
+    if lines.bad:
+        if not guessed:
+            guessed = True
+            problem(name, 1, "-", f"the file is not UTF-8 (it looks like {lines.encoding_guess}): save it as CSV UTF-8")
+        bad_columns = [columns[i] or f"column {i + 1}" for i, cell in enumerate(cells[:width]) if "\ufffd" in cell]
+        problem(name, row_number, ", ".join(bad_columns) or "-", NOT_UTF8)
+    if lines.control:
+        for i, cell in enumerate(cells[:width]):
+            if CONTROL.search(cell):
+                problem(name, row_number, columns[i] or f"column {i + 1}", _control_message(cell))
+    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        problem(name, row_number, "-", f"this row has {len(cells):,} cells but the header names {width} columns")
+    return guessed
+
+
+def _row_dict(columns, cells):
+    """{column: stripped cell} for the row's readable columns; a short row's missing cells are ""."""
+    row = {}
+    for position, column in enumerate(columns):
+        if column is None:
+            continue
+        row[column] = cells[position].strip() if position < len(cells) else ""
+    return row

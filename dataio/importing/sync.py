@@ -14,8 +14,32 @@ def chunks(items, size=IN_CHUNK):
         yield items[start:start + size]
 
 
+def set_changed(obj, values):
+    """Set on `obj` each of `values` ({field: value}) it does not already hold; returns the fields set."""
+    diff = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in diff:
+        setattr(obj, name, values[name])
+    return diff
+
+
+def note_change(obj, diff, changed, fields, result):
+    """Count `obj` updated (and queue it and its changed fields for the bulk update) or unchanged."""
+    if diff:
+        changed.append(obj)
+        fields.update(diff)
+        result.count("updated")
+    else:
+        result.count("unchanged")
+
+
 class Syncing:
     """Importer helpers shared by the writers of every file."""
+
+    def _sync_file(self, spec, path, result, model, key_field, kind, values, after=None):
+        """Read a file in batches and create or update one record per row (see _sync_keyed)."""
+        for batch in self._batches(spec, path):
+            result.rows += len(batch)
+            self._sync_keyed(result, model, key_field, kind, batch, values, after)
 
     def _sync_keyed(self, result, model, key_field, kind, batch, values, after=None):
         """Create or update one record per row, found by its ref; counts go into `result`."""
@@ -33,9 +57,7 @@ class Syncing:
                 created.append(obj)
                 status[key] = "created"
             else:
-                diff = [name for name, value in wanted.items() if getattr(obj, name) != value]
-                for name in diff:
-                    setattr(obj, name, wanted[name])
+                diff = set_changed(obj, wanted)
                 if diff:
                     changed.append(obj)
                     fields.update(diff)
@@ -78,15 +100,7 @@ class Syncing:
             for position, values in enumerate(value_list):
                 if position < len(have):
                     obj = have[position]
-                    diff = [name for name, value in values.items() if getattr(obj, name) != value]
-                    for name in diff:
-                        setattr(obj, name, values[name])
-                    if diff:
-                        changed.append(obj)
-                        fields.update(diff)
-                        result.count("updated")
-                    else:
-                        result.count("unchanged")
+                    note_change(obj, set_changed(obj, values), changed, fields, result)
                 else:
                     created.append(model(**dict(zip(identity_fields, identity, strict=True)), **values))
                     result.count("created")
@@ -149,16 +163,8 @@ class Syncing:
                 diff = [ref_field]
             else:
                 diff = []
-            diff += [name for name, value in item.items() if getattr(obj, name) != value]
-            for name in diff:
-                if name != ref_field:
-                    setattr(obj, name, item[name])
-            if diff:
-                changed.append(obj)
-                fields.update(diff)
-                result.count("updated")
-            else:
-                result.count("unchanged")
+            diff += set_changed(obj, item)  # item holds no ref: the ref was set above
+            note_change(obj, diff, changed, fields, result)
         model.objects.bulk_create(created, batch_size=1000)
         self._bulk_update(model, changed, fields)
 

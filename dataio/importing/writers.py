@@ -49,9 +49,7 @@ class Writers:
                 wanted["engagement_min_contacts"] = row["engagement_min_contacts"] or 2
             return wanted
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Programme, "code", "programme", batch, values)
+        self._sync_file(spec, path, result, Programme, "code", "programme", values)
 
     @writes("mentors.csv")
     def write_mentors(self, spec, path, result):
@@ -86,9 +84,7 @@ class Writers:
             for mentor_id, programme_id in remove:
                 through.objects.filter(mentor_id=mentor_id, programme_id=programme_id).delete()
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Mentor, "mentor_ref", "mentor", batch, values, after)
+        self._sync_file(spec, path, result, Mentor, "mentor_ref", "mentor", values, after)
 
     @writes("clients.csv")
     def write_clients(self, spec, path, result):
@@ -142,9 +138,7 @@ class Writers:
             RiskFlag.objects.bulk_create(new)
             RiskFlag.objects.bulk_update(changed, ["level", "active"])
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Client, "client_ref", "client", batch, values, after)
+        self._sync_file(spec, path, result, Client, "client_ref", "client", values, after)
 
     @writes("referrals.csv")
     def write_referrals(self, spec, path, result):
@@ -166,9 +160,7 @@ class Writers:
                 wanted["decision_reason"] = row["reason"] or ""
             return wanted
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Referral, "referral_ref", "referral", batch, values)
+        self._sync_file(spec, path, result, Referral, "referral_ref", "referral", values)
 
     @writes("cases.csv")
     def write_cases(self, spec, path, result):
@@ -201,9 +193,7 @@ class Writers:
             self._link_referrals(batch, objects, status)
             self._lead_allocations(batch, objects, status)
 
-        for batch in self._batches(spec, path):
-            result.rows += len(batch)
-            self._sync_keyed(result, Case, "case_ref", "case", batch, values, after)
+        self._sync_file(spec, path, result, Case, "case_ref", "case", values, after)
 
     def _link_referrals(self, batch, objects, status):
         links = {self.db["referral"][row["referral_ref"]]: row["case_ref"] for row in batch if row.get("referral_ref")}
@@ -306,21 +296,17 @@ class Writers:
         for case_id, template_id, day in list(existing) + list(groups):
             pair = (case_id, template_id)
             first_dates[pair] = min(day, first_dates.get(pair, day))
-        new = []
-        for identity in groups:
-            if identity not in existing:
-                case_id, template_id, day = identity
-                # The first by date is the initial one, unless the case already has an initial
-                # wheel of the template (one_initial_assessment): an earlier row arriving later
-                # is then a review, and the one already recorded stays as it is.
-                first = day == first_dates[(case_id, template_id)] and (case_id, template_id) not in with_initial
-                stage = Assessment.Stage.INITIAL if first else Assessment.Stage.REVIEW
-                assessment = Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
-                new.append(assessment)
-                existing[identity] = assessment
-        Assessment.objects.bulk_create(new, batch_size=1000)
-        if new:
-            result.notes.append(f"{len(new)} assessment{'s' if len(new) != 1 else ''} created")
+
+        def new_assessment(identity):
+            case_id, template_id, day = identity
+            # The first by date is the initial one, unless the case already has an initial
+            # wheel of the template (one_initial_assessment): an earlier row arriving later
+            # is then a review, and the one already recorded stays as it is.
+            first = day == first_dates[(case_id, template_id)] and (case_id, template_id) not in with_initial
+            stage = Assessment.Stage.INITIAL if first else Assessment.Stage.REVIEW
+            return Assessment(case_id=case_id, template_id=template_id, assessed_on=day, stage=stage)
+
+        _create_missing(result, Assessment, "assessment", groups, existing, new_assessment)
         self._sync_items(result, Score, "assessment_id", "domain_id", "score",
                          {existing[identity].pk: items for identity, items in groups.items()})
 
@@ -333,15 +319,21 @@ class Writers:
         for chunk in chunks({case_id for case_id, _ in groups}):
             for questionnaire in Questionnaire.objects.filter(case_id__in=chunk):
                 existing[(questionnaire.case_id, questionnaire.completed_on)] = questionnaire
-        new = []
-        for identity in groups:
-            if identity not in existing:
-                questionnaire = Questionnaire(case_id=identity[0], completed_on=identity[1])
-                new.append(questionnaire)
-                existing[identity] = questionnaire
-        Questionnaire.objects.bulk_create(new, batch_size=1000)
-        if new:
-            result.notes.append(f"{len(new)} questionnaire{'s' if len(new) != 1 else ''} created")
+        _create_missing(result, Questionnaire, "questionnaire", groups, existing,
+                        lambda identity: Questionnaire(case_id=identity[0], completed_on=identity[1]))
         self._sync_items(result, Answer, "questionnaire_id", "question_id", "answer",
                          {existing[identity].pk: items for identity, items in groups.items()})
 
+
+def _create_missing(result, model, noun, groups, existing, build):
+    """Create (`build(identity)`) the record of each identity of `groups` that `existing` lacks,
+    adding it to `existing`, and note how many `noun`s were created."""
+    new = []
+    for identity in groups:
+        if identity not in existing:
+            record = build(identity)
+            new.append(record)
+            existing[identity] = record
+    model.objects.bulk_create(new, batch_size=1000)
+    if new:
+        result.notes.append(f"{len(new)} {noun}{'s' if len(new) != 1 else ''} created")

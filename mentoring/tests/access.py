@@ -34,3 +34,19 @@ class Row:
     @property
     def id(self):
         return f"{self.name}{'[' + self.label + ']' if self.label else ''}"
+
+
+SCOPE_LABELS = {"my": "", "past": "past allocation", "other": "other mentor", "far": "other programme"}
+
+
+def scoped_rows(name, kwargs, *records, mine=200):
+    """Rows for a URL that follows the case, one per world record named (`my_case`, `past_case`,
+    `other_case`, `far_case`, or the clients `my_client`...), with `kwargs(record)` its URL kwargs: the
+    mentor gets `mine` on their current case and 404 elsewhere, a lead 200 in their programmes and
+    404 outside them, a manager 200 everywhere."""
+    return [
+        Row(name, kwargs(record), label=SCOPE_LABELS[record.split("_")[0]],
+            mentor=mine if record.startswith("my_") else 404, lead=404 if record.startswith("far_") else 200,
+            manager=200)
+        for record in records
+    ]

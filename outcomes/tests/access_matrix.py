@@ -5,13 +5,14 @@ cases, a lead in their programmes, a manager everywhere. Offence records are for
 managers only: a mentor gets 403 for their own client and 404 for anyone else's.
 """
 
-from mentoring.tests.access import Row
+from mentoring.tests.access import Row, scoped_rows
 from outcomes.tests.factories import AchievementFactory, make_assessment
 
 SCORES = [5] * 10
 
 
 def _case(name):
+    # The pk of the world's `name` (a case, or for offences and custody a client).
     return lambda w: {"pk": getattr(w, name).pk}
 
 
@@ -42,28 +43,18 @@ def _offence_data(w):
             "category": OffenceCategory.objects.get(code="shoplifting").pk, "description": "Took food."}
 
 
+EVERY_CASE = ("my_case", "past_case", "other_case", "far_case")
+CURRENT_CASES = ("my_case", "other_case", "far_case")
+CLIENTS = ("my_client", "other_client", "far_client")
+
 MATRIX = [
     # Assessments
-    Row("outcomes:assessment_create", _case("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:assessment_create", _case("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_create", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_create", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:assessment_detail", _assessment("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:assessment_detail", _assessment("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_detail", _assessment("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_detail", _assessment("far_case"), label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:assessment_update", _assessment("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:assessment_update", _assessment("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_update", _assessment("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:assessment_update", _assessment("far_case"), label="other programme", mentor=404, lead=404, manager=200),
+    *scoped_rows("outcomes:assessment_create", _case, *EVERY_CASE),
+    *scoped_rows("outcomes:assessment_detail", _assessment, *EVERY_CASE),
+    *scoped_rows("outcomes:assessment_update", _assessment, *EVERY_CASE),
     # Achievements and the employment check
-    Row("outcomes:achievement_create", _case("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:achievement_create", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:achievement_create", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:achievement_update", _achievement("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:achievement_update", _achievement("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
-    Row("outcomes:achievement_update", _achievement("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:achievement_update", _achievement("far_case"), label="other programme", mentor=404, lead=404, manager=200),
+    *scoped_rows("outcomes:achievement_create", _case, *CURRENT_CASES),
+    *scoped_rows("outcomes:achievement_update", _achievement, *EVERY_CASE),
     Row("outcomes:achievement_check", _achievement("my_case"), method="post", data=_check_data,
         mentor=302, lead=302, manager=302),
     Row("outcomes:achievement_check", _achievement("other_case"), method="post", data=_check_data,
@@ -72,23 +63,13 @@ MATRIX = [
         label="other programme", mentor=404, lead=404, manager=302),
     Row("outcomes:achievement_check", _achievement("my_case"), label="GET", default=405, anonymous=405),
     # Offences and custody: leads and managers only
-    Row("outcomes:offence_list", lambda w: {"pk": w.my_client.pk}, mentor=403, lead=200, manager=200),
-    Row("outcomes:offence_list", lambda w: {"pk": w.other_client.pk}, label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:offence_list", lambda w: {"pk": w.far_client.pk}, label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:offence_create", lambda w: {"pk": w.my_client.pk}, mentor=403, lead=200, manager=200),
-    Row("outcomes:offence_create", lambda w: {"pk": w.my_client.pk}, method="post", data=_offence_data,
+    *scoped_rows("outcomes:offence_list", _case, *CLIENTS, mine=403),
+    *scoped_rows("outcomes:offence_create", _case, "my_client", mine=403),
+    Row("outcomes:offence_create", _case("my_client"), method="post", data=_offence_data,
         label="POST", mentor=403, lead=302, manager=302),
-    Row("outcomes:offence_create", lambda w: {"pk": w.other_client.pk}, label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:offence_create", lambda w: {"pk": w.far_client.pk}, label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:custody_create", lambda w: {"pk": w.my_client.pk}, mentor=403, lead=200, manager=200),
-    Row("outcomes:custody_create", lambda w: {"pk": w.other_client.pk}, label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:custody_create", lambda w: {"pk": w.far_client.pk}, label="other programme", mentor=404, lead=404, manager=200),
+    *scoped_rows("outcomes:offence_create", _case, "other_client", "far_client"),
+    *scoped_rows("outcomes:custody_create", _case, *CLIENTS, mine=403),
     # Exit questionnaire
-    Row("outcomes:questionnaire_create", _case("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:questionnaire_create", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:questionnaire_create", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
-    Row("outcomes:questionnaire_print", _case("my_case"), mentor=200, lead=200, manager=200),
-    Row("outcomes:questionnaire_print", _case("past_case"), label="past allocation", mentor=404, lead=200, manager=200),
-    Row("outcomes:questionnaire_print", _case("other_case"), label="other mentor", mentor=404, lead=200, manager=200),
-    Row("outcomes:questionnaire_print", _case("far_case"), label="other programme", mentor=404, lead=404, manager=200),
+    *scoped_rows("outcomes:questionnaire_create", _case, *CURRENT_CASES),
+    *scoped_rows("outcomes:questionnaire_print", _case, *EVERY_CASE),
 ]

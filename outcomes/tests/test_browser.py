@@ -11,13 +11,18 @@ from tests.browser import DESKTOP, PHONE, assert_accessible, shot, sign_in_as
 from tests.world import mentor_profile, open_case
 
 
+def _alice_and_minas_case():
+    """Alice, a mentor on Bridge, and her client Mina Mycase's open case: (Alice's user, the case)."""
+    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
+    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
+    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    return user, case
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
 def test_radar_chart_renders_in_chromium(page, live_server, reference_data):
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    mentor = mentor_profile(user, programme)
-    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor)
+    user, case = _alice_and_minas_case()
     make_assessment(case, [3, 4, 5, 2, 6, 3, 4, 5, 2, 1], on=date(2026, 1, 5))
     latest = make_assessment(case, [7, 6, 5, 6, 8, 5, 4, 7, 6, 5], on=date(2026, 4, 5), stage="review")
     sign_in_as(page, live_server, user)
@@ -43,9 +48,7 @@ def test_radar_chart_renders_in_chromium(page, live_server, reference_data):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the seeded reference data
 def test_assessment_form_works_one_domain_at_a_time_on_a_phone(page, live_server, reference_data):
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    user, case = _alice_and_minas_case()
     sign_in_as(page, live_server, user)
     page.set_viewport_size(PHONE)
     url = live_server.url + reverse("outcomes:assessment_create", kwargs={"pk": case.pk})
@@ -74,9 +77,7 @@ def test_a_stale_achievement_edit_shows_the_other_change_and_saves_after_review_
     from outcomes.models import Achievement
     from outcomes.tests.factories import AchievementFactory
 
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    user, case = _alice_and_minas_case()
     job = AchievementFactory(case=case, employer_or_course="Northshire Builders Ltd", notes="")
     sign_in_as(page, live_server, user)
     page.set_viewport_size(PHONE)
@@ -107,9 +108,7 @@ def test_a_stale_achievement_edit_shows_the_other_change_and_saves_after_review_
 def test_on_a_phone_the_mentor_steps_through_every_domain_and_one_save_keeps_every_answer(page, live_server, reference_data):
     from outcomes.models import Assessment
 
-    programme = ProgrammeFactory(code="bridge", name="Bridge 18-25")
-    user = UserFactory(username="alice", first_name="Alice", last_name="Mentor", role=Role.MENTOR)
-    _, case, _, _ = open_case("Mina", "Mycase", programme, mentor=mentor_profile(user, programme))
+    user, case = _alice_and_minas_case()
     url = live_server.url + reverse("outcomes:assessment_create", kwargs={"pk": case.pk})
 
     # Before: without the script the whole wheel is one long page on a phone.

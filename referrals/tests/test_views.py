@@ -16,6 +16,11 @@ from referrals.tests.factories import ReferralFactory
 pytestmark = pytest.mark.django_db
 
 
+def rowan(**extra):
+    """Rowan Testperson, born 29 Feb 2004: the person referral_data refers."""
+    return ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29), **extra)
+
+
 def referral_data(programme, **extra):
     data = {
         "first_name": "Rowan", "last_name": "Testperson", "date_of_birth": "2004-02-29", "gender": "male",
@@ -95,7 +100,7 @@ def test_withdrawn_referral_opens_no_case(client, manager, programme):
 
 
 def test_new_client_with_same_name_and_birth_date_shows_a_duplicate_warning(client, lead, programme):
-    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29), client_ref="C-77")
+    existing = rowan(client_ref="C-77")
     CaseFactory(client=existing, programme=programme)  # known to the lead's programme, so shown in full
     client.force_login(lead)
     response = client.post(reverse("referrals:referral_create"), referral_data(programme, first_name="rowan"))
@@ -125,7 +130,7 @@ def test_a_referral_for_sian_o_neill_warns_of_the_sian_oneill_already_held(clien
 
 
 def test_confirming_a_different_person_creates_a_new_client_despite_the_match(client, lead, programme):
-    ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
+    rowan()
     client.force_login(lead)
     response = client.post(reverse("referrals:referral_create"), referral_data(programme, create_anyway="on"))
     assert response.status_code == 302
@@ -133,7 +138,7 @@ def test_confirming_a_different_person_creates_a_new_client_despite_the_match(cl
 
 
 def test_the_duplicate_warning_says_it_once_and_offers_one_radio_group(client, lead, programme):
-    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
+    existing = rowan()
     CaseFactory(client=existing, programme=programme)
     client.force_login(lead)
     url = reverse("referrals:referral_create")
@@ -150,7 +155,7 @@ def test_the_duplicate_warning_says_it_once_and_offers_one_radio_group(client, l
 
 
 def test_a_refused_duplicate_choice_keeps_the_radio_chosen(client, lead, programme):
-    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29))
+    existing = rowan()
     CaseFactory(client=existing, programme=programme)
     client.force_login(lead)
     body = client.post(reverse("referrals:referral_create"),
@@ -166,7 +171,7 @@ def duplicate_labels(body):
 
 def known_elsewhere(other_programme, **extra):
     """Rowan Testperson, born 29 Feb 2004: a client of the other programme only."""
-    existing = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29), **extra)
+    existing = rowan(**extra)
     ReferralFactory(client=existing, programme=other_programme)
     return existing
 
@@ -224,8 +229,7 @@ def test_lead_sees_only_the_duplicates_they_may_see_and_a_new_record_is_flagged_
     client, lead, programme, other_programme,
 ):
     hidden = known_elsewhere(other_programme, client_ref="C-FAR-77", postcode="NE1 4XY")
-    mine = ClientFactory(first_name="Rowan", last_name="Testperson", date_of_birth=date(2004, 2, 29),
-                         client_ref="C-OWN-11", postcode="LS1 1AA")
+    mine = rowan(client_ref="C-OWN-11", postcode="LS1 1AA")
     ReferralFactory(client=mine, programme=programme)  # pending: the lead sees the client
     client.force_login(lead)
 

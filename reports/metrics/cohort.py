@@ -22,42 +22,34 @@ def cohort(programmes, start, end, filters=None):
     """The report's cohort: cases of `programmes` open at any time from `start` to `end`, narrowed
     by the report's filters. Every screen that counts "cases worked with" starts here."""
     cases = Case.objects.filter(programme__in=programmes).open_during(start, end)
-    filters = filters or {}
-    if filters.get("mentor"):
-        cases = cases.filter(Exists(Allocation.objects.filter(
-            case=OuterRef("pk"), role=Allocation.Role.LEAD, mentor=filters["mentor"])))
-    if filters.get("gender"):
-        cases = cases.filter(client__gender=filters["gender"])
-    if filters.get("ethnicity"):
-        cases = cases.filter(client__ethnicity=filters["ethnicity"])
-    if filters.get("area"):
-        cases = cases.filter(client__area__iexact=filters["area"])
-    if filters.get("source"):
-        cases = cases.filter(referral__source__code=filters["source"])
-    if filters.get("age_band"):
-        cases = cases.alias(age=age_expression("client__date_of_birth", "started_on")).filter(
-            age_band_q(filters["age_band"]))
-    return cases
+    return _narrowed(cases, filters, case="pk", source="referral__source__code", started="started_on")
 
 
 def _referrals(programmes, start, end, filters):
     referrals = Referral.objects.filter(programme__in=programmes, received_on__gte=start, received_on__lte=end)
+    return _narrowed(referrals, filters, case="case", source="source__code", started="received_on")
+
+
+def _narrowed(queryset, filters, *, case, source, started):
+    """`queryset` (of cases or referrals) narrowed by the report's filters: `case` is the path to the
+    case (for its lead mentor), `source` to the referral source's code, `started` to the date the
+    client's age band is taken on."""
     filters = filters or {}
     if filters.get("mentor"):
-        referrals = referrals.filter(Exists(Allocation.objects.filter(
-            case=OuterRef("case"), role=Allocation.Role.LEAD, mentor=filters["mentor"])))
+        queryset = queryset.filter(Exists(Allocation.objects.filter(
+            case=OuterRef(case), role=Allocation.Role.LEAD, mentor=filters["mentor"])))
     if filters.get("gender"):
-        referrals = referrals.filter(client__gender=filters["gender"])
+        queryset = queryset.filter(client__gender=filters["gender"])
     if filters.get("ethnicity"):
-        referrals = referrals.filter(client__ethnicity=filters["ethnicity"])
+        queryset = queryset.filter(client__ethnicity=filters["ethnicity"])
     if filters.get("area"):
-        referrals = referrals.filter(client__area__iexact=filters["area"])
+        queryset = queryset.filter(client__area__iexact=filters["area"])
     if filters.get("source"):
-        referrals = referrals.filter(source__code=filters["source"])
+        queryset = queryset.filter(**{source: filters["source"]})
     if filters.get("age_band"):
-        referrals = referrals.alias(age=age_expression("client__date_of_birth", "received_on")).filter(
+        queryset = queryset.alias(age=age_expression("client__date_of_birth", started)).filter(
             age_band_q(filters["age_band"]))
-    return referrals
+    return queryset
 
 
 def attended_contacts(as_of):

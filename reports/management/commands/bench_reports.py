@@ -111,27 +111,29 @@ class Command(BaseCommand):
         self.time_reports()
 
     def build(self):
-        from clients.models import Case, Client, ClosureReason, RiskFlag
-        from contacts.models import Activity, Contact
+        from clients.models import Case, Client
         from mentoring.models import Programme
-        from outcomes.models import (
-            Achievement,
-            AchievementType,
-            Answer,
-            Assessment,
-            AssessmentTemplate,
-            Domain,
-            Offence,
-            OffenceCategory,
-            Question,
-            Questionnaire,
-            Score,
-        )
-        from referrals.models import Referral, ReferralSource
 
         programmes = [Programme.objects.create(code=f"bench{i}", name=f"Bench programme {i}", target_clients=2000)
                       for i in range(1, PROGRAMMES + 1)]
         p0 = programmes[0].pk
+        self.build_clients()
+        c0 = Client.objects.order_by("pk").values_list("pk", flat=True).first()
+        self.build_cases(p0, c0)
+        k0 = Case.objects.order_by("pk").values_list("pk", flat=True).first()
+        case_join = f"JOIN clients_case c ON c.id = {k0} + (g - 1) % {CASES}"
+        self.build_contacts(case_join)
+        self.build_referrals_flags_achievements(c0, case_join)
+        self.build_assessments(case_join)
+        self.build_offences_questionnaires(c0, k0)
+        with connection.cursor() as cursor:
+            # Statistics for the planner, and the visibility map index-only scans rely on (a
+            # live database gets both from autovacuum; a freshly loaded one not yet).
+            cursor.execute("VACUUM ANALYZE")
+
+    def build_clients(self):
+        from clients.models import Client
+
         self.stdout.write("Clients...")
         insert_select(Client, CLIENTS, {
             "first_name": "'Bench'", "last_name": "'Person ' || g",
@@ -144,9 +146,12 @@ class Command(BaseCommand):
             "area": "(ARRAY['North','South','East','West'])[1 + g % 4]",
             "police_ref": "'PNC' || g",
         })
-        c0 = Client.objects.order_by("pk").values_list("pk", flat=True).first()
-        reasons = list(ClosureReason.objects.order_by("pk").values_list("pk", flat=True))
+
+    def build_cases(self, p0, c0):
+        from clients.models import Case, ClosureReason
+
         self.stdout.write("Cases...")
+        reasons = list(ClosureReason.objects.order_by("pk").values_list("pk", flat=True))
         insert_select(Case, CASES, {
             "client_id": f"{c0} + (g - 1) % {CLIENTS}",
             "programme_id": f"{p0} + g % {PROGRAMMES}",
@@ -155,8 +160,10 @@ class Command(BaseCommand):
             "status": "CASE WHEN g % 10 < 6 THEN 'closed' ELSE 'active' END",
             "closure_reason_id": f"CASE WHEN g % 10 < 6 THEN {reasons[0]} + g % {len(reasons)} END",
         })
-        k0 = Case.objects.order_by("pk").values_list("pk", flat=True).first()
-        case_join = f"JOIN clients_case c ON c.id = {k0} + (g - 1) % {CASES}"
+
+    def build_contacts(self, case_join):
+        from contacts.models import Activity, Contact
+
         self.stdout.write("Contacts...")
         insert_select(Contact, CONTACTS, {
             "case_id": "c.id", "date": f"c.started_on + (g / {CASES}) * 9 % 700",
@@ -170,6 +177,12 @@ class Command(BaseCommand):
             cursor.execute(
                 f"INSERT INTO {Contact.activities.through._meta.db_table} (contact_id, activity_id) "  # noqa: S608
                 f"SELECT id, {activities[0]} + id % {len(activities)} FROM contacts_contact WHERE id % 3 > 0")
+
+    def build_referrals_flags_achievements(self, c0, case_join):
+        from clients.models import RiskFlag
+        from outcomes.models import Achievement, AchievementType
+        from referrals.models import Referral, ReferralSource
+
         self.stdout.write("Referrals, risk flags, achievements...")
         sources = list(ReferralSource.objects.order_by("pk").values_list("pk", flat=True))
         insert_select(Referral, CASES, {
@@ -182,6 +195,10 @@ class Command(BaseCommand):
         types = list(AchievementType.objects.order_by("pk").values_list("pk", flat=True))
         insert_select(Achievement, 30_000, {"case_id": "c.id", "type_id": f"{types[0]} + g % {len(types)}",
                                             "achieved_on": "c.started_on + g % 300"}, join=case_join)
+
+    def build_assessments(self, case_join):
+        from outcomes.models import Assessment, AssessmentTemplate, Domain, Score
+
         self.stdout.write("Assessments and scores...")
         template = AssessmentTemplate.objects.get(code="progress_wheel")
         insert_select(Assessment, ASSESSMENTS, {
@@ -194,6 +211,10 @@ class Command(BaseCommand):
                 f"INSERT INTO {Score._meta.db_table} (assessment_id, domain_id, score, comment) "  # noqa: S608
                 f"SELECT a.id, d, 1 + (a.id * 7 + d * 3) %% 10, '' FROM outcomes_assessment a, "
                 f"unnest(%s::bigint[]) d", [domains])
+
+    def build_offences_questionnaires(self, c0, k0):
+        from outcomes.models import Answer, Offence, OffenceCategory, Question, Questionnaire
+
         self.stdout.write("Offences, questionnaires...")
         categories = list(OffenceCategory.objects.order_by("pk").values_list("pk", flat=True))
         insert_select(Offence, OFFENCES, {
@@ -209,10 +230,6 @@ class Command(BaseCommand):
                 f"INSERT INTO {Answer._meta.db_table} (questionnaire_id, question_id, answer) "  # noqa: S608
                 f"SELECT q.id, x, 1 + (q.id + x) %% 5 FROM outcomes_questionnaire q, unnest(%s::bigint[]) x",
                 [questions])
-        with connection.cursor() as cursor:
-            # Statistics for the planner, and the visibility map index-only scans rely on (a
-            # live database gets both from autovacuum; a freshly loaded one not yet).
-            cursor.execute("VACUUM ANALYZE")
 
     def time_reports(self):
         from mentoring.models import Programme
