@@ -112,6 +112,26 @@ def other_mentor_user(db):
 
 
 @pytest.fixture
+def alice(mentor_user, programme):
+    """Alice Mentor's mentor profile: a vetted paid mentor in `programme`, signing in as mentor_user."""
+    from mentors.tests.factories import MentorFactory
+
+    return MentorFactory(
+        user=mentor_user, first_name="Alice", last_name="Mentor", mentor_type="paid", programmes=[programme],
+    )
+
+
+@pytest.fixture
+def bob(other_mentor_user, programme):
+    """Bob Othermentor's mentor profile: a vetted volunteer mentor in `programme`."""
+    from mentors.tests.factories import MentorFactory
+
+    return MentorFactory(
+        user=other_mentor_user, first_name="Bob", last_name="Othermentor", programmes=[programme],
+    )
+
+
+@pytest.fixture
 def lead(db, programme):
     user = UserFactory(username="charlie", first_name="Charlie", last_name="Lead", role=Role.LEAD)
     MembershipFactory(user=user, programme=programme, role=Role.LEAD)

@@ -1,16 +1,6 @@
 import pytest
 
-from .factories import allocated_case, mentor_for
-
-
-@pytest.fixture
-def alice(mentor_user, programme):
-    return mentor_for(mentor_user, programme)
-
-
-@pytest.fixture
-def bob(other_mentor_user, programme):
-    return mentor_for(other_mentor_user, programme)
+from .factories import allocated_case
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 
 from mentors.models import Strength
 
-from .factories import CaseFactory, MentorFactory
+from .factories import WaitingCaseFactory
 
 
 @pytest.fixture
@@ -18,19 +18,4 @@ def employment(db):
 @pytest.fixture
 def case(programme):
     """A case waiting for a mentor in `programme`, for a client in Eastfield who speaks Polish."""
-    return CaseFactory(programme=programme, client__area="Eastfield", client__first_language="Polish")
-
-
-@pytest.fixture
-def alice(mentor_user, programme):
-    """Alice's mentor profile: a vetted paid mentor in `programme`."""
-    return MentorFactory(
-        user=mentor_user, first_name="Alice", last_name="Mentor", mentor_type="paid", programmes=[programme],
-    )
-
-
-@pytest.fixture
-def bob(other_mentor_user, programme):
-    return MentorFactory(
-        user=other_mentor_user, first_name="Bob", last_name="Othermentor", programmes=[programme],
-    )
+    return WaitingCaseFactory(programme=programme, client__area="Eastfield", client__first_language="Polish")

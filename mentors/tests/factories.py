@@ -1,30 +1,17 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
-from clients.models import Case, Client
+from clients.models import Case
+from clients.tests.factories import CaseFactory
 from mentoring.tests.factories import ProgrammeFactory
 from mentors.models import Allocation, Mentor, Training
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
-    """A client for matching tests (own factory: mentors tests do not lean on clients' tests)."""
+class WaitingCaseFactory(CaseFactory):
+    """clients' CaseFactory for a case waiting for a mentor, opened 30 days ago: matching's start."""
 
-    class Meta:
-        model = Client
-
-    first_name = factory.Sequence(lambda n: f"Matchname{n}")
-    last_name = factory.Sequence(lambda n: f"Client{n}")
-    date_of_birth = date(2002, 3, 4)
-
-
-class CaseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Case
-
-    client = factory.SubFactory(PersonFactory)
-    programme = factory.SubFactory(ProgrammeFactory)
     started_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
     status = Case.Status.TO_ALLOCATE
 
@@ -60,7 +47,7 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Allocation
 
-    case = factory.SubFactory(CaseFactory)
+    case = factory.SubFactory(WaitingCaseFactory)
     mentor = factory.SubFactory(MentorFactory)
     role = Allocation.Role.LEAD
     started_on = factory.LazyAttribute(lambda a: a.case.started_on)
@@ -75,4 +62,4 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     completed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
 
 
-__all__ = ["AllocationFactory", "CaseFactory", "MentorFactory", "PersonFactory", "ProgrammeFactory", "TrainingFactory"]
+__all__ = ["AllocationFactory", "MentorFactory", "ProgrammeFactory", "TrainingFactory", "WaitingCaseFactory"]

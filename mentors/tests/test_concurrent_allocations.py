@@ -14,7 +14,7 @@ from mentoring.tests.concurrency import run_together
 from mentors import services
 from mentors.models import Allocation, Mentor
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory
+from .factories import AllocationFactory, MentorFactory, WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ TODAY = timezone.localdate
 
 
 def test_two_leads_allocating_a_lead_to_one_case_at_once_allocate_one(programme, lead, manager):
-    case = CaseFactory(programme=programme)
+    case = WaitingCaseFactory(programme=programme)
     alice = MentorFactory(programmes=[programme], first_name="Alice", last_name="Mentor")
     dana = MentorFactory(programmes=[programme], first_name="Dana", last_name="Mentor")
 
@@ -42,7 +42,7 @@ def test_two_leads_allocating_a_lead_to_one_case_at_once_allocate_one(programme,
 
 
 def test_two_leads_pressing_allocate_at_once_leave_one_lead_and_tell_the_other(programme, lead, manager):
-    case = CaseFactory(programme=programme, client__first_name="Mina", client__last_name="Mycase")
+    case = WaitingCaseFactory(programme=programme, client__first_name="Mina", client__last_name="Mycase")
     mentors = [MentorFactory(programmes=[programme], first_name=name, last_name="Mentor") for name in ("Alice", "Dana")]
     url = reverse("mentors:allocate", args=[case.pk])
     browsers = []
@@ -70,7 +70,7 @@ def test_two_leads_reallocating_a_mentors_case_at_once_move_it_once(programme, l
     alice = MentorFactory(programmes=[programme], first_name="Alice", last_name="Mentor")
     bob = MentorFactory(programmes=[programme], first_name="Bob", last_name="Mentor")
     carol = MentorFactory(programmes=[programme], first_name="Carol", last_name="Mentor")
-    case = CaseFactory(programme=programme, status=Case.Status.ACTIVE)
+    case = WaitingCaseFactory(programme=programme, status=Case.Status.ACTIVE)
     AllocationFactory(case=case, mentor=alice)
     # Each lead's screen listed Alice's case before either of them saved it.
     first, second = {Case.objects.get(pk=case.pk): bob}, {Case.objects.get(pk=case.pk): carol}

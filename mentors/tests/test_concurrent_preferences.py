@@ -9,13 +9,13 @@ from django.urls import reverse
 from mentoring.tests.concurrency import run_together
 from mentors.models import CaseMatchPreference, Strength
 
-from .factories import CaseFactory
+from .factories import WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_leads_saving_first_preferences_at_once_keep_one_and_show_it_to_the_other(programme, lead, manager):
-    case = CaseFactory(programme=programme)
+    case = WaitingCaseFactory(programme=programme)
     housing = Strength.objects.get(code="housing")
     url = reverse("mentors:allocate", args=[case.pk])
     browsers = []

@@ -8,7 +8,7 @@ from mentoring import demo as core_demo
 from mentors import demo
 from mentors.models import Allocation, Mentor
 
-from .factories import CaseFactory
+from .factories import WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_demo_allocations_give_the_demo_mentor_a_caseload_and_keep_history():
     today = timezone.localdate()
     programmes = list(context["programmes"].values())
     cases = [
-        CaseFactory(programme=programmes[n % 2], started_on=today - timedelta(days=200 - n * 8)) for n in range(20)
+        WaitingCaseFactory(programme=programmes[n % 2], started_on=today - timedelta(days=200 - n * 8)) for n in range(20)
     ]
     for case in cases[:3]:
         Case.objects.filter(pk=case.pk).update(status="closed", ended_on=case.started_on + timedelta(days=90))

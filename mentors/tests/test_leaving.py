@@ -21,7 +21,7 @@ from mentoring.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from mentors import services
 from mentors.models import Allocation
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory
+from .factories import AllocationFactory, MentorFactory, WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def cases_to_allocate_panel(client, lead):
 
 @pytest.fixture
 def five_cases(programme, alice):
-    cases = [CaseFactory(programme=programme, status="active") for _ in range(5)]
+    cases = [WaitingCaseFactory(programme=programme, status="active") for _ in range(5)]
     for case in cases:
         AllocationFactory(case=case, mentor=alice)
     return cases
@@ -117,7 +117,7 @@ def test_a_former_client_is_a_404_for_the_mentor_who_left_and_the_history_stays(
 
 
 def test_a_lead_ending_the_lead_mentors_allocation_by_hand_puts_the_case_back_in_the_queue(client, lead, alice, programme):
-    case = CaseFactory(programme=programme, status="active")
+    case = WaitingCaseFactory(programme=programme, status="active")
     allocation = AllocationFactory(case=case, mentor=alice)
     client.force_login(lead)
     response = client.post(reverse("mentors:allocation_end", args=[allocation.pk]),
@@ -130,7 +130,7 @@ def test_a_lead_ending_the_lead_mentors_allocation_by_hand_puts_the_case_back_in
 
 
 def test_ending_a_supporting_allocation_or_one_with_another_lead_keeps_the_case_active(lead, alice, bob, programme):
-    case = CaseFactory(programme=programme, status="active")
+    case = WaitingCaseFactory(programme=programme, status="active")
     AllocationFactory(case=case, mentor=bob)
     support = AllocationFactory(case=case, mentor=alice, role="supporting")
     services.end_allocation(allocation=support, on=TODAY(), reason="No longer needed", by=lead)
@@ -139,7 +139,7 @@ def test_ending_a_supporting_allocation_or_one_with_another_lead_keeps_the_case_
 
 
 def test_a_paused_case_stays_paused_when_its_lead_leaves(lead, alice, programme):
-    case = CaseFactory(programme=programme, status="paused")
+    case = WaitingCaseFactory(programme=programme, status="paused")
     AllocationFactory(case=case, mentor=alice)
     left = services.mark_mentor_left(mentor=alice, reason="Left", by=lead)
     case.refresh_from_db()
@@ -163,7 +163,7 @@ def test_the_day_a_mentor_left_cannot_be_in_the_future(lead, alice, five_cases):
 
 
 def test_an_allocation_that_had_not_started_yet_ends_before_it_starts(lead, alice, programme):
-    case = CaseFactory(programme=programme, status="active")
+    case = WaitingCaseFactory(programme=programme, status="active")
     later = AllocationFactory(case=case, mentor=alice, started_on=TODAY() + timedelta(days=3))
     services.mark_mentor_left(mentor=alice, reason="Left", by=lead)
     later.refresh_from_db()

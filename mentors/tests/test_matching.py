@@ -10,7 +10,7 @@ from clients.models import RiskFlag
 from mentors import matching
 from mentors.models import CaseMatchPreference, MatchingSettings, MentorConflict
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
+from .factories import AllocationFactory, MentorFactory, TrainingFactory, WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,10 @@ def test_a_mentor_at_capacity_is_never_suggested_and_says_no_room(case, programm
     full = MentorFactory(programmes=[programme], max_caseload=2)
     one_spare = MentorFactory(programmes=[programme], max_caseload=3)
     for mentor in (full, full, one_spare, one_spare):
-        AllocationFactory(mentor=mentor, case=CaseFactory(programme=programme, status="active"))
+        AllocationFactory(mentor=mentor, case=WaitingCaseFactory(programme=programme, status="active"))
     # An ended allocation and a closed case do not count towards the caseload.
-    AllocationFactory(mentor=one_spare, case=CaseFactory(programme=programme), ended_on=TODAY())
-    AllocationFactory(mentor=one_spare, case=CaseFactory(programme=programme, status="closed"))
+    AllocationFactory(mentor=one_spare, case=WaitingCaseFactory(programme=programme), ended_on=TODAY())
+    AllocationFactory(mentor=one_spare, case=WaitingCaseFactory(programme=programme, status="closed"))
     found = suggested(case)
     assert full not in found
     assert one_spare in found
@@ -70,7 +70,7 @@ def test_suggestion_reasons_match_the_data(case, programme, housing, employment)
         languages=["English", "Polish"], lived_experience=True, strengths=[housing], max_caseload=4,
         available_times=["weekends"],
     )
-    AllocationFactory(mentor=good, case=CaseFactory(programme=programme, status="active"))
+    AllocationFactory(mentor=good, case=WaitingCaseFactory(programme=programme, status="active"))
     plain = MentorFactory(
         programmes=[programme], first_name="Pete", gender="male", areas=["Westbury"], languages=["English"],
         lived_experience=False, max_caseload=5,
@@ -94,11 +94,11 @@ def test_suggestion_reasons_match_the_data(case, programme, housing, employment)
 
 
 def test_reasons_name_only_what_tells_the_mentors_apart(programme):
-    case = CaseFactory(programme=programme, client__area="Eastfield", client__first_language="English")
+    case = WaitingCaseFactory(programme=programme, client__area="Eastfield", client__first_language="English")
     one = MentorFactory(programmes=[programme], areas=["Eastfield"], languages=["English"])
     two = MentorFactory(programmes=[programme], areas=["Eastfield"], languages=["English"])
     apart = MentorFactory(programmes=[programme], languages=["English"], max_caseload=2)
-    AllocationFactory(mentor=apart, case=CaseFactory(programme=programme, status="active"))
+    AllocationFactory(mentor=apart, case=WaitingCaseFactory(programme=programme, status="active"))
     found = {s.mentor: s.reasons for s in matching.suggestions_for(case)}
     # English is nobody's reason; the same full capacity for two of three is shown, as it differs.
     assert found[one] == found[two] == ["Covers Eastfield, where the client lives", "Caseload 0 of 6: room for 6 more"]
@@ -106,7 +106,7 @@ def test_reasons_name_only_what_tells_the_mentors_apart(programme):
 
 
 def test_the_clients_typed_postcode_gives_their_area(programme):
-    case = CaseFactory(programme=programme, client__postcode="ne6 1ab")
+    case = WaitingCaseFactory(programme=programme, client__postcode="ne6 1ab")
     near = MentorFactory(programmes=[programme], areas=["NE6", "Byker"])
     MentorFactory(programmes=[programme], areas=["NE1"])
     first, second = matching.suggestions_for(case)
@@ -154,8 +154,8 @@ def _high_risk(client, level="high"):
 
 
 def test_a_high_risk_client_is_never_proposed_a_mentor_the_risk_rule_excludes(programme):
-    risky = CaseFactory(programme=programme, client__area="Eastfield", started_on=TODAY() - timedelta(days=40))
-    calm = CaseFactory(programme=programme, client__area="Eastfield", started_on=TODAY() - timedelta(days=20))
+    risky = WaitingCaseFactory(programme=programme, client__area="Eastfield", started_on=TODAY() - timedelta(days=40))
+    calm = WaitingCaseFactory(programme=programme, client__area="Eastfield", started_on=TODAY() - timedelta(days=20))
     _high_risk(risky.client)
     # The new volunteer matches the risky client best on every factor; the paid mentor has one place.
     new_volunteer = MentorFactory(
@@ -197,9 +197,9 @@ def test_the_whole_list_proposal_is_the_best_total_where_first_come_first_served
     """3 mentors with one place each, 3 cases. Taken in order, the first case would take Mo, the
     only mentor the second case matches well; solved together, every case gets a good match."""
     day = TODAY() - timedelta(days=30)
-    first = CaseFactory(programme=programme, client__area="Eastfield", started_on=day)
-    second = CaseFactory(programme=programme, started_on=day + timedelta(days=1))
-    third = CaseFactory(programme=programme, client__area="Westbury", started_on=day + timedelta(days=2))
+    first = WaitingCaseFactory(programme=programme, client__area="Eastfield", started_on=day)
+    second = WaitingCaseFactory(programme=programme, started_on=day + timedelta(days=1))
+    third = WaitingCaseFactory(programme=programme, client__area="Westbury", started_on=day + timedelta(days=2))
     CaseMatchPreference.objects.create(case=first).needs.add(housing)
     CaseMatchPreference.objects.create(case=second, lived_experience_wanted=True).needs.add(housing, employment)
     mo = MentorFactory(programmes=[programme], first_name="Mo", max_caseload=1, areas=["Eastfield"],
@@ -234,7 +234,7 @@ def _suggestion_queries(case, programme, housing, count):
     for n in range(count):
         mentor = MentorFactory(programmes=[programme], strengths=[housing], areas=["Eastfield"])
         if n % 2:
-            AllocationFactory(mentor=mentor, case=CaseFactory(programme=programme, status="active"))
+            AllocationFactory(mentor=mentor, case=WaitingCaseFactory(programme=programme, status="active"))
     with CaptureQueriesContext(connection) as queries:
         found = matching.suggestions_for(case, limit=None)
     return len(queries), found
@@ -258,16 +258,16 @@ def test_suggestions_for_many_cases_take_a_fixed_number_of_queries(programme, ho
         return len(queries)
 
     MentorFactory.create_batch(5, programmes=[programme])
-    few = board_queries([CaseFactory(programme=programme) for _ in range(2)])
+    few = board_queries([WaitingCaseFactory(programme=programme) for _ in range(2)])
     MentorFactory.create_batch(45, programmes=[programme])
-    many = board_queries([CaseFactory(programme=programme) for _ in range(12)])
+    many = board_queries([WaitingCaseFactory(programme=programme) for _ in range(12)])
     assert few == many
 
 
 def test_planning_a_reallocation_never_takes_a_mentor_past_capacity(programme, alice):
     roomy = MentorFactory(programmes=[programme], first_name="Roomy", max_caseload=2, areas=["Eastfield"])
     other = MentorFactory(programmes=[programme], first_name="Other", max_caseload=5)
-    cases = [CaseFactory(programme=programme, status="active", client__area="Eastfield") for _ in range(4)]
+    cases = [WaitingCaseFactory(programme=programme, status="active", client__area="Eastfield") for _ in range(4)]
     for c in cases:
         AllocationFactory(mentor=alice, case=c)
     plan = matching.plan_reallocation(cases, from_mentor=alice)

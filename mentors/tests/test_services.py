@@ -11,7 +11,7 @@ from mentoring.models import AuditEvent
 from mentors import services
 from mentors.models import Allocation
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
+from .factories import AllocationFactory, MentorFactory, TrainingFactory, WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_expired_training_refuses_the_allocation_even_with_a_reason(case, progra
 
 def test_a_soft_rule_is_overridden_only_with_a_reason_and_the_override_is_kept(case, programme, lead):
     full = MentorFactory(programmes=[programme], max_caseload=1)
-    AllocationFactory(mentor=full, case=CaseFactory(programme=programme, status="active"))
+    AllocationFactory(mentor=full, case=WaitingCaseFactory(programme=programme, status="active"))
     with pytest.raises(ValidationError, match=r"is not offered \(No room: caseload 1 of 1\): say why"):
         services.allocate_mentor(case=case, mentor=full, by=lead)
     allocation = services.allocate_mentor(case=case, mentor=full, by=lead, override_reason="Knows the family's worker")
@@ -149,9 +149,9 @@ def test_a_mentor_who_leaves_hands_chosen_cases_over_in_their_role_and_no_case_s
 ):
     # Before issue 13, point 5 a case left out stayed allocated to the inactive mentor.
     carol = MentorFactory(programmes=[programme])
-    led = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
-    supported = AllocationFactory(mentor=alice, role="supporting", case=CaseFactory(programme=programme, status="active"))
-    kept = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+    led = AllocationFactory(mentor=alice, case=WaitingCaseFactory(programme=programme, status="active"))
+    supported = AllocationFactory(mentor=alice, role="supporting", case=WaitingCaseFactory(programme=programme, status="active"))
+    kept = AllocationFactory(mentor=alice, case=WaitingCaseFactory(programme=programme, status="active"))
 
     left = services.mark_mentor_left(
         mentor=alice, assignments={led.case: bob, supported.case: carol, kept.case: None},
@@ -177,8 +177,8 @@ def test_a_mentor_who_leaves_hands_chosen_cases_over_in_their_role_and_no_case_s
 
 def test_reallocation_is_all_or_nothing(programme, alice, bob, lead):
     unvetted = MentorFactory(programmes=[programme], references_received=False)
-    first = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
-    second = AllocationFactory(mentor=alice, case=CaseFactory(programme=programme, status="active"))
+    first = AllocationFactory(mentor=alice, case=WaitingCaseFactory(programme=programme, status="active"))
+    second = AllocationFactory(mentor=alice, case=WaitingCaseFactory(programme=programme, status="active"))
     with pytest.raises(ValidationError):
         services.reallocate_cases(
             from_mentor=alice, assignments={first.case: bob, second.case: unvetted}, reason="On leave", by=lead,

@@ -8,7 +8,7 @@ from mentoring.models import AuditEvent
 from mentors import services
 from mentors.models import Allocation, CaseMatchPreference, Mentor
 
-from .factories import AllocationFactory, CaseFactory, MentorFactory, TrainingFactory
+from .factories import AllocationFactory, MentorFactory, TrainingFactory, WaitingCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def _fill(programme, count):
     for n in range(count):
         mentor = MentorFactory(programmes=[programme])
         if n % 2:
-            AllocationFactory(mentor=mentor, case=CaseFactory(programme=programme, status="active"))
+            AllocationFactory(mentor=mentor, case=WaitingCaseFactory(programme=programme, status="active"))
         if n % 3 == 0:
             TrainingFactory(mentor=mentor, expires_on=TODAY() - timedelta(days=5))
 
@@ -117,7 +117,7 @@ def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(clie
 
 def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, case, alice, programme):
     full = MentorFactory(programmes=[programme], first_name="Fullup", max_caseload=1)
-    AllocationFactory(mentor=full, case=CaseFactory(programme=programme, status="active"))
+    AllocationFactory(mentor=full, case=WaitingCaseFactory(programme=programme, status="active"))
     client.force_login(lead)
     url = reverse("mentors:allocate", args=[case.pk])
     data = {"allocate": "1", "mentor": full.pk, "role": "supporting", "started_on": TODAY().isoformat(),
@@ -229,12 +229,12 @@ def test_saving_preferences_re_ranks_the_suggestions(client, lead, case, program
 
 
 def test_the_board_lists_cases_to_allocate_with_three_suggestions(client, lead, programme, other_programme):
-    waiting = CaseFactory(programme=programme)
-    lost_lead = CaseFactory(programme=programme, status="active")
+    waiting = WaitingCaseFactory(programme=programme)
+    lost_lead = WaitingCaseFactory(programme=programme, status="active")
     AllocationFactory(case=lost_lead, mentor=MentorFactory(programmes=[programme]), ended_on=TODAY())
-    allocated = CaseFactory(programme=programme, status="active")
+    allocated = WaitingCaseFactory(programme=programme, status="active")
     AllocationFactory(case=allocated, mentor=MentorFactory(programmes=[programme]))
-    CaseFactory(programme=other_programme)
+    WaitingCaseFactory(programme=other_programme)
     MentorFactory.create_batch(4, programmes=[programme])
     client.force_login(lead)
     response = client.get(reverse("mentors:allocation_board"))
@@ -255,7 +255,7 @@ def test_ending_an_allocation_from_the_screen(client, lead, case, alice):
 
 
 def test_bulk_reallocation_from_one_screen(client, lead, programme, alice, bob):
-    cases = [CaseFactory(programme=programme, status="active") for _ in range(3)]
+    cases = [WaitingCaseFactory(programme=programme, status="active") for _ in range(3)]
     for c in cases:
         AllocationFactory(case=c, mentor=alice)
     client.force_login(lead)
@@ -347,8 +347,8 @@ def test_a_manager_linking_a_mentor_to_a_sign_in_account_is_audited(client, mana
 
 
 def test_the_board_proposes_every_waiting_case_and_the_lead_changes_one_before_confirming(client, lead, programme, alice, bob):
-    first = CaseFactory(programme=programme, client__area="Eastfield")
-    second = CaseFactory(programme=programme)
+    first = WaitingCaseFactory(programme=programme, client__area="Eastfield")
+    second = WaitingCaseFactory(programme=programme)
     alice.areas = ["Eastfield"]
     alice.max_caseload = bob.max_caseload = 1
     alice.save()
@@ -368,8 +368,8 @@ def test_the_board_proposes_every_waiting_case_and_the_lead_changes_one_before_c
 
 
 def test_confirming_a_proposal_after_the_waiting_list_changed_allocates_nothing(client, lead, programme, alice, bob):
-    first = CaseFactory(programme=programme)
-    second = CaseFactory(programme=programme)
+    first = WaitingCaseFactory(programme=programme)
+    second = WaitingCaseFactory(programme=programme)
     client.force_login(lead)
     shown = client.get(reverse("mentors:allocation_proposal")).context["form"]["shown"].value()
     services.allocate_mentor(case=first, mentor=bob, by=lead)

@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from clients.models import Case
 from contacts.tests.factories import ContactFactory
-from mentors.tests.factories import AllocationFactory, CaseFactory, MentorFactory
+from mentors.tests.factories import AllocationFactory, MentorFactory, WaitingCaseFactory
 from reports.match_engagement import engagement_by_match
 
 pytestmark = pytest.mark.django_db
 
 
 def _case(programme, mentor, *, contacts, **allocation):
-    case = CaseFactory(programme=programme, status="active")
+    case = WaitingCaseFactory(programme=programme, status="active")
     AllocationFactory(case=case, mentor=mentor, **allocation)
     for n in range(contacts):
         ContactFactory(case=case, date=case.started_on + timedelta(days=n + 1))
@@ -27,7 +27,7 @@ def test_engagement_by_match_splits_suggested_from_overridden_and_counts_by_ment
     _case(programme, paid, contacts=0, suggested=True)
     _case(programme, peer, contacts=3, suggested=False, overridden=["capacity"], override_reason="Knows the area")
     _case(programme, peer, contacts=2)  # allocated before matching recorded anything
-    CaseFactory(programme=programme)  # never allocated: not counted
+    WaitingCaseFactory(programme=programme)  # never allocated: not counted
 
     figures = engagement_by_match(Case.objects.filter(programme=programme), timezone.localdate())
 
