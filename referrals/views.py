@@ -8,6 +8,7 @@ from django.views.generic.detail import SingleObjectTemplateResponseMixin
 from django_filters.views import FilterView
 
 from clients.models import Client
+from clients.registry import links_for
 from mentoring import access
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale
@@ -86,6 +87,12 @@ class ReferralCreateView(access.RoleRequiredMixin, CreateView):
         return redirect("referrals:referral_detail", pk=self.object.pk)
 
 
+def case_links(request, case):
+    """The accepted case's next steps, from the apps that own them ("Allocate a mentor", from
+    mentors, while it waits), as the client page shows them: referrals names no upper app's URL."""
+    return links_for("case", request, case.client, [case]) if case else []
+
+
 class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
     scope = "visible_referrals"
     model = Referral
@@ -98,6 +105,7 @@ class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         referral = self.object
         context["client"] = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        context["case_links"] = case_links(self.request, referral.case)
         # A declined or withdrawn referral keeps what was referred, not a view of the record.
         context["client_visible"] = access.visible_clients(self.request.user).filter(pk=referral.client_id).exists()
         context["can_decide"] = (
@@ -131,7 +139,9 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
             else:
                 if case is not None:
                     messages.success(request, "Referral accepted: the case is waiting for a mentor.")
-                    return redirect("mentors:allocate", case.pk)
+                    next_steps = case_links(request, case)
+                    return redirect(next_steps[0].url if next_steps
+                                    else reverse("clients:client_detail", args=[referral.client_id]))
                 messages.success(request, f"Referral {referral.get_decision_display().lower()}.")
                 return redirect("referrals:referral_detail", pk=referral.pk)
         client = Client.objects.with_active_risk_flags().get(pk=referral.client_id)

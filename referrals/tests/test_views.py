@@ -371,3 +371,22 @@ def test_a_new_clients_name_and_date_of_birth_are_marked_required(client, lead, 
     for label in ("First name", "Last name", "Date of birth", "Referring agency"):
         assert re.search(rf"{label}\s*<span class=\"asteriskField[^\"]*\"> \(required\)</span>", page), label
     assert not re.search(r"Preferred name\s*<span", page)
+
+
+def test_accepting_a_referral_takes_the_lead_to_allocate_a_mentor_and_the_referral_offers_it_until_allocated(
+        client, lead, programme):
+    client.force_login(lead)
+    client.post(reverse("referrals:referral_create"), referral_data(programme))
+    referral = Referral.objects.get()
+    response = client.post(reverse("referrals:referral_decide", args=[referral.pk]),
+                           {"decision": "accept", "on": timezone.localdate().isoformat()})
+    referral.refresh_from_db()
+    allocate = reverse("mentors:allocate", args=[referral.case.pk])
+    assert response.status_code == 302 and response["Location"] == allocate
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert f'<a href="{allocate}">Allocate a mentor</a>' in page
+
+    referral.case.status = Case.Status.ACTIVE
+    referral.case.save()
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert "Allocate a mentor" not in page
