@@ -2,14 +2,11 @@
 
 Read through `case.allocations`, the reverse relation of mentors.Allocation: clients does not
 import mentors, and never changes an allocation (closing a case ends them in
-mentors.services.close_case). Which allocations are in force repeats
-`mentors.models.AllocationQuerySet.current()`, here over rows the view already prefetched.
+mentors.services.close_case). Which allocations are in force is the allocation's own rule
+(`Allocation.is_current`), asked of the rows the view already prefetched.
 """
-
-from django.utils import timezone
 
 
 def current_allocations(case, on=None):
     """The case's allocations in force on `on` (today), from its prefetched `allocations`."""
-    on = on or timezone.localdate()
-    return [a for a in case.allocations.all() if a.started_on <= on and (a.ended_on is None or a.ended_on > on)]
+    return [allocation for allocation in case.allocations.all() if allocation.is_current(on)]
