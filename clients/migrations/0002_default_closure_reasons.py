@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from mentoring.migration_operations import seed_taxonomy
+
 REASONS = [
     ("completed", "Completed: goals met or support ended as planned"),
     ("disengaged", "Disengaged"),
@@ -11,12 +13,6 @@ REASONS = [
 ]
 
 
-def seed(apps, schema_editor):
-    ClosureReason = apps.get_model("clients", "ClosureReason")
-    for order, (code, name) in enumerate(REASONS):
-        ClosureReason.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-
-
 class Migration(migrations.Migration):
     dependencies = [("clients", "0001_initial")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [seed_taxonomy("clients", "ClosureReason", REASONS)]

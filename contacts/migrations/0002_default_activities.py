@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from mentoring.migration_operations import seed_taxonomy
+
 ACTIVITIES = [
     ("goal_setting", "Goal setting"),
     ("action_planning", "Action planning"),
@@ -24,12 +26,6 @@ ACTIVITIES = [
 ]
 
 
-def seed(apps, schema_editor):
-    Activity = apps.get_model("contacts", "Activity")
-    for order, (code, name) in enumerate(ACTIVITIES):
-        Activity.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-
-
 class Migration(migrations.Migration):
     dependencies = [("contacts", "0001_initial")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [seed_taxonomy("contacts", "Activity", ACTIVITIES)]

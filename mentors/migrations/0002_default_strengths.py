@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from mentoring.migration_operations import seed_taxonomy
+
 STRENGTHS = [
     ("employment", "Employment and job search"),
     ("education_training", "Education and training"),
@@ -15,12 +17,6 @@ STRENGTHS = [
 ]
 
 
-def seed(apps, schema_editor):
-    Strength = apps.get_model("mentors", "Strength")
-    for order, (code, name) in enumerate(STRENGTHS):
-        Strength.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-
-
 class Migration(migrations.Migration):
     dependencies = [("mentors", "0001_initial")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [seed_taxonomy("mentors", "Strength", STRENGTHS)]

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from mentoring.migration_operations import seed_taxonomy
+
 SOURCES = [
     ("probation", "Probation"),
     ("iom", "Integrated Offender Management (IOM)"),
@@ -12,12 +14,6 @@ SOURCES = [
 ]
 
 
-def seed(apps, schema_editor):
-    ReferralSource = apps.get_model("referrals", "ReferralSource")
-    for order, (code, name) in enumerate(SOURCES):
-        ReferralSource.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-
-
 class Migration(migrations.Migration):
     dependencies = [("referrals", "0001_initial")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [seed_taxonomy("referrals", "ReferralSource", SOURCES)]
