@@ -8,7 +8,9 @@ class ClientsConfig(AppConfig):
     administrator_models = ["closurereason"]
 
     def ready(self):
-        from . import dashboard, registry  # noqa: F401 - registers the home panels
+        from . import registry
 
-        # Every app's client_page.py: the client page's sections and timeline entries.
+        # Every app's client_page.py and client_list.py: the client page's sections, timeline
+        # entries and links, and the client list's columns and filters. (Home panels, each
+        # app's dashboard.py, mentoring finds.)
         registry.autodiscover()

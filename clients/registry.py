@@ -2,9 +2,10 @@
 
 The client page belongs to clients, but much of what it shows (contacts, goals, the wheel,
 achievements, offences) lives in apps that clients must not import. Each app, clients
-included, puts what it adds in its own `client_page.py`; `autodiscover()` (called from
-ClientsConfig.ready()) imports every installed app's `client_page` module, and the client
-page renders what they registered.
+included, puts what it adds in its own `client_page.py` (and its client-list columns and
+filters in `client_list.py`); `autodiscover()` (called from ClientsConfig.ready()) imports
+every installed app's `client_page` and `client_list` modules, and the pages render what
+they registered.
 
     from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 
@@ -89,10 +90,11 @@ def timeline_source(func):
 
 
 def autodiscover():
-    """Import every installed app's `client_page` module, which registers that app's part."""
+    """Import every installed app's `client_page` module (its part of the client page) and
+    `client_list` module (its columns and filters on the client list), which register it."""
     from django.utils.module_loading import autodiscover_modules
 
-    autodiscover_modules("client_page")
+    autodiscover_modules("client_page", "client_list")
 
 
 def sections_for(request, client, cases):

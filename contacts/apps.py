@@ -4,10 +4,8 @@ from django.apps import AppConfig
 class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contacts"
+    # Its home panels (dashboard.py) are found by mentoring, its client-page and client-list
+    # parts (client_page.py, client_list.py) by clients.
+
     # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
     administrator_models = ["activity", "fundingsource"]
-
-    def ready(self):
-        # Register home-page panels and the client list's filters (the client page's part,
-        # client_page.py, is found by clients).
-        from . import client_list, dashboard  # noqa: F401

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 
 # What the Administrator role may manage in the admin: configuration, never client records.
 # Roles (groups) they may only look at: what each role may do is fixed, and the Manager and
@@ -50,6 +51,9 @@ class MentoringConfig(AppConfig):
 
         # Every app's personal_data.py: which fields erasure, subject access and history treat as personal.
         personal_fields.autodiscover()
+
+        # Every app's dashboard.py: the home-page panels it owns (mentoring.dashboard).
+        autodiscover_modules("dashboard")
 
         auth.connect_account_audit()
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="waymark_admin_permissions")

@@ -8,6 +8,6 @@ class MentorsConfig(AppConfig):
     administrator_models = ["strength", "matchingsettings"]
 
     def ready(self):
-        # The home panel, and closing and resuming a case (services registers them with clients);
-        # the client page's part, client_page.py, is found by clients.
-        from . import dashboard, services  # noqa: F401
+        # Closing and resuming a case: services registers them with clients. The home panels
+        # (dashboard.py) are found by mentoring, the client page's part (client_page.py) by clients.
+        from . import services  # noqa: F401

@@ -4,9 +4,8 @@ from django.apps import AppConfig
 class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outcomes"
+    # Its home panels (dashboard.py) are found by mentoring, its client-page and client-list
+    # parts (client_page.py, client_list.py) by clients.
+
     # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
     administrator_models = ["achievementtype", "offencecategory", "assessmenttemplate", "domain", "question"]
-
-    def ready(self):
-        # The home-page panel (the client page's part, client_page.py, is found by clients).
-        from . import dashboard  # noqa: F401

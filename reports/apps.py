@@ -2,9 +2,8 @@ from django.apps import AppConfig
 
 
 class ReportsConfig(AppConfig):
+    """Evaluation reports. The manager's home panel of programme figures (dashboard.py) is
+    found by mentoring."""
+
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
-
-    def ready(self):
-        # The manager's home panel of programme figures.
-        from . import dashboard  # noqa: F401

@@ -1,9 +1,3 @@
-"""British date formats: `23 Nov 2026`, 24-hour clock."""
+"""Django reads `en` formats where a browser asks for plain English: the same British ones."""
 
-DATE_FORMAT = "j M Y"
-SHORT_DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y H:i"
-SHORT_DATETIME_FORMAT = "j M Y H:i"
-TIME_FORMAT = "H:i"
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y"]
-FIRST_DAY_OF_WEEK = 1
+from mentoring.formats.en_GB.formats import *  # noqa: F403
