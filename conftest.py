@@ -45,16 +45,28 @@ def _local_cache(settings):
 
 # Reference data the data migrations seed. A transactional test (browser tests with
 # live_server) flushes every table when it ends, so the next one would find no roles, codes or
-# templates: each transactional test puts them back first.
+# templates: each transactional test puts them back first, by running the data migrations'
+# RunPython steps again (the named function only, where the migration does more than seed).
 REFERENCE_SEEDS = [
     ("mentoring.migrations.0002_roles_and_cache", "create_groups"),
-    ("clients.migrations.0002_default_closure_reasons", "seed"),
-    ("referrals.migrations.0002_default_sources", "seed"),
-    ("mentors.migrations.0002_default_strengths", "seed"),
-    ("contacts.migrations.0002_default_activities", "seed"),
+    ("clients.migrations.0002_default_closure_reasons", None),
+    ("referrals.migrations.0002_default_sources", None),
+    ("mentors.migrations.0002_default_strengths", None),
+    ("contacts.migrations.0002_default_activities", None),
     ("contacts.migrations.0008_funding_sources", "seed"),
     ("outcomes.migrations.0002_reference_data", "seed"),
 ]
+
+
+def _seeds(module_name, function):
+    from importlib import import_module
+
+    from django.db.migrations import RunPython
+
+    module = import_module(module_name)
+    if function:
+        return [getattr(module, function)]
+    return [op.code for op in module.Migration.operations if isinstance(op, RunPython)]
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +75,6 @@ def _reference_data_for_transactional_tests(request):
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
@@ -75,7 +85,8 @@ def _reference_data_for_transactional_tests(request):
     from mentoring.apps import grant_administrator_permissions
 
     for module, function in REFERENCE_SEEDS:
-        getattr(import_module(module), function)(apps, None)
+        for seed in _seeds(module, function):
+            seed(apps, None)
     grant_administrator_permissions(sender=None)
 
 

@@ -16,6 +16,6 @@ def employment(db):
 
 
 @pytest.fixture
-def case(programme):
+def waiting_case(programme):
     """A case waiting for a mentor in `programme`, for a client in Eastfield who speaks Polish."""
     return WaitingCaseFactory(programme=programme, client__area="Eastfield", client__first_language="Polish")

@@ -57,9 +57,9 @@ def update_service(settings):
     server.server_close()
 
 
-def test_the_stand_ins_new_info_flags_the_mentor_and_stops_matching(update_service, case, programme):
+def test_the_stand_ins_new_info_flags_the_mentor_and_stops_matching(update_service, waiting_case, programme):
     mentor = MentorFactory(programmes=[programme], last_name="Okafor", dbs_certificate_number="001234567893")
-    assert matching.suggestions_for(case)[0].mentor == mentor
+    assert matching.suggestions_for(waiting_case)[0].mentor == mentor
 
     assert dbs.check_status(mentor) == "NEW_INFO"
 
@@ -68,13 +68,13 @@ def test_the_stand_ins_new_info_flags_the_mentor_and_stops_matching(update_servi
     assert mentor.dbs_status_checked_on == timezone.localdate()
     assert mentor.dbs_status_review_needed and not mentor.is_vetted()
     assert "DBS status to review: new information: ask for a new check" in mentor.compliance_warnings()
-    assert matching.suggestions_for(case) == []
+    assert matching.suggestions_for(waiting_case) == []
     path, query = update_service.asked[0]
     assert path == "/crsc/api/status/001234567893"
     assert query["surname"] == ["Okafor"] and query["organisationName"] == ["Example Mentoring CIC"]
 
     mentor.record_dbs_review(note="New certificate seen, risk assessed")
-    assert mentor.is_vetted() and matching.suggestions_for(case)[0].mentor == mentor
+    assert mentor.is_vetted() and matching.suggestions_for(waiting_case)[0].mentor == mentor
 
 
 @pytest.mark.parametrize(("number", "flagged"), [("000000000001", False), ("000000000002", False), ("000000000004", True)])

@@ -36,11 +36,11 @@ def test_a_stale_save_of_a_mentor_is_refused_and_the_first_change_kept(lead, man
     assert response.context["form"]["availability"].value() == "Weekday evenings"
 
 
-def test_a_stale_save_of_matching_preferences_is_refused_and_the_first_change_kept(lead, programme, case, housing):
+def test_a_stale_save_of_matching_preferences_is_refused_and_the_first_change_kept(lead, programme, waiting_case, housing):
     other_lead = UserFactory(username="dana", role=Role.LEAD)
     ProgrammeMembership.objects.create(user=other_lead, programme=programme, role=Role.LEAD)
-    preference = CaseMatchPreference.objects.create(case=case)
-    url = reverse("mentors:allocate", args=[case.pk])
+    preference = CaseMatchPreference.objects.create(case=waiting_case)
+    url = reverse("mentors:allocate", args=[waiting_case.pk])
     first, second = _browser(lead), _browser(other_lead)
     first_form = first.get(url).context["preference_form"]
     second_form = second.get(url).context["preference_form"]

@@ -17,21 +17,21 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def suggested(case, **kwargs):
-    return [s.mentor for s in matching.suggestions_for(case, limit=None, **kwargs)]
+def suggested(waiting_case, **kwargs):
+    return [s.mentor for s in matching.suggestions_for(waiting_case, limit=None, **kwargs)]
 
 
-def test_a_mentor_with_an_expired_dbs_is_never_suggested(case, programme):
+def test_a_mentor_with_an_expired_dbs_is_never_suggested(waiting_case, programme):
     fine = MentorFactory(programmes=[programme])
     expired = MentorFactory(programmes=[programme], dbs_renewal_due=TODAY() - timedelta(days=1))
     never_checked = MentorFactory(programmes=[programme], dbs_certificate_on=None)
     no_references = MentorFactory(programmes=[programme], references_received=False)
-    found = suggested(case)
+    found = suggested(waiting_case)
     assert fine in found
     assert expired not in found and never_checked not in found and no_references not in found
 
 
-def test_a_mentor_at_capacity_is_never_suggested_and_says_no_room(case, programme):
+def test_a_mentor_at_capacity_is_never_suggested_and_says_no_room(waiting_case, programme):
     full = MentorFactory(programmes=[programme], max_caseload=2)
     one_spare = MentorFactory(programmes=[programme], max_caseload=3)
     for mentor in (full, full, one_spare, one_spare):
@@ -39,30 +39,30 @@ def test_a_mentor_at_capacity_is_never_suggested_and_says_no_room(case, programm
     # An ended allocation and a closed case do not count towards the caseload.
     AllocationFactory(mentor=one_spare, case=WaitingCaseFactory(programme=programme), ended_on=TODAY())
     AllocationFactory(mentor=one_spare, case=WaitingCaseFactory(programme=programme, status="closed"))
-    found = suggested(case)
+    found = suggested(waiting_case)
     assert full not in found
     assert one_spare in found
-    reason = next(s for s in matching.suggestions_for(case) if s.mentor == one_spare).reasons[-1]
+    reason = next(s for s in matching.suggestions_for(waiting_case) if s.mentor == one_spare).reasons[-1]
     assert reason == "Caseload 2 of 3: room for 1 more"
-    refused = next(m for m in matching.matches_for_cases([case])[case.pk] if m.mentor == full)
+    refused = next(m for m in matching.matches_for_cases([waiting_case])[waiting_case.pk] if m.mentor == full)
     assert [(v.words, v.hard) for v in refused.vetoes] == [("No room: caseload 2 of 2", False)]
 
 
-def test_inactive_on_leave_and_other_programme_mentors_are_never_suggested(case, programme, other_programme):
+def test_inactive_on_leave_and_other_programme_mentors_are_never_suggested(waiting_case, programme, other_programme):
     fine = MentorFactory(programmes=[programme])
     inactive = MentorFactory(programmes=[programme], active=False)
     on_leave = MentorFactory(programmes=[programme], on_leave_until=TODAY() + timedelta(days=3))
     back_from_leave = MentorFactory(programmes=[programme], on_leave_until=TODAY() - timedelta(days=1))
     elsewhere = MentorFactory(programmes=[other_programme])
     already_on_case = MentorFactory(programmes=[programme])
-    AllocationFactory(mentor=already_on_case, case=case, role="supporting")
-    assert set(suggested(case)) == {fine, back_from_leave}
+    AllocationFactory(mentor=already_on_case, case=waiting_case, role="supporting")
+    assert set(suggested(waiting_case)) == {fine, back_from_leave}
     assert inactive.pk and on_leave.pk and elsewhere.pk
 
 
-def test_suggestion_reasons_match_the_data(case, programme, housing, employment):
+def test_suggestion_reasons_match_the_data(waiting_case, programme, housing, employment):
     preference = CaseMatchPreference.objects.create(
-        case=case, mentor_gender="female", lived_experience_wanted=True, times_wanted=["weekday_evenings", "weekends"],
+        case=waiting_case, mentor_gender="female", lived_experience_wanted=True, times_wanted=["weekday_evenings", "weekends"],
     )
     preference.needs.add(housing, employment)
     good = MentorFactory(
@@ -76,7 +76,7 @@ def test_suggestion_reasons_match_the_data(case, programme, housing, employment)
         lived_experience=False, max_caseload=5,
     )
 
-    first, second = matching.suggestions_for(case)
+    first, second = matching.suggestions_for(waiting_case)
 
     assert (first.mentor, first.rank) == (good, 1)
     assert first.reasons == [
@@ -115,37 +115,37 @@ def test_the_clients_typed_postcode_gives_their_area(programme):
     assert second.reasons == []
 
 
-def test_a_mentor_with_expired_training_is_never_suggested_and_the_veto_is_named(case, programme):
+def test_a_mentor_with_expired_training_is_never_suggested_and_the_veto_is_named(waiting_case, programme):
     trained = MentorFactory(programmes=[programme], first_name="Trained")
     lapsed = MentorFactory(programmes=[programme], first_name="Lapsed", areas=["Eastfield"], languages=["Polish"])
     TrainingFactory(mentor=trained, expires_on=TODAY() + timedelta(days=30))
     TrainingFactory(mentor=lapsed, expires_on=TODAY() - timedelta(days=1))
 
-    assert suggested(case) == [trained]
-    (refused,) = [m for m in matching.matches_for_cases([case])[case.pk] if not m.offered]
+    assert suggested(waiting_case) == [trained]
+    (refused,) = [m for m in matching.matches_for_cases([waiting_case])[waiting_case.pk] if not m.offered]
     assert refused.mentor == lapsed
     assert [(v.code, v.words, v.hard) for v in refused.vetoes] == [("training_expired", "Training expired", True)]
-    assert [p.match.mentor for p in matching.plan([case])] == [trained]
+    assert [p.match.mentor for p in matching.plan([waiting_case])] == [trained]
 
 
-def test_a_recorded_conflict_keeps_the_mentor_from_being_offered(case, programme, lead):
+def test_a_recorded_conflict_keeps_the_mentor_from_being_offered(waiting_case, programme, lead):
     known = MentorFactory(programmes=[programme], areas=["Eastfield"])
     other = MentorFactory(programmes=[programme])
-    MentorConflict.objects.create(client=case.client, mentor=known, kind="same_estate", recorded_by=lead)
-    assert suggested(case) == [other]
-    (refused,) = [m for m in matching.matches_for_cases([case])[case.pk] if not m.offered]
+    MentorConflict.objects.create(client=waiting_case.client, mentor=known, kind="same_estate", recorded_by=lead)
+    assert suggested(waiting_case) == [other]
+    (refused,) = [m for m in matching.matches_for_cases([waiting_case])[waiting_case.pk] if not m.offered]
     assert [v.words for v in refused.hard_vetoes] == ["A conflict is recorded with this client"]
 
 
-def test_a_must_preference_is_a_soft_veto_and_a_wish_only_ranks(case, programme):
-    preference = CaseMatchPreference.objects.create(case=case, mentor_gender="female", lived_experience_wanted=True)
+def test_a_must_preference_is_a_soft_veto_and_a_wish_only_ranks(waiting_case, programme):
+    preference = CaseMatchPreference.objects.create(case=waiting_case, mentor_gender="female", lived_experience_wanted=True)
     woman = MentorFactory(programmes=[programme], gender="female")
     man = MentorFactory(programmes=[programme], gender="male", lived_experience=True, areas=["Eastfield"])
-    assert set(suggested(case)) == {woman, man}
+    assert set(suggested(waiting_case)) == {woman, man}
     preference.mentor_gender_required = True
     preference.save()
-    assert suggested(case) == [woman]
-    (refused,) = [m for m in matching.matches_for_cases([case])[case.pk] if not m.offered]
+    assert suggested(waiting_case) == [woman]
+    (refused,) = [m for m in matching.matches_for_cases([waiting_case])[waiting_case.pk] if not m.offered]
     assert [(v.words, v.hard) for v in refused.vetoes] == [("The client will only meet a female mentor", False)]
 
 
@@ -180,12 +180,12 @@ def test_a_high_risk_client_is_never_proposed_a_mentor_the_risk_rule_excludes(pr
     assert all(p.match is None or p.match.mentor == paid for p in matching.plan([risky]))
 
 
-def test_a_very_high_risk_client_comes_with_a_caution(case, programme):
+def test_a_very_high_risk_client_comes_with_a_caution(waiting_case, programme):
     MentorFactory(programmes=[programme], mentor_type="paid")
-    (proposal,) = matching.plan([case])
+    (proposal,) = matching.plan([waiting_case])
     assert proposal.caution == ""
-    _high_risk(case.client, level="very_high")
-    (proposal,) = matching.plan([case])
+    _high_risk(waiting_case.client, level="very_high")
+    (proposal,) = matching.plan([waiting_case])
     assert proposal.caution.startswith("Very high risk: agree the match with your manager")
 
 
@@ -230,20 +230,20 @@ def test_assign_uses_each_place_once_and_leaves_forbidden_pairs_out():
     assert matching.assign([[None], [None]], [2]) == {}
 
 
-def _suggestion_queries(case, programme, housing, count):
+def _suggestion_queries(waiting_case, programme, housing, count):
     for n in range(count):
         mentor = MentorFactory(programmes=[programme], strengths=[housing], areas=["Eastfield"])
         if n % 2:
             AllocationFactory(mentor=mentor, case=WaitingCaseFactory(programme=programme, status="active"))
     with CaptureQueriesContext(connection) as queries:
-        found = matching.suggestions_for(case, limit=None)
+        found = matching.suggestions_for(waiting_case, limit=None)
     return len(queries), found
 
 
-def test_suggestions_for_a_case_take_a_fixed_number_of_queries(case, programme, housing):
-    CaseMatchPreference.objects.create(case=case, lived_experience_wanted=True).needs.add(housing)
-    few, found_few = _suggestion_queries(case, programme, housing, 5)
-    many, found_many = _suggestion_queries(case, programme, housing, 45)
+def test_suggestions_for_a_case_take_a_fixed_number_of_queries(waiting_case, programme, housing):
+    CaseMatchPreference.objects.create(case=waiting_case, lived_experience_wanted=True).needs.add(housing)
+    few, found_few = _suggestion_queries(waiting_case, programme, housing, 5)
+    many, found_many = _suggestion_queries(waiting_case, programme, housing, 45)
     assert len(found_few) == 5 and len(found_many) == 50
     # Mentors (caseload and expired training as subqueries), their strengths, their programmes,
     # the preference and its needs, the case's current allocations, conflicts, risk flags and

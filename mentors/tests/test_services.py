@@ -18,103 +18,103 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def test_allocating_a_lead_activates_a_case_waiting_for_a_mentor(case, alice, lead):
-    allocation = services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
-    case.refresh_from_db()
-    assert case.status == Case.Status.ACTIVE
+def test_allocating_a_lead_activates_a_case_waiting_for_a_mentor(waiting_case, alice, lead):
+    allocation = services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead)
+    waiting_case.refresh_from_db()
+    assert waiting_case.status == Case.Status.ACTIVE
     assert allocation.started_on == TODAY() and allocation.ended_on is None
     assert allocation.allocated_by == lead
-    assert AuditEvent.objects.filter(verb="allocation.created", client_id=case.client_id).count() == 1
-    assert AuditEvent.objects.filter(verb="case.activated", client_id=case.client_id).exists()
+    assert AuditEvent.objects.filter(verb="allocation.created", client_id=waiting_case.client_id).count() == 1
+    assert AuditEvent.objects.filter(verb="case.activated", client_id=waiting_case.client_id).exists()
 
 
-def test_a_new_lead_ends_the_previous_leads_allocation_the_same_day(case, alice, bob, lead):
-    started = case.started_on
-    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead, on=started)
+def test_a_new_lead_ends_the_previous_leads_allocation_the_same_day(waiting_case, alice, bob, lead):
+    started = waiting_case.started_on
+    services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead, on=started)
     on = started + timedelta(days=10)
-    services.allocate_mentor(case=case, mentor=bob, role="lead", by=lead, on=on)
+    services.allocate_mentor(case=waiting_case, mentor=bob, role="lead", by=lead, on=on)
 
-    history = list(Allocation.objects.filter(case=case).order_by("started_on"))
+    history = list(Allocation.objects.filter(case=waiting_case).order_by("started_on"))
     assert [(a.mentor, a.started_on, a.ended_on, a.end_reason) for a in history] == [
         (alice, started, on, "Re-allocated"),
         (bob, on, None, ""),
     ]
-    assert list(Allocation.objects.current().filter(case=case).leads()) == [history[1]]
-    assert AuditEvent.objects.filter(verb="allocation.ended", client_id=case.client_id).count() == 1
+    assert list(Allocation.objects.current().filter(case=waiting_case).leads()) == [history[1]]
+    assert AuditEvent.objects.filter(verb="allocation.ended", client_id=waiting_case.client_id).count() == 1
 
 
-def test_supporting_mentors_join_without_replacing_the_lead(case, alice, bob, programme, lead):
+def test_supporting_mentors_join_without_replacing_the_lead(waiting_case, alice, bob, programme, lead):
     carol = MentorFactory(programmes=[programme])
-    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
-    services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead)
-    services.allocate_mentor(case=case, mentor=carol, role="supporting", by=lead)
-    current = Allocation.objects.current().filter(case=case)
+    services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead)
+    services.allocate_mentor(case=waiting_case, mentor=bob, role="supporting", by=lead)
+    services.allocate_mentor(case=waiting_case, mentor=carol, role="supporting", by=lead)
+    current = Allocation.objects.current().filter(case=waiting_case)
     assert current.count() == 3
     assert list(current.leads().values_list("mentor", flat=True)) == [alice.pk]
 
 
-def test_the_same_mentor_cannot_be_allocated_twice_in_the_same_role(case, alice, lead):
-    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+def test_the_same_mentor_cannot_be_allocated_twice_in_the_same_role(waiting_case, alice, lead):
+    services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead)
     with pytest.raises(ValidationError):
-        services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead)
+        services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead)
 
 
-def test_a_mentor_who_is_not_vetted_cannot_be_allocated(case, programme, lead):
+def test_a_mentor_who_is_not_vetted_cannot_be_allocated(waiting_case, programme, lead):
     expired = MentorFactory(programmes=[programme], dbs_renewal_due=TODAY() - timedelta(days=1))
     with pytest.raises(ValidationError, match="cannot be allocated: DBS renewal overdue since"):
-        services.allocate_mentor(case=case, mentor=expired, by=lead, override_reason="We know them well")
+        services.allocate_mentor(case=waiting_case, mentor=expired, by=lead, override_reason="We know them well")
     assert not Allocation.objects.exists()
 
 
-def test_expired_training_refuses_the_allocation_even_with_a_reason(case, programme, lead):
+def test_expired_training_refuses_the_allocation_even_with_a_reason(waiting_case, programme, lead):
     lapsed = MentorFactory(programmes=[programme])
     TrainingFactory(mentor=lapsed, expires_on=TODAY() - timedelta(days=3))
     with pytest.raises(ValidationError, match="cannot be allocated: Training expired"):
-        services.allocate_mentor(case=case, mentor=lapsed, by=lead, override_reason="Short of mentors")
+        services.allocate_mentor(case=waiting_case, mentor=lapsed, by=lead, override_reason="Short of mentors")
     assert not Allocation.objects.exists()
 
 
-def test_a_soft_rule_is_overridden_only_with_a_reason_and_the_override_is_kept(case, programme, lead):
+def test_a_soft_rule_is_overridden_only_with_a_reason_and_the_override_is_kept(waiting_case, programme, lead):
     full = MentorFactory(programmes=[programme], max_caseload=1)
     AllocationFactory(mentor=full, case=WaitingCaseFactory(programme=programme, status="active"))
     with pytest.raises(ValidationError, match=r"is not offered \(No room: caseload 1 of 1\): say why"):
-        services.allocate_mentor(case=case, mentor=full, by=lead)
-    allocation = services.allocate_mentor(case=case, mentor=full, by=lead, override_reason="Knows the family's worker")
+        services.allocate_mentor(case=waiting_case, mentor=full, by=lead)
+    allocation = services.allocate_mentor(case=waiting_case, mentor=full, by=lead, override_reason="Knows the family's worker")
     assert (allocation.suggested, allocation.overridden) == (False, ["capacity"])
     assert allocation.override_reason == "Knows the family's worker"
 
 
-def test_allocating_an_offered_mentor_records_it_was_a_suggestion(case, alice, lead):
-    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead)
+def test_allocating_an_offered_mentor_records_it_was_a_suggestion(waiting_case, alice, lead):
+    allocation = services.allocate_mentor(case=waiting_case, mentor=alice, by=lead)
     assert (allocation.suggested, allocation.overridden) == (True, [])
 
 
-def test_a_mentor_outside_the_programme_cannot_be_allocated(case, other_programme, lead):
+def test_a_mentor_outside_the_programme_cannot_be_allocated(waiting_case, other_programme, lead):
     elsewhere = MentorFactory(programmes=[other_programme])
     with pytest.raises(ValidationError, match="cannot be allocated: Does not work in"):
-        services.allocate_mentor(case=case, mentor=elsewhere, by=lead)
+        services.allocate_mentor(case=waiting_case, mentor=elsewhere, by=lead)
 
 
-def test_closing_a_case_ends_its_allocations_and_keeps_the_history(case, alice, bob, lead):
-    services.allocate_mentor(case=case, mentor=alice, role="lead", by=lead, on=case.started_on)
-    services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead, on=case.started_on)
+def test_closing_a_case_ends_its_allocations_and_keeps_the_history(waiting_case, alice, bob, lead):
+    services.allocate_mentor(case=waiting_case, mentor=alice, role="lead", by=lead, on=waiting_case.started_on)
+    services.allocate_mentor(case=waiting_case, mentor=bob, role="supporting", by=lead, on=waiting_case.started_on)
     closed_on = TODAY()
-    services.close_case(case, reason=ClosureReason.objects.first(), on=closed_on, by=lead)
+    services.close_case(waiting_case, reason=ClosureReason.objects.first(), on=closed_on, by=lead)
 
-    allocations = Allocation.objects.filter(case=case)
+    allocations = Allocation.objects.filter(case=waiting_case)
     assert allocations.count() == 2
     assert set(allocations.values_list("ended_on", "end_reason")) == {(closed_on, "Case closed")}
-    assert not Allocation.objects.current(closed_on).filter(case=case).exists()
+    assert not Allocation.objects.current(closed_on).filter(case=waiting_case).exists()
     with pytest.raises(ValidationError):
-        services.allocate_mentor(case=case, mentor=bob, by=lead)
+        services.allocate_mentor(case=waiting_case, mentor=bob, by=lead)
 
 
-def test_ending_an_allocation_needs_a_reason_and_a_date_after_it_started(case, alice, lead):
-    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead, on=case.started_on)
+def test_ending_an_allocation_needs_a_reason_and_a_date_after_it_started(waiting_case, alice, lead):
+    allocation = services.allocate_mentor(case=waiting_case, mentor=alice, by=lead, on=waiting_case.started_on)
     with pytest.raises(ValidationError):
         services.end_allocation(allocation=allocation, on=TODAY(), reason=" ", by=lead)
     with pytest.raises(ValidationError):
-        services.end_allocation(allocation=allocation, on=case.started_on - timedelta(days=1), reason="Moved", by=lead)
+        services.end_allocation(allocation=allocation, on=waiting_case.started_on - timedelta(days=1), reason="Moved", by=lead)
     services.end_allocation(allocation=allocation, on=TODAY(), reason="Mentor moved project", by=lead)
     allocation.refresh_from_db()
     assert (allocation.ended_on, allocation.end_reason) == (TODAY(), "Mentor moved project")
@@ -122,23 +122,23 @@ def test_ending_an_allocation_needs_a_reason_and_a_date_after_it_started(case, a
         services.end_allocation(allocation=allocation, on=TODAY(), reason="Again", by=lead)
 
 
-def test_a_mentor_whose_allocation_ended_gets_404_on_the_former_client(client, case, alice, mentor_user, lead):
+def test_a_mentor_whose_allocation_ended_gets_404_on_the_former_client(client, waiting_case, alice, mentor_user, lead):
     # Issue 13, point 5: the mentor used to keep read access to former clients; now they lose it.
-    allocation = services.allocate_mentor(case=case, mentor=alice, by=lead, on=case.started_on)
-    assert case in access.changeable_cases(mentor_user)
-    assert case.client in access.visible_clients(mentor_user)
+    allocation = services.allocate_mentor(case=waiting_case, mentor=alice, by=lead, on=waiting_case.started_on)
+    assert waiting_case in access.changeable_cases(mentor_user)
+    assert waiting_case.client in access.visible_clients(mentor_user)
 
     services.end_allocation(allocation=allocation, on=TODAY(), reason="Client asked for a change", by=lead)
 
-    assert case not in access.changeable_cases(mentor_user)
-    assert case not in access.visible_cases(mentor_user)
-    assert case.client not in access.visible_clients(mentor_user)
-    assert case.client not in access.changeable_clients(mentor_user)
+    assert waiting_case not in access.changeable_cases(mentor_user)
+    assert waiting_case not in access.visible_cases(mentor_user)
+    assert waiting_case.client not in access.visible_clients(mentor_user)
+    assert waiting_case.client not in access.changeable_clients(mentor_user)
     # The day before, the allocation was still in force.
     assert Allocation.objects.current(TODAY() - timedelta(days=1)).filter(pk=allocation.pk).exists()
     # Through the screens: neither the client's page nor editing it opens.
-    detail = reverse("clients:client_detail", args=[case.client_id])
-    edit = reverse("clients:client_update", args=[case.client_id])
+    detail = reverse("clients:client_detail", args=[waiting_case.client_id])
+    edit = reverse("clients:client_update", args=[waiting_case.client_id])
     client.force_login(mentor_user)
     assert client.get(detail).status_code == 404
     assert client.get(edit).status_code == 404
@@ -187,15 +187,15 @@ def test_reallocation_is_all_or_nothing(programme, alice, bob, lead):
     assert not Allocation.objects.filter(mentor=bob).exists()
 
 
-def test_a_lead_cannot_be_allocated_before_another_lead_who_is_due_to_start_later(case, alice, bob, lead):
+def test_a_lead_cannot_be_allocated_before_another_lead_who_is_due_to_start_later(waiting_case, alice, bob, lead):
     starts = TODAY() + timedelta(days=14)
-    services.allocate_mentor(case=case, mentor=alice, by=lead, on=starts)
+    services.allocate_mentor(case=waiting_case, mentor=alice, by=lead, on=starts)
     with pytest.raises(ValidationError) as refused:
-        services.allocate_mentor(case=case, mentor=bob, by=lead)
+        services.allocate_mentor(case=waiting_case, mentor=bob, by=lead)
     assert refused.value.messages == [
         f"Alice Mentor is due to start as lead mentor on {starts:%-d %b %Y}: "
         "end that allocation first, or allocate from that day or later."
     ]
     # Otherwise both would be current leads from that day.
     assert not Allocation.objects.filter(mentor=bob).exists()
-    assert services.allocate_mentor(case=case, mentor=bob, role="supporting", by=lead).role == "supporting"
+    assert services.allocate_mentor(case=waiting_case, mentor=bob, role="supporting", by=lead).role == "supporting"

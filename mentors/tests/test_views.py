@@ -101,9 +101,9 @@ def test_a_lead_editing_a_mentor_keeps_the_programmes_they_do_not_lead(client, l
     assert set(mentor.programmes.all()) == {programme, other_programme}
 
 
-def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(client, lead, case, alice):
+def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(client, lead, waiting_case, alice):
     client.force_login(lead)
-    url = reverse("mentors:allocate", args=[case.pk])
+    url = reverse("mentors:allocate", args=[waiting_case.pk])
     page = client.get(url)
     assert [s.mentor for s in page.context["suggestions"]] == [alice]
     response = client.post(url, {
@@ -111,25 +111,25 @@ def test_picking_a_suggestion_allocates_the_mentor_and_returns_to_the_board(clie
         "next": reverse("mentors:allocation_board"),
     })
     assert response.status_code == 302 and response["Location"] == reverse("mentors:allocation_board")
-    allocation = Allocation.objects.get(case=case)
+    allocation = Allocation.objects.get(case=waiting_case)
     assert (allocation.mentor, allocation.role, allocation.override_reason) == (alice, "lead", "")
 
 
-def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, case, alice, programme):
+def test_choosing_a_mentor_outside_the_suggestions_needs_a_reason(client, lead, waiting_case, alice, programme):
     full = MentorFactory(programmes=[programme], first_name="Fullup", max_caseload=1)
     AllocationFactory(mentor=full, case=WaitingCaseFactory(programme=programme, status="active"))
     client.force_login(lead)
-    url = reverse("mentors:allocate", args=[case.pk])
+    url = reverse("mentors:allocate", args=[waiting_case.pk])
     data = {"allocate": "1", "mentor": full.pk, "role": "supporting", "started_on": TODAY().isoformat(),
             "lead_seen": "none"}
     response = client.post(url, data)
     assert response.status_code == 200
     assert "override_reason" in response.context["allocate_form"].errors
     assert response.context["allocate_form"]["role"].value() == "supporting"  # nothing typed is lost
-    assert not Allocation.objects.filter(case=case).exists()
+    assert not Allocation.objects.filter(case=waiting_case).exists()
     response = client.post(url, {**data, "override_reason": "Worked with the family before"})
     assert response.status_code == 302
-    assert Allocation.objects.get(case=case).override_reason == "Worked with the family before"
+    assert Allocation.objects.get(case=waiting_case).override_reason == "Worked with the family before"
 
 
 def _allocate(mentor, lead_seen, **extra):
@@ -137,35 +137,35 @@ def _allocate(mentor, lead_seen, **extra):
             "lead_seen": lead_seen, **extra}
 
 
-def test_a_page_opened_before_someone_else_allocated_a_lead_does_not_replace_them(client, lead, case, bob, programme):
+def test_a_page_opened_before_someone_else_allocated_a_lead_does_not_replace_them(client, lead, waiting_case, bob, programme):
     dana = MentorFactory(programmes=[programme], first_name="Dana", last_name="Mentor")
     client.force_login(lead)
-    url = reverse("mentors:allocate", args=[case.pk])
+    url = reverse("mentors:allocate", args=[waiting_case.pk])
     page = client.get(url)
     assert page.context["allocate_form"]["lead_seen"].value() == "none"
     assert page.content.decode().count('name="lead_seen" value="none"') == 1 + len(page.context["suggestions"])
-    danas = services.allocate_mentor(case=case, mentor=dana, by=lead)  # someone else, meanwhile
+    danas = services.allocate_mentor(case=waiting_case, mentor=dana, by=lead)  # someone else, meanwhile
 
     response = client.post(url, _allocate(bob, "none", override_reason="Knows the family"))
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Since you opened this page, Dana Mentor was allocated as lead mentor. Check and allocate again." in html
-    assert list(Allocation.objects.filter(case=case)) == [danas]
+    assert list(Allocation.objects.filter(case=waiting_case)) == [danas]
     form = response.context["allocate_form"]
     assert form["override_reason"].value() == "Knows the family" and form["mentor"].value() == str(bob.pk)
     assert form["lead_seen"].value() == str(danas.pk)
     # Pressed again, now that the page shows Dana, it replaces her as the lead meant to.
     assert client.post(url, _allocate(bob, str(danas.pk), override_reason="Knows the family")).status_code == 302
-    assert services.current_lead(case).mentor == bob
+    assert services.current_lead(waiting_case).mentor == bob
 
 
-def test_a_page_showing_a_lead_whose_allocation_ended_since_does_not_allocate(client, lead, case, alice, bob):
-    allocation = AllocationFactory(case=case, mentor=alice)
+def test_a_page_showing_a_lead_whose_allocation_ended_since_does_not_allocate(client, lead, waiting_case, alice, bob):
+    allocation = AllocationFactory(case=waiting_case, mentor=alice)
     client.force_login(lead)
     services.end_allocation(allocation=allocation, on=TODAY(), reason="Client asked for a change", by=lead)
 
-    response = client.post(reverse("mentors:allocate", args=[case.pk]), _allocate(bob, str(allocation.pk)))
+    response = client.post(reverse("mentors:allocate", args=[waiting_case.pk]), _allocate(bob, str(allocation.pk)))
 
     assert response.status_code == 200
     assert ("Since you opened this page, Alice Mentor&#x27;s allocation as lead mentor ended. "
@@ -173,18 +173,18 @@ def test_a_page_showing_a_lead_whose_allocation_ended_since_does_not_allocate(cl
     assert not Allocation.objects.filter(mentor=bob).exists()
 
 
-def test_an_allocation_from_a_page_that_does_not_say_what_it_showed_is_refused(client, lead, case, alice):
+def test_an_allocation_from_a_page_that_does_not_say_what_it_showed_is_refused(client, lead, waiting_case, alice):
     client.force_login(lead)
     data = _allocate(alice, "none")
     del data["lead_seen"]
-    response = client.post(reverse("mentors:allocate", args=[case.pk]), data)
+    response = client.post(reverse("mentors:allocate", args=[waiting_case.pk]), data)
     assert response.status_code == 200
     assert "This page is out of date: check the mentors shown and allocate again." in response.content.decode()
-    assert not Allocation.objects.filter(case=case).exists()
+    assert not Allocation.objects.filter(case=waiting_case).exists()
 
 
-def test_ending_an_allocation_someone_else_ended_meanwhile_says_so(client, lead, case, alice):
-    allocation = AllocationFactory(case=case, mentor=alice)
+def test_ending_an_allocation_someone_else_ended_meanwhile_says_so(client, lead, waiting_case, alice):
+    allocation = AllocationFactory(case=waiting_case, mentor=alice)
     client.force_login(lead)
     url = reverse("mentors:allocation_end", args=[allocation.pk])
     assert client.get(url).status_code == 200
@@ -199,10 +199,10 @@ def test_ending_an_allocation_someone_else_ended_meanwhile_says_so(client, lead,
     assert AuditEvent.objects.filter(verb="allocation.ended", object_id=str(allocation.pk)).count() == 1
 
 
-def test_ending_an_allocation_already_due_to_end_keeps_the_first_end_date(client, lead, case, alice):
+def test_ending_an_allocation_already_due_to_end_keeps_the_first_end_date(client, lead, waiting_case, alice):
     from datetime import timedelta
 
-    allocation = AllocationFactory(case=case, mentor=alice)
+    allocation = AllocationFactory(case=waiting_case, mentor=alice)
     client.force_login(lead)
     url = reverse("mentors:allocation_end", args=[allocation.pk])
     assert client.get(url).status_code == 200
@@ -217,14 +217,14 @@ def test_ending_an_allocation_already_due_to_end_keeps_the_first_end_date(client
     assert (allocation.ended_on, allocation.end_reason) == (later, "Mentor leaves at the end of the month")
 
 
-def test_saving_preferences_re_ranks_the_suggestions(client, lead, case, programme, housing):
+def test_saving_preferences_re_ranks_the_suggestions(client, lead, waiting_case, programme, housing):
     MentorFactory(programmes=[programme], first_name="Aaron")
     helper = MentorFactory(programmes=[programme], first_name="Zena", strengths=[housing])
     client.force_login(lead)
-    url = reverse("mentors:allocate", args=[case.pk])
+    url = reverse("mentors:allocate", args=[waiting_case.pk])
     response = client.post(url, {"save_preferences": "1", "pref-needs": [housing.pk], "pref-mentor_gender": ""})
     assert response.status_code == 302
-    assert list(CaseMatchPreference.objects.get(case=case).needs.all()) == [housing]
+    assert list(CaseMatchPreference.objects.get(case=waiting_case).needs.all()) == [housing]
     assert client.get(url).context["suggestions"][0].mentor == helper
 
 
@@ -243,8 +243,8 @@ def test_the_board_lists_cases_to_allocate_with_three_suggestions(client, lead, 
     assert all(len(suggestions) == 3 for _, suggestions in rows)
 
 
-def test_ending_an_allocation_from_the_screen(client, lead, case, alice):
-    allocation = AllocationFactory(case=case, mentor=alice)
+def test_ending_an_allocation_from_the_screen(client, lead, waiting_case, alice):
+    allocation = AllocationFactory(case=waiting_case, mentor=alice)
     client.force_login(lead)
     url = reverse("mentors:allocation_end", args=[allocation.pk])
     response = client.post(url, {"ended_on": TODAY().isoformat(), "reason": "Client moved away"})
@@ -274,7 +274,7 @@ def test_bulk_reallocation_from_one_screen(client, lead, programme, alice, bob):
     assert AuditEvent.objects.filter(verb="mentor.cases_reallocated", object_id=str(alice.pk)).exists()
 
 
-def test_the_lead_home_shows_caseloads_and_top_suggestions(client, lead, case, alice):
+def test_the_lead_home_shows_caseloads_and_top_suggestions(client, lead, waiting_case, alice):
     client.force_login(lead)
     page = client.get(reverse("home")).content.decode()
     assert "Matching and caseloads" in page
@@ -379,9 +379,9 @@ def test_confirming_a_proposal_after_the_waiting_list_changed_allocates_nothing(
     assert list(Allocation.objects.values_list("case", "mentor")) == [(first.pk, bob.pk)]
 
 
-def test_help_text_under_a_select_names_its_no_preference_option_instead_of_leave_blank(client, lead, manager, case):
+def test_help_text_under_a_select_names_its_no_preference_option_instead_of_leave_blank(client, lead, manager, waiting_case):
     client.force_login(lead)
-    page = client.get(reverse("mentors:allocate", args=[case.pk])).content.decode()
+    page = client.get(reverse("mentors:allocate", args=[waiting_case.pk])).content.decode()
     assert ">No preference</option>" in page and "Choose “No preference” if any gender will do." in page
     assert "Leave blank" not in page
     client.force_login(manager)
