@@ -352,7 +352,7 @@ def test_a_manager_signs_in_with_two_factor_and_downloads_the_report(live_server
     expect(trail).to_contain_text("Erin Manager (erin)")
     j.see("audit-trail")
     field(page, "Client (name or reference)").fill("quill")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply filters").click()
     expect(trail).to_contain_text("Client: Ada Quill")
     j.see("audit-trail-one-client")
 
