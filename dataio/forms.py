@@ -182,7 +182,10 @@ class ErasureRequestForm(GuidedForm, forms.Form):
 class ConfirmForm(GuidedForm, forms.Form):
     """A tick box before something that cannot be undone."""
 
-    confirm = forms.BooleanField(label="I understand this cannot be undone.", required=True)
+    confirm = forms.BooleanField(
+        label="I understand this cannot be undone.",
+        error_messages={"required": "Tick the box to confirm: this cannot be undone."},
+    )
 
     def __init__(self, *args, button="Confirm", **kwargs):
         super().__init__(*args, **kwargs)

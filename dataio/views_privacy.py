@@ -137,8 +137,7 @@ class RetentionView(ManagerRequiredMixin, SingleTableMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = ConfirmForm(request.POST, button="Anonymise everyone listed")
-        if not form.is_valid():
-            messages.error(request, "Tick the box to confirm: anonymisation cannot be undone.")
+        if not form.is_valid():  # the page's error summary says what to do
             return self.render_to_response(self.get_context_data(form=form), status=400)
         done = privacy.apply_retention(by=request.user)
         audit.record(request.user, "retention.applied", action=audit.Action.ANONYMISE, request=request, clients=len(done))

@@ -230,7 +230,10 @@ def test_retention_page_lists_who_is_due_and_runs_on_confirmation(client, manage
     assert page.status_code == 200
     body = page.content.decode()
     assert "REFOLD" in body and "30 Jun 2017" in body
-    assert client.post("/data/retention/", {}).status_code == 400  # not confirmed: nothing happens
+    refused = client.post("/data/retention/", {})  # not confirmed: nothing happens, and the page says why
+    assert refused.status_code == 400
+    words = refused.content.decode()
+    assert "There is a problem" in words and "Tick the box to confirm: this cannot be undone." in words
     old.refresh_from_db()
     assert not old.is_anonymised
     response = client.post("/data/retention/", {"confirm": "on"})
