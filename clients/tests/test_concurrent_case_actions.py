@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Case, ClosureReason
 from mentoring.models import AuditEvent
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 from mentors.services import close_case, resume_case
 
 from .factories import CaseFactory
@@ -35,15 +34,6 @@ def _one_refusal(outcomes):
 
 def _events(case, verb):
     return AuditEvent.objects.filter(verb=verb, object_id=str(case.pk)).count()
-
-
-def _signed_in(*users):
-    browsers = []
-    for user in users:
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
-    return browsers
 
 
 def test_two_people_closing_a_case_at_once_close_it_once(programme, lead, manager):
@@ -104,7 +94,7 @@ def test_two_people_reopening_a_case_at_once_open_one_new_case(programme, lead, 
 
 def test_two_leads_pressing_reopen_at_once_get_one_new_case_and_a_message_not_a_500(programme, lead, manager):
     case = _closed_case(programme)
-    browsers = _signed_in(lead, manager)
+    browsers = signed_in_browsers(lead, manager)
     url = reverse("clients:case_reopen", args=[case.pk])
 
     outcomes = run_together(*[lambda b=b: b.post(url, {"on": TODAY().isoformat()}) for b in browsers],
@@ -121,7 +111,7 @@ def test_two_leads_pressing_reopen_at_once_get_one_new_case_and_a_message_not_a_
 
 def test_two_leads_pressing_close_at_once_close_it_once_and_the_second_sees_it_closed(programme, lead, manager):
     case = CaseFactory(programme=programme, status=Case.Status.ACTIVE, started_on=TODAY() - timedelta(days=30))
-    browsers = _signed_in(lead, manager)
+    browsers = signed_in_browsers(lead, manager)
     url = reverse("clients:case_close", args=[case.pk])
     reason = ClosureReason.objects.get(code="completed")
     data = {"reason": reason.pk, "on": TODAY().isoformat(), "summary": "Settled in work."}

@@ -2,12 +2,11 @@
 and the other is told to edit it, never a server error (one current flag per kind)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import RiskFlag
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 
 from .factories import ClientFactory
 
@@ -18,11 +17,7 @@ def test_two_people_raising_one_kind_of_flag_at_once_make_one_flag(manager, lead
     person = ClientFactory()
     url = reverse("clients:risk_flag_create", args=[person.pk])
     today = timezone.localdate().isoformat()
-    browsers = []
-    for user in (manager, manager):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    browsers = signed_in_browsers(manager, manager)
     posts = [
         lambda b=b, level=level: b.post(url, {"kind": "to_others", "level": level, "raised_on": today, "active": "on"})
         for b, level in zip(browsers, ("high", "low"), strict=True)

@@ -16,11 +16,22 @@ import threading
 import time
 
 from django.db import connection, connections, transaction
+from django.test import Client
 
 WAITING_FOR_A_LOCK = """
     SELECT count(*) FROM pg_stat_activity
     WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
 """
+
+
+def signed_in_browsers(*users):
+    """A test browser for each user, signed in: two people at two screens."""
+    browsers = []
+    for user in users:
+        browser = Client()
+        browser.force_login(user)
+        browsers.append(browser)
+    return browsers
 
 
 class Outcome:

@@ -4,13 +4,12 @@ their own PostgreSQL connections (mentoring/tests/concurrency.py)."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Case
 from mentoring.models import AuditEvent
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 from mentors import services
 from mentors.models import Allocation, Mentor
 
@@ -45,11 +44,7 @@ def test_two_leads_pressing_allocate_at_once_leave_one_lead_and_tell_the_other(p
     case = WaitingCaseFactory(programme=programme, client__first_name="Mina", client__last_name="Mycase")
     mentors = [MentorFactory(programmes=[programme], first_name=name, last_name="Mentor") for name in ("Alice", "Dana")]
     url = reverse("mentors:allocate", args=[case.pk])
-    browsers = []
-    for user in (lead, manager):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    browsers = signed_in_browsers(lead, manager)
     posts = [
         lambda b=b, m=m: b.post(url, {"allocate": "1", "mentor": m.pk, "role": "lead", "lead_seen": "none",
                                       "started_on": TODAY().isoformat(), "override_reason": "Knows the area"})

@@ -3,10 +3,9 @@ saved and the other lead is shown it, never a server error. Real threads on thei
 PostgreSQL connections (mentoring/tests/concurrency.py)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 from mentors.models import CaseMatchPreference, Strength
 
 from .factories import WaitingCaseFactory
@@ -18,11 +17,7 @@ def test_two_leads_saving_first_preferences_at_once_keep_one_and_show_it_to_the_
     case = WaitingCaseFactory(programme=programme)
     housing = Strength.objects.get(code="housing")
     url = reverse("mentors:allocate", args=[case.pk])
-    browsers = []
-    for user in (lead, manager):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    browsers = signed_in_browsers(lead, manager)
     posts = [
         lambda: browsers[0].post(url, {"save_preferences": "1", "pref-needs": [housing.pk], "pref-mentor_gender": ""}),
         lambda: browsers[1].post(url, {"save_preferences": "1", "pref-mentor_gender": "female"}),

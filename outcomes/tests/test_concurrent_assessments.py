@@ -3,11 +3,10 @@ other is told and offered a review, keeping what was typed. Real threads on thei
 connections (mentoring/tests/concurrency.py)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from clients.models import Case
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 from outcomes.models import Assessment, AssessmentTemplate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
@@ -22,11 +21,7 @@ def _post(day, words):
 
 def test_two_initial_assessments_saved_at_once_do_not_both_land(world, mentor_user, lead):
     url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
-    browsers = []
-    for user in (mentor_user, lead):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    browsers = signed_in_browsers(mentor_user, lead)
     first, second = _post("2026-02-03", "from the first"), _post("2026-02-04", "from the second")
 
     outcomes = run_together(lambda: browsers[0].post(url, first), lambda: browsers[1].post(url, second),

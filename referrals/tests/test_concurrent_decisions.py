@@ -3,13 +3,12 @@ to the other. Real threads on their own PostgreSQL connections (mentoring/tests/
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Case
 from mentoring.models import AuditEvent
-from mentoring.tests.concurrency import run_together
+from mentoring.tests.concurrency import run_together, signed_in_browsers
 from referrals.models import Referral
 
 from .factories import ReferralFactory
@@ -47,11 +46,7 @@ def test_two_leads_pressing_accept_at_once_open_one_case_and_the_second_is_told_
     programme, lead, manager
 ):
     referral = ReferralFactory(programme=programme, client__first_name="Mina", client__last_name="Mycase")
-    browsers = []
-    for user in (lead, manager):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    browsers = signed_in_browsers(lead, manager)
     url = reverse("referrals:referral_decide", args=[referral.pk])
     data = {"decision": "accept", "on": timezone.localdate().isoformat()}
 
