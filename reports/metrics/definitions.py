@@ -19,7 +19,6 @@ MAX_WINDOW_DAYS = 730
 THREE_MONTHS_DAYS = 91
 SIX_MONTHS_DAYS = 182
 UNFLATTEN_LIMIT = 2**62
-DEFAULT_TEMPLATE = "progress_wheel"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ domain changes), however many cases it covers.
 
 from django.db.models import F
 
-from outcomes.models import AssessmentTemplate
+from outcomes.models import DEFAULT_TEMPLATE, AssessmentTemplate
 
-from .definitions import DEFAULT_TEMPLATE
 from .per_case import assessment_rows
 from .result import ProgressSection
 from .sections import assessments_part
