@@ -31,4 +31,5 @@ class DomainInline(admin.TabularInline):
 @admin.register(AssessmentTemplate)
 class AssessmentTemplateAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "scale_min", "scale_max", "active")
+    filter_horizontal = ("programmes",)
     inlines = [DomainInline]

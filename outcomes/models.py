@@ -10,15 +10,38 @@ from clients.models import Case, Client
 from mentoring.locking import VersionedModel
 from mentoring.models import Taxonomy
 
+DEFAULT_TEMPLATE = "progress_wheel"
+
+
+class AssessmentTemplateQuerySet(models.QuerySet):
+    def offered_for(self, programme):
+        """The active templates in the order a case of `programme` is offered them: the ones the
+        programme names (by name), then the progress wheel, then the rest (by name). A programme
+        that names none is offered the progress wheel first, as before programmes could name one."""
+        templates = list(self.filter(active=True).order_by("name", "pk"))
+        named = set(programme.assessment_templates.values_list("pk", flat=True)) if programme else set()
+        return sorted(templates, key=lambda t: (t.pk not in named, t.code != DEFAULT_TEMPLATE))
+
 
 class AssessmentTemplate(VersionedModel):
-    """An outcome wheel: named domains scored on a scale (1-10 by default)."""
+    """An outcome wheel: named domains scored on a scale (1-10 by default).
+
+    A programme may name its own (`programmes`): its cases are offered those first and its
+    report's progress section is over them. The link lives here, not on Programme, because
+    mentoring is the bottom layer and knows nothing of outcomes.
+    """
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=120)
     scale_min = models.PositiveSmallIntegerField(default=1)
     scale_max = models.PositiveSmallIntegerField(default=10)
     active = models.BooleanField(default=True)
+    programmes = models.ManyToManyField(
+        "mentoring.Programme", blank=True, related_name="assessment_templates",
+        help_text="Programmes that use this as their own assessment tool: their cases are offered it first and "
+                  "their report shows it. A programme that names none uses the progress wheel.")
+
+    objects = AssessmentTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -27,8 +27,6 @@ from .forms import (
 from .models import Achievement, Answer, Assessment, AssessmentTemplate, Domain, Question
 from .progress import build_wheel
 
-DEFAULT_TEMPLATE = "progress_wheel"
-
 
 def client_page_url(client_id):
     return reverse("clients:client_detail", kwargs={"pk": client_id})
@@ -56,17 +54,22 @@ class AssessmentCreateView(CaseMixin, FormView):
     form_class = AssessmentForm
 
     @cached_property
+    def offered_templates(self):
+        """The active templates, the case's programme's own first (AssessmentTemplate.offered_for)."""
+        return AssessmentTemplate.objects.offered_for(self.case.programme)
+
+    @cached_property
     def wheel_template(self):
-        code = self.request.POST.get("template") or self.request.GET.get("template") or DEFAULT_TEMPLATE
-        templates = AssessmentTemplate.objects.filter(active=True)
-        template = templates.filter(code=code).first() or templates.filter(code=DEFAULT_TEMPLATE).first() or templates.first()
+        code = self.request.POST.get("template") or self.request.GET.get("template")
+        offered = self.offered_templates
+        template = next((t for t in offered if t.code == code), None) or next(iter(offered), None)
         if template is None:
             raise Http404("No assessment template is active. An administrator can add one.")
         return template
 
     @cached_property
     def other_templates(self):
-        return list(AssessmentTemplate.objects.filter(active=True).exclude(pk=self.wheel_template.pk))
+        return [t for t in self.offered_templates if t.pk != self.wheel_template.pk]
 
     @property
     def step_mode(self):

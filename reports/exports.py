@@ -14,7 +14,9 @@ from mentoring.utils import spreadsheet_safe
 
 
 def report_json(result, *, suppress=False):
-    return json.dumps(result.as_json(suppress=suppress), indent=1, sort_keys=True, default=str) + "\n"
+    """Every figure by its id, and the progress sections (one per assessment template) as a list."""
+    data = {**result.as_json(suppress=suppress), "progress_sections": result.progress_json(suppress=suppress)}
+    return json.dumps(data, indent=1, sort_keys=True, default=str) + "\n"
 
 
 def report_csv(result, *, suppress=False):

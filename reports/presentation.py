@@ -102,10 +102,10 @@ def _span_row(span):
 def build_sections(result, *, suppress=False):
     """The report's sections in order, each with its rows, tables and charts, from `result.shown()`."""
     shown = result.shown(suppress=suppress)
-    return [section(result, shown) for section in (
-        _referrals_section, _engagement_section, _activity_section, _outcomes_section, _reoffending_section,
-        _assessments_section, _questionnaire_section, _spend_section,
-    )]
+    sections = [section(result, shown) for section in (
+        _referrals_section, _engagement_section, _activity_section, _outcomes_section, _reoffending_section)]
+    sections += _assessments_sections(result, shown)
+    return sections + [section(result, shown) for section in (_questionnaire_section, _spend_section)]
 
 
 def _referrals_section(result, shown):
@@ -222,26 +222,39 @@ def _reoffending_section(result, shown):
     }
 
 
-def _assessments_section(result, shown):
-    """Progress wheel."""
-    data = shown.figures
-    domains = result.labels["assessment_change_by_domain"]
+def _assessments_sections(result, shown):
+    """One progress section per assessment template (see reports.metrics.progress), each with
+    its own heading, table and wheel. The first keeps the ids the report always had."""
+    names = {p.code: p.name for p in result.programmes}
+    several = len(result.progress_sections) > 1
+    sections = []
+    for number, (section, one) in enumerate(zip(result.progress_sections, shown.progress, strict=True)):
+        suffix = "" if number == 0 else f"-{section.template}"
+        cases_of = "cases of " + ", ".join(names.get(code, code) for code in section.programmes) if several else ""
+        sections.append(_progress_section(section, one.figures, suffix, cases_of))
+    return sections
+
+
+def _progress_section(section, data, suffix, cases_of):
+    """Progress wheel: one template's follow-ups and change by domain, with its radar chart."""
+    domains = section.labels["assessment_change_by_domain"]
     change = data["assessment_change_by_domain"]
     domain_rows = [
         [domains[code], show(item["first_mean"]), show(item["latest_mean"]), show(item["improved"]),
          show_pct(item["improved_rate"])]
         for code, item in change.items()
     ]
+    title = "Progress wheel: mean first and latest scores by domain"
     radar = radar_svg(
         [(code, domains[code]) for code in change],
         [(legend_name("first", "mean"), [item["first_mean"] for item in change.values()]),
          (legend_name("latest", "mean"), [item["latest_mean"] for item in change.values()])],
-        scale_max=result.scale_max, title="Progress wheel: mean first and latest scores by domain",
-        chart_id="wheel-report",
+        scale_max=section.scale_max, title=f"{section.template_name}: mean first and latest scores by domain"
+        if cases_of else title, chart_id=f"wheel-report{suffix}",
     )
     return {
-        "id": "assessments", "title": f"Progress wheel{': ' + result.template_name if result.template_name else ''}",
-        "rows": [_row("assessment_followups", show(data["assessment_followups"]))],
+        "id": f"assessments{suffix}", "title": section.title,
+        "rows": [_row("assessment_followups", show(data["assessment_followups"]), cases_of)],
         "tables": [{"caption": "Change by domain", "id": "assessment_change_by_domain",
                     "columns": ["Domain", "First (mean)", "Latest (mean)", "Improved", "Improved (%)"],
                     "rows": domain_rows}],

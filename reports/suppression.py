@@ -62,6 +62,7 @@ class Shown:
     span: dict = field(default_factory=dict)
     spend: SpendFigures = field(default_factory=SpendFigures)
     suppressed: bool = False
+    progress: list = field(default_factory=list)  # a Shown per progress section
 
 
 def _is_count(value):
@@ -158,8 +159,19 @@ class Rules:
 
 
 def suppress_result(result):
-    return suppress(result.figures, result.bases, numerators=result.numerators, people=result.people,
-                    span=result.span_summary, spend=result.spend, type_categories=result.type_categories)
+    shown = suppress(result.figures, result.bases, numerators=result.numerators, people=result.people,
+                     span=result.span_summary, spend=result.spend, type_categories=result.type_categories)
+    shown.progress = [suppress_progress(section) for section in result.progress_sections]
+    return shown
+
+
+def suppress_progress(section):
+    """A progress section's figures under exactly the rules of the report's own assessment
+    figures (the same function, on the same kinds of figure): a follow-up count from 1 to 4 is
+    hidden, a domain's means and improved rate need 10 follow-ups behind them. The sections are
+    separate questions, like the domains: no section's figures add up to another's or to a
+    figure the report prints, so no secondary suppression is needed between them."""
+    return suppress(section.figures, section.bases, numerators=section.numerators, people=section.people)
 
 
 def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=None, type_categories=None):

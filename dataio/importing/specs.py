@@ -69,11 +69,12 @@ FILES = [
             _opt("ends_on", parse_date),
             _opt("target_clients", integer(0, 1_000_000)),
             _opt("engagement_min_contacts", integer(1, 1000)),
+            _opt("assessment_templates", codes("template", "assessment template")),
         ),
         key="code", kind="programme",
         example={"code": "bridge", "name": "Bridge 18-25", "funder": "City Violence Reduction Unit",
                  "starts_on": "2024-04-01", "ends_on": "2026-03-31", "target_clients": "60",
-                 "engagement_min_contacts": "2"},
+                 "engagement_min_contacts": "2", "assessment_templates": ""},
     ),
     FileSpec(
         "mentors.csv",

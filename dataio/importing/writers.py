@@ -13,6 +13,7 @@ from outcomes.models import (
     Achievement,
     Answer,
     Assessment,
+    AssessmentTemplate,
     CustodyPeriod,
     Offence,
     Questionnaire,
@@ -49,7 +50,30 @@ class Writers:
                 wanted["engagement_min_contacts"] = row["engagement_min_contacts"] or 2
             return wanted
 
-        self._sync_file(spec, path, result, Programme, "code", "programme", values)
+        self._sync_file(spec, path, result, Programme, "code", "programme", values, self._programme_templates)
+
+    def _programme_templates(self, batch, objects, status):
+        """The assessment templates each row names become the programme's own; a blank cell
+        means "not known": the programme's templates stay as they are."""
+        through = AssessmentTemplate.programmes.through
+        rows = [row for row in batch if row.get("assessment_templates")]
+        current = defaultdict(set)
+        for programme_id, template_id in through.objects.filter(
+                programme_id__in=[objects[row["code"]].pk for row in rows]).values_list("programme_id",
+                                                                                         "assessmenttemplate_id"):
+            current[programme_id].add(template_id)
+        add, remove = [], []
+        for row in rows:
+            programme_id = objects[row["code"]].pk
+            wanted = {self.codes["template"][code] for code in row["assessment_templates"]}
+            have = current[programme_id]
+            add += [through(programme_id=programme_id, assessmenttemplate_id=t) for t in wanted - have]
+            remove += [(programme_id, t) for t in have - wanted]
+            if wanted != have:
+                self._mark_updated(status, row["code"])
+        through.objects.bulk_create(add)
+        for programme_id, template_id in remove:
+            through.objects.filter(programme_id=programme_id, assessmenttemplate_id=template_id).delete()
 
     @writes("mentors.csv")
     def write_mentors(self, spec, path, result):

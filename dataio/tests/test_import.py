@@ -687,3 +687,29 @@ def test_an_earlier_wheel_imported_later_is_accepted_as_a_review_and_the_initial
     assert report.ok
     stages = list(Case.objects.get(case_ref="K1").assessments.order_by("assessed_on").values_list("assessed_on", "stage"))
     assert stages == [(date(2024, 2, 5), "review"), (date(2024, 2, 6), "initial"), (date(2024, 5, 6), "review")]
+
+
+@pytest.mark.django_db
+def test_programmes_csv_names_its_assessment_templates_and_an_unknown_code_is_a_named_problem(tmp_path):
+    from outcomes.models import AssessmentTemplate
+
+    AssessmentTemplate.objects.create(code="outcome_star", name="Outcome star", scale_max=5)
+    files = write_set(tmp_path / "own", {"programmes.csv": (
+        "code,name,assessment_templates\n"
+        "alpha,Alpha project,outcome_star; progress_wheel\n"
+        "beta,Beta project,\n"
+    )})
+    report = run_import(files)
+    assert not report.problems
+    alpha, beta = Programme.objects.get(code="alpha"), Programme.objects.get(code="beta")
+    assert sorted(alpha.assessment_templates.values_list("code", flat=True)) == ["outcome_star", "progress_wheel"]
+    assert not beta.assessment_templates.exists()  # a blank cell names none: the default is used
+
+    files = write_set(tmp_path / "again", {"programmes.csv": "code,name,assessment_templates\nalpha,Alpha project,outcome_star\n"})
+    run_import(files)
+    assert list(alpha.assessment_templates.values_list("code", flat=True)) == ["outcome_star"]
+
+    files = write_set(tmp_path / "bad", {"programmes.csv": "code,name,assessment_templates\nalpha,Alpha project,starfish\n"})
+    report = run_import(files)
+    assert [str(p) for p in report.problems] == [
+        'programmes.csv, row 2, assessment_templates: unknown assessment template code "starfish"']

@@ -211,3 +211,26 @@ def test_a_close_review_on_a_phone_one_step_at_a_time_saves_when_confirmed(clien
     assert "The last assessment was 7 days before this one (27 Jan 2026). Save anyway?" in response.content.decode()
     response = client.post(url, {**data, "step": "0", "confirm_gap": "yes"})
     assert response.status_code == 302 and Assessment.objects.count() == 2
+
+
+def test_a_case_is_offered_its_programmes_own_template_first_then_the_progress_wheel(client, world, mentor_user):
+    star = AssessmentTemplate.objects.create(code="outcome_star", name="Outcome star", scale_max=5)
+    star.domains.create(code="work", label="Work", order=1)
+    AssessmentTemplate.objects.create(code="another_tool", name="Another tool")
+    url = reverse("outcomes:assessment_create", kwargs={"pk": world.my_case.pk})
+    client.force_login(mentor_user)
+
+    # No programme names a template: the progress wheel first, as before.
+    page = client.get(url).content.decode()
+    assert page.index("Use another template") < page.index("Another tool") < page.index("Outcome star")
+    assert 'name="template" value="progress_wheel"' in page
+
+    star.programmes.add(world.my_case.programme)
+    page = client.get(url).content.decode()
+    assert 'name="template" value="outcome_star"' in page
+    offered = page[page.index("Use another template"):]
+    assert offered.index("Progress wheel") < offered.index("Another tool")
+    assert [t.code for t in AssessmentTemplate.objects.offered_for(world.my_case.programme)] == [
+        "outcome_star", "progress_wheel", "another_tool"]
+    # Another programme's case is not offered it first.
+    assert AssessmentTemplate.objects.offered_for(world.far_case.programme)[0].code == "progress_wheel"

@@ -19,7 +19,6 @@ MAX_WINDOW_DAYS = 730
 THREE_MONTHS_DAYS = 91
 SIX_MONTHS_DAYS = 182
 UNFLATTEN_LIMIT = 2**62
-DEFAULT_TEMPLATE = "progress_wheel"
 
 
 @dataclass(frozen=True)
@@ -142,8 +141,10 @@ DEFINITIONS = {m.name: m for m in [
            "cost, per offence category; an estimate, may be negative. Categories without a unit cost are "
            "left out."),
     Metric("assessment_followups", "assessments", "Cases with a follow-up assessment", "count",
-           "Cases worked with that have at least two progress wheel assessments dated on or before the end "
-           "of the period."),
+           "Cases worked with that have at least two assessments of the template dated on or before the end "
+           "of the period. Each programme uses the assessment templates it names, or else the progress wheel; "
+           "the report has one progress section per template, over the cases of the programmes that use it "
+           "(the figures without a section are the first section's)."),
     Metric("assessment_change_by_domain", "assessments", "Change by domain", "domain_breakdown",
            "For each domain, over those cases, the mean score at the first and the latest assessment, and "
            "the cases whose latest score is higher than their first.",

@@ -1,6 +1,7 @@
 """The per-case values of the report: one derived table grouped by case per source (contacts,
-offences, assessments, referrals), each computed once, joined to the cohort and aggregated in
-one statement (`per_case_totals`)."""
+offences, referrals), each computed once, joined to the cohort and aggregated in
+one statement (`per_case_totals`). The assessments' per-case table (`assessment_rows`) is
+read by each progress section on its own (reports.metrics.progress)."""
 
 from django.db.models import Count, DateField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Least
@@ -74,7 +75,7 @@ def assessment_rows(cohort_ids, as_of, template):
     )
 
 
-def _per_case_values(template):
+def _per_case_values():
     """Per case (the inner select, evaluated once per row): flags as 0/1 and figures with NULLs made 0."""
     engaged_sql = "COALESCE(k.attended, 0) >= c.min_contacts"
     traj_sql = f"{engaged_sql} AND COALESCE(o.pre_n, 0) >= 1"
@@ -90,7 +91,6 @@ def _per_case_values(template):
         "rf": _flag_sql(rf_sql),
         "less_severe": _flag_sql("COALESCE(o.post_sev, 0) < COALESCE(o.pre_sev, 0)"),
         "cost_delta": "COALESCE(o.pre_cost, 0) - COALESCE(o.post_cost, 0)",
-        "followup": _flag_sql("a.n >= 2") if template else "0",
         "period_n": "k.period_n",
         "period_minutes": "k.period_minutes",
         "referrals": "r.n",
@@ -117,7 +117,6 @@ def _columns():
         "traj_e6": _count_if(f"traj = 1 AND span >= {SIX_MONTHS_DAYS}"),
         "rf_e6": _count_if(f"rf = 1 AND span >= {SIX_MONTHS_DAYS}"),
         "cost": "SUM(CASE WHEN traj = 1 THEN cost_delta END)",
-        "followups": "COALESCE(SUM(followup), 0)",
         "span_cases": _count_if("attended >= 1"),
         "span_total": "SUM(span)",
         "span_median": _median_sql("span"),
@@ -137,13 +136,11 @@ def _columns():
     return columns
 
 
-def per_case_totals(cases, start, as_of, template, referrals):
+def per_case_totals(cases, start, as_of, referrals):
     """Every total over the cohort's per-case values, in one statement (see the module's docstring)."""
     cohort_ids = cases.values("pk")
     windowed = _windowed(cases, as_of)
     referral_rows = referrals.filter(case__isnull=False).order_by().values("case_id").annotate(n=Count("pk"))
     joins = [("c", _case_rows(windowed), None), ("k", _contact_rows(cohort_ids, start, as_of), "LEFT"),
              ("o", _offence_rows(windowed, as_of), "LEFT"), ("r", referral_rows, "LEFT")]
-    if template:
-        joins.append(("a", assessment_rows(cohort_ids, as_of, template), "LEFT"))
-    return _aggregate_joined(_columns(), _per_case_values(template), joins, fractional={"span_median"})
+    return _aggregate_joined(_columns(), _per_case_values(), joins, fractional={"span_median"})

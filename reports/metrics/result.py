@@ -42,6 +42,31 @@ class SpendFigures:
 
 
 @dataclass
+class ProgressSection:
+    """The progress figures of one assessment template over the cohort cases of the programmes
+    that use it (`programmes`, their codes): `assessment_followups` and
+    `assessment_change_by_domain`, with their bases, numerators, people and labels."""
+
+    template: str  # its code; "" when there is no assessment template at all
+    template_name: str
+    scale_max: int
+    programmes: list
+    figures: dict
+    bases: dict = field(default_factory=dict)
+    numerators: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+
+    @property
+    def title(self):
+        return f"Progress wheel{': ' + self.template_name if self.template_name else ''}"
+
+    def as_json(self, figures):
+        return {"template": self.template, "template_name": self.template_name, "programmes": self.programmes,
+                **figures}
+
+
+@dataclass
 class ReportResult:
     programmes: list
     start: date
@@ -61,6 +86,9 @@ class ReportResult:
     spend: SpendFigures = field(default_factory=SpendFigures)
     template_name: str = ""
     scale_max: int = 10  # the assessment template's highest score, the wheel's outer ring
+    # One per assessment template the programmes use; the flat assessment figures (and
+    # template_name, scale_max) are the first one's.
+    progress_sections: list = field(default_factory=list)
 
     @property
     def as_of(self):
@@ -72,11 +100,17 @@ class ReportResult:
 
         if suppress:
             return suppress_result(self)
-        return Shown(figures=self.figures, bases=self.bases, span=self.span_summary, spend=self.spend)
+        return Shown(figures=self.figures, bases=self.bases, span=self.span_summary, spend=self.spend,
+                     progress=[Shown(figures=s.figures, bases=s.bases) for s in self.progress_sections])
 
     def as_json(self, *, suppress=False):
         figures = self.shown(suppress=suppress).figures
         return {key: figures[key] for key in JSON_IDS}
+
+    def progress_json(self, *, suppress=False):
+        """The progress sections as the JSON carries them (`progress_sections`)."""
+        shown = self.shown(suppress=suppress).progress
+        return [section.as_json(one.figures) for section, one in zip(self.progress_sections, shown, strict=True)]
 
     def definitions(self):
         return [
@@ -104,6 +138,25 @@ class ReportResult:
                         rows.append((section_name, f"{key}.{code}", item_label, item, item_base))
             else:
                 rows.append((section_name, key, label, value, base))
+        if len(self.progress_sections) > 1:
+            rows += self._progress_rows(shown)
+        return rows
+
+    def _progress_rows(self, shown):
+        """With more than one template, each progress section's rows, their ids prefixed
+        `progress_sections.<template code>.` and their section named after the template."""
+        rows = []
+        for section, one in zip(self.progress_sections, shown.progress, strict=True):
+            prefix = f"progress_sections.{section.template}"
+            followups = one.figures["assessment_followups"]
+            rows.append((section.title, f"{prefix}.assessment_followups",
+                         DEFINITIONS["assessment_followups"].label, followups, None))
+            key = "assessment_change_by_domain"
+            for code, item in one.figures[key].items():
+                item_label = f"{DEFINITIONS[key].label}: {section.labels.get(key, {}).get(code, code)}"
+                for part, part_value in item.items():
+                    rows.append((section.title, f"{prefix}.{key}.{code}.{part}",
+                                 f"{item_label} ({part.replace('_', ' ')})", part_value, one.bases.get(key)))
         return rows
 
 

@@ -55,8 +55,8 @@ def risk_flag(case, kind=RiskFlag.Kind.TO_OTHERS, active=True):
     return RiskFlag.objects.create(client=case.client, kind=kind, active=active)
 
 
-def assessment(case, on, **scores):
-    template = AssessmentTemplate.objects.get(code="progress_wheel")
+def assessment(case, on, template="progress_wheel", **scores):
+    template = AssessmentTemplate.objects.get(code=template)
     item = Assessment.objects.create(case=case, template=template, assessed_on=on)
     for code, value in scores.items():
         Score.objects.create(assessment=item, domain=Domain.objects.get(template=template, code=code), score=value)

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from mentoring.models import Programme
+from outcomes.models import AssessmentTemplate
 from reports import exports
 from reports.metrics import compute_report
 from reports.models import CaseStudy
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "csv", "pdf", "html"], default="json")
         parser.add_argument("--suppress", action="store_true", help="Suppress small numbers for external sharing.")
         parser.add_argument("--output", help="Write to this file instead of standard output (required for PDF).")
+        parser.add_argument("--template", metavar="CODE",
+                            help="Report progress on this one assessment template over the whole cohort, instead of "
+                                 "each programme's own (or the progress wheel).")
 
     def handle(self, *args, **options):
         start, end = parse_day(options["start"]), parse_day(options["end"])
@@ -43,7 +47,7 @@ class Command(BaseCommand):
         if fmt == "pdf" and not output:
             raise CommandError("A PDF needs --output FILE.")
 
-        result = compute_report(programmes, start, end)
+        result = compute_report(programmes, start, end, template=self.template(options["template"]))
         if fmt == "json":
             content = exports.report_json(result, suppress=suppress)
         elif fmt == "csv":
@@ -62,3 +66,15 @@ class Command(BaseCommand):
             self.stderr.write(f"Wrote {output}")
         else:
             self.stdout.write(content, ending="")
+
+    @staticmethod
+    def template(code):
+        """The assessment template `--template` names (None when not given); a CommandError naming
+        the known codes for an unknown one."""
+        if not code:
+            return None
+        template = AssessmentTemplate.objects.filter(code=code).first()
+        if template is None:
+            known = ", ".join(AssessmentTemplate.objects.order_by("code").values_list("code", flat=True)) or "none"
+            raise CommandError(f"Unknown assessment template code: {code}. Known templates: {known}.")
+        return template
