@@ -1,16 +1,18 @@
 import uuid
+from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mentoring import access
 from mentoring.forms import GuidedForm
 from mentoring.locking import VersionedForm
 
-from .models import GOAL_AREAS, Activity, Contact, FundingSource, Goal, Location, Mode, SupportSpend
+from .models import GOAL_AREAS, Activity, Attendance, Contact, FundingSource, Goal, Location, Mode, SupportSpend
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -60,15 +62,89 @@ class ChipSelectMultiple(ChipSelect):
         return False
 
 
-class DurationInput(forms.NumberInput):
-    """A minutes field with one-tap chips for the usual lengths (static/js/waymark.js fills it)."""
+class DurationChoice(forms.Widget):
+    """How long, asked once: the usual lengths as one-tap choices, and "Other" with a minutes box.
+
+    The form sends `<name>` as a preset number of minutes or "other", and `<name>_other` the
+    minutes typed; a plain number in `<name>` (an older page, a script) is read as it is.
+    """
 
     template_name = "contacts/widgets/duration.html"
+    use_fieldset = True
+    presets = DURATIONS
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["presets"] = DURATIONS
+        typed = "" if value in (None, "") else str(value)
+        preset = typed in {str(minutes) for minutes in self.presets}
+        context["widget"].update(
+            presets=self.presets,
+            choice=typed if preset else ("other" if typed else ""),
+            invalid="is-invalid" in (context["widget"]["attrs"].get("class") or ""),
+        )
         return context
+
+    def value_from_datadict(self, data, files, name):
+        choice = data.get(name)
+        return data.get(f"{name}_other", "") if choice == "other" else choice
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_other" not in data
+
+
+class UsualFirstChips(ChipSelectMultiple):
+    """Activity chips: the programme's usual ones on show, the rest folded behind "More
+    activities" (open when one of them is chosen, so nothing chosen is ever hidden)."""
+
+    template_name = "contacts/widgets/activity_chips.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.usual = None  # pks as strings; None shows every activity unfolded
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["usual"] = self.usual is None or str(value) in self.usual
+        return option
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        folded = [option for _group, options, _index in context["widget"]["optgroups"]
+                  for option in options if not option["usual"]]
+        context["widget"].update(more_count=len(folded), more_open=any(option["selected"] for option in folded))
+        return context
+
+
+USUAL_ACTIVITIES = 8
+
+
+def usual_activities(programme_id, *, on=None, shown=USUAL_ACTIVITIES):
+    """The pks (as strings) of the activities a programme's contacts recorded most in the last
+    year, topped up in the list's own order: what a mentor of that programme reaches for."""
+    since = (on or timezone.localdate()) - timedelta(days=365)
+    used = list(
+        Activity.objects.filter(active=True, contacts__case__programme_id=programme_id, contacts__date__gte=since)
+        .annotate(uses=Count("contacts")).order_by("-uses", "order", "name").values_list("pk", flat=True)[:shown]
+    )
+    if len(used) < shown:
+        used += list(Activity.objects.filter(active=True).exclude(pk__in=used).order_by("order", "name")
+                     .values_list("pk", flat=True)[:shown - len(used)])
+    return {str(pk) for pk in used}
+
+
+class Fold(Div):
+    """A <details> part of a form, folded unless `opened(form)` says so when it is drawn
+    (after validation: one of its fields has an error, or holds what was typed)."""
+
+    template = "contacts/layout/fold.html"
+
+    def __init__(self, summary, *fields, opened=lambda form: False, **kwargs):
+        super().__init__(*fields, **kwargs)
+        self.summary, self.opened = summary, opened
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.template, {"div": self, "fields": fields, "open": self.opened(form)})
 
 
 def _helper(*layout):
@@ -107,6 +183,17 @@ class ContactForm(GuidedForm, forms.ModelForm):
 
     submission_token = SubmissionTokenField()
     save_anyway = forms.BooleanField(label="Yes, save this one as well", required=False)
+    # Money spent at the session (a taxi fare, work boots), recorded with it: all blank, none.
+    spend_amount = forms.DecimalField(
+        label="Amount (£)", required=False, max_digits=8, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+    )
+    spend_category = forms.ChoiceField(label="Spent on", choices=[("", ""), *SupportSpend.Category.choices],
+                                       required=False)
+    spend_funding_source = forms.ModelChoiceField(label="Paid from", queryset=FundingSource.objects.none(),
+                                                  required=False)
+    spend_notes = forms.CharField(label="What it was for", max_length=300, required=False)
+    SPEND_FIELDS = ("spend_amount", "spend_category", "spend_funding_source", "spend_notes")
 
     class Meta:
         model = Contact
@@ -117,18 +204,19 @@ class ContactForm(GuidedForm, forms.ModelForm):
         widgets = {
             "date": DATE,
             "start_time": TIME,
-            "duration_minutes": DurationInput(attrs={"min": 1, "max": 1440, "inputmode": "numeric"}),
+            "duration_minutes": DurationChoice,
             "mode": ChipSelect,
             "attendance": ChipSelect,
-            "activities": ChipSelectMultiple,
+            "activities": UsualFirstChips,
             "follow_up_on": DATE,
-            "notes": forms.Textarea(attrs={"rows": 4}),
+            # A plain text box, so the phone keyboard's dictation and spelling work in it.
+            "notes": forms.Textarea(attrs={"rows": 4, "spellcheck": "true", "autocapitalize": "sentences"}),
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {"date": {"required": "Enter the date of the contact"}}
         labels = {
             "start_time": "Time",
-            "duration_minutes": "How long (minutes)",
+            "duration_minutes": "How long",
             "mode": "How",
             "attendance": "Attendance",
             "activities": "What you worked on",
@@ -148,8 +236,10 @@ class ContactForm(GuidedForm, forms.ModelForm):
         self.same_time_as = None
         activities = Q(active=True)
         mode_choices = [c for c in Mode.choices if c[0] != Mode.GROUP]
-        if self.instance.pk:
-            del self.fields["submission_token"], self.fields["save_anyway"]
+        editing = bool(self.instance.pk)
+        if editing:
+            for name in ("submission_token", "save_anyway", *self.SPEND_FIELDS):
+                del self.fields[name]
             activities |= Q(pk__in=self.instance.activities.values("pk"))
             if self.instance.mode == Mode.GROUP:
                 mode_choices = Mode.choices
@@ -157,21 +247,64 @@ class ContactForm(GuidedForm, forms.ModelForm):
             self.initial.setdefault("date", timezone.localdate())
             self.initial.setdefault("start_time", _now())
             self.initial.setdefault("duration_minutes", 60)
+            self.fields["spend_funding_source"].queryset = FundingSource.objects.filter(active=True)
         self.fields["activities"].queryset = Activity.objects.filter(activities).order_by("order", "name")
+        if case is not None and not editing:
+            self.fields["activities"].widget.usual = usual_activities(case.programme_id)
         self.fields["mode"].choices = mode_choices
         self.fields["mode"].widget.choices = mode_choices
         self.fields["attendance"].widget.choices = self.fields["attendance"].choices = [
             c for c in self.fields["attendance"].choices if c[0]
         ]
         self.fields["location"].choices = [("", "Not recorded"), *Location.choices]
-        self.helper = _helper(
-            Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
-            "duration_minutes", "mode", "attendance", "activities", "location", "next_steps", "follow_up_on",
-            "notes",
-        )
-        if "submission_token" in self.fields:
-            # save_anyway is not in the layout: the page shows it with the same-time warning only.
-            self.helper.layout.append("submission_token")
+        self.helper = _helper(*self._layout(editing))
+
+    def _layout(self, editing):
+        """What every contact needs first (attendance, how, how long, what, notes), then the
+        rest folded: a phone shows Save without scrolling past what is rarely changed."""
+        when = ("date", "start_time", "location", "next_steps", "follow_up_on")
+        layout = [
+            "attendance", "mode", "duration_minutes", "activities", "notes",
+            Fold("Date, time, place and next steps",
+                 Row(Column("date", css_class="col-6"), Column("start_time", css_class="col-6")),
+                 "location", "next_steps", "follow_up_on",
+                 opened=lambda form: editing or any(name in form.errors for name in when)),
+        ]
+        if not editing:
+            layout += [
+                Fold("Support spend (a taxi fare, work boots…)",
+                     Row(Column("spend_amount", css_class="col-6"), Column("spend_category", css_class="col-6")),
+                     "spend_funding_source", "spend_notes",
+                     opened=lambda form: form.is_bound and any(form.data.get(form.add_prefix(name))
+                                                               for name in form.SPEND_FIELDS)),
+                # save_anyway is not in the layout: the page shows it with the same-time warning only.
+                "submission_token",
+            ]
+        return layout
+
+    def clean_spend_amount(self):
+        amount = self.cleaned_data.get("spend_amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter an amount more than £0, for example 12.50.")
+        return amount
+
+    def spend(self):
+        """The support spend typed with the contact, unsaved (log_contact saves it), or None."""
+        data = self.cleaned_data
+        if "spend_amount" not in self.fields or data.get("spend_amount") is None:
+            return None
+        return SupportSpend(amount=data["spend_amount"], category=data["spend_category"],
+                            funding_source=data.get("spend_funding_source"), notes=data.get("spend_notes", ""))
+
+    def _clean_spend(self, cleaned):
+        if "spend_amount" not in self.fields:
+            return
+        if cleaned.get("spend_amount") is not None and not cleaned.get("spend_category"):
+            self.add_error("spend_category", "Choose what the money was spent on")
+        elif cleaned.get("spend_amount") is None and "spend_amount" not in self.errors and any(
+            cleaned.get(name) for name in ("spend_category", "spend_funding_source", "spend_notes")
+        ):
+            self.add_error("spend_amount", "Enter the amount spent, or clear the support spend")
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -186,6 +319,11 @@ class ContactForm(GuidedForm, forms.ModelForm):
         day, follow_up = cleaned.get("date"), cleaned.get("follow_up_on")
         if day and follow_up and follow_up < day:
             self.add_error("follow_up_on", "The follow-up date must be on or after the contact's date.")
+        self._clean_spend(cleaned)
+        name = self.add_prefix("duration_minutes")
+        if (self.data.get(name) == "other" and not self.data.get(f"{name}_other")
+                and cleaned.get("attendance") == Attendance.ATTENDED):
+            self.add_error("duration_minutes", "Type how many minutes, or choose one of the usual lengths")
         if self.case is not None and not self.instance.pk and day and not self.errors and not cleaned.get("save_anyway"):
             self._check_same_time(day, cleaned.get("start_time"))
         return cleaned
@@ -231,7 +369,7 @@ class GroupSessionForm(GuidedForm, forms.Form):
     start_time = forms.TimeField(label="Time", widget=TIME, required=False, initial=_now)
     duration_minutes = forms.IntegerField(
         label="How long (minutes)", min_value=1, max_value=1440, required=False, initial=90,
-        widget=DurationInput(attrs={"min": 1, "max": 1440, "inputmode": "numeric"}),
+        widget=DurationChoice,
     )
     location = forms.ChoiceField(label="Where", choices=[("", "Not recorded"), *Location.choices], required=False)
     programme = forms.ModelChoiceField(queryset=None, empty_label=None)

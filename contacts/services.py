@@ -73,11 +73,12 @@ def _close_earlier_follow_ups(contact: Contact) -> None:
 
 
 @transaction.atomic
-def log_contact(*, contact: Contact, activities, by, token: UUID | None = None) -> Contact:
+def log_contact(*, contact: Contact, activities, by, token: UUID | None = None, spend=None) -> Contact:
     """Save a new contact (built by the form), its activities, and close earlier follow-ups.
 
     `token` is the form's one-time token: if a form with it was saved already, nothing is
-    saved and AlreadyRecorded carries the contact it made.
+    saved and AlreadyRecorded carries the contact it made. `spend`, an unsaved SupportSpend
+    typed with the contact, is saved with it (on the contact's case and day), or not at all.
     """
     contact.created_by = by
     if contact.mentor_id is None:
@@ -88,6 +89,11 @@ def log_contact(*, contact: Contact, activities, by, token: UUID | None = None) 
     contact.activities.set(activities)
     _close_earlier_follow_ups(contact)
     audit.record(by, "contact.logged", contact, attendance=contact.attendance)
+    if spend is not None:
+        spend.case, spend.spent_on, spend.recorded_by = contact.case, contact.date, by
+        spend.full_clean()
+        spend.save()
+        audit.record(by, "support_spend.recorded", spend, amount=str(spend.amount))
     return contact
 
 

@@ -48,8 +48,9 @@ def _token(data):
         return None
 
 
-def logged_message(contact, client):
-    """What the mentor is told once a contact is saved: a session that did not happen says so."""
+def logged_message(contact, client, spend=None):
+    """What the mentor is told once a contact is saved: a session that did not happen says so,
+    and support spend saved with it is named."""
     name, day = client.name_for_header, contact.date
     if contact.attendance == Attendance.DID_NOT_ATTEND:
         text = f"Recorded: {name} did not attend {_on(day)}."
@@ -59,6 +60,8 @@ def logged_message(contact, client):
         text = f"Recorded: the session with {name} {_on(day)} was cancelled by the service."
     else:
         text = f"Contact with {name} logged for {_day(day)}."
+    if spend is not None:
+        text += f" Support spend of £{spend.amount:,.2f} for {mid_sentence(spend.get_category_display())} recorded."
     return format_html('{} <a href="{}">Change it</a>', text, reverse("contacts:contact_update", args=[contact.pk]))
 
 
@@ -87,10 +90,11 @@ class ContactCreateView(CaseMixin, CreateView):
     template_name = "contacts/contact_form.html"
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
+        # The case offers its programme's usual activities first; on a post, whom the contact
+        # will be with (as log_contact decides) is for the same-time check.
+        kwargs = {**super().get_form_kwargs(), "case": self.case}
         if self.request.method == "POST":
-            # Whom the contact will be with (as log_contact decides), for the same-time check.
-            kwargs.update(case=self.case, mentor=services.default_mentor(user=self.request.user, case=self.case))
+            kwargs["mentor"] = services.default_mentor(user=self.request.user, case=self.case)
         return kwargs
 
     def post(self, request, *args, **kwargs):
@@ -102,15 +106,16 @@ class ContactCreateView(CaseMixin, CreateView):
     def form_valid(self, form):
         contact = form.save(commit=False)
         contact.case = self.case
+        spend = form.spend()
         try:
             services.log_contact(contact=contact, activities=form.cleaned_data["activities"], by=self.request.user,
-                                 token=form.cleaned_data["submission_token"])
+                                 token=form.cleaned_data["submission_token"], spend=spend)
         except services.AlreadyRecorded as already:
             return self.already_saved(already.record)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(self.request, logged_message(contact, self.case.client))
+        messages.success(self.request, logged_message(contact, self.case.client, spend))
         return redirect(self.get_success_url())
 
     def already_saved(self, contact):

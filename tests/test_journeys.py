@@ -215,8 +215,9 @@ def test_a_mentor_logs_a_contact_an_assessment_and_an_achievement(live_server, p
     page.wait_for_url("**/contacts/case/*/log/**")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
     j.see("log-contact")
-    page.get_by_role("button", name="45 min").click()
+    page.get_by_text("45 min", exact=True).click()
     page.get_by_text("Job search", exact=True).click()
+    page.get_by_text("Date, time, place and next steps").click()
     field(page, "Next steps").fill("Bring the CV to the Job Centre")
     j.see("log-contact-filled")
     page.get_by_role("button", name="Save contact").click()
@@ -456,15 +457,7 @@ def test_the_log_a_contact_form_works_with_the_keyboard_alone(live_server, page,
             "el => getComputedStyle(el).outlineStyle !== 'none' || getComputedStyle(el).boxShadow !== 'none'"
         )
 
-    tab_to(".duration-chip[data-set-value='30']")
-    page.keyboard.press("Enter")
-    expect(page.locator("#id_duration_minutes")).to_have_value("30")
-
-    tab_to("input[name=mode]")
-    assert page.evaluate("document.activeElement.checked"), "the checked mode takes the focus"
-    page.keyboard.press("ArrowRight")  # Face to face -> Phone
-    expect(page.get_by_label("Phone", exact=True)).to_be_checked()
-
+    # What every contact needs comes first: attendance, how, how long.
     tab_to("input[name=attendance]")
     expect(page.locator("input[name=attendance]:focus")).to_have_value("attended")
     page.keyboard.press("ArrowRight")
@@ -472,6 +465,17 @@ def test_the_log_a_contact_form_works_with_the_keyboard_alone(live_server, page,
     page.keyboard.press("ArrowLeft")
     expect(page.get_by_label("Attended", exact=True)).to_be_checked()
     assert focus_ring("input[name=attendance]:focus")
+
+    tab_to("input[name=mode]")
+    assert page.evaluate("document.activeElement.checked"), "the checked mode takes the focus"
+    page.keyboard.press("ArrowRight")  # Face to face -> Phone
+    expect(page.get_by_label("Phone", exact=True)).to_be_checked()
+
+    tab_to("input[name=duration_minutes]")
+    expect(page.locator("input[name=duration_minutes]:focus")).to_have_value("60")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # 60 -> 45 -> 30 minutes
+    expect(page.get_by_label("30 min", exact=True)).to_be_checked()
 
     job_search = page.get_by_label("Job search", exact=True)
     job_search_id = job_search.get_attribute("id")
@@ -492,4 +496,6 @@ def test_the_log_a_contact_form_works_with_the_keyboard_alone(live_server, page,
     assert [a.code for a in contact.activities.all()] == ["job_search"]
     assert contact.mentor == mentor and mentor_user.pk == mentor.user_id
     # Every stop on the way was a form control in the page's order (no focus trap, no detour).
-    assert focused.index("id_duration_minutes") < focused.index(job_search_id)
+    assert focused.index("id_duration_minutes_3") < focused.index(job_search_id)
+    # ... and few of them: the folded parts are one stop each until opened.
+    assert len(focused) <= 30, focused

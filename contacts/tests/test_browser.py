@@ -39,11 +39,12 @@ def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, pa
     card = page.get_by_role("article").filter(has_text="Jay Example")
     card.get_by_role("link", name="Log contact with Jay Example").click()
     page.wait_for_url("**/contacts/case/*/log/**")
-    page.get_by_role("button", name="30 min").click()
-    assert page.locator("#id_duration_minutes").input_value() == "30"
+    page.get_by_text("30 min", exact=True).click()
+    assert page.get_by_label("30 min", exact=True).is_checked()
     page.locator("label[for=id_mode_1]").click()  # Phone
     page.get_by_text("Job search", exact=True).click()
     page.get_by_text("Housing", exact=True).click()
+    page.get_by_text("Date, time, place and next steps").click()
     page.get_by_label("Next steps").fill("Bring the CV to the Job Centre")
     page.get_by_label("Notes").fill("Talked through warehouse jobs near the bus route")
     # Nothing overflows sideways on a 360px phone.
@@ -62,6 +63,39 @@ def test_a_mentor_logs_a_contact_from_the_caseload_in_one_submit(live_server, pa
     body = page.locator("main").inner_text()
     assert "Job search" in body and "Housing" in body
     shot(page, "contacts-timeline-phone")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_typical_contact_takes_four_taps_before_the_note_and_save_is_on_the_first_two_screens(
+    live_server, page
+):
+    """Attended, face to face, 45 minutes, two activities and a note, on a 360x740 phone."""
+    programme, user, alice = _alice_in_bridge()
+    case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
+                          client__preferred_name="Jay")
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{reverse('contacts:contact_create', args=[case.pk])}")
+    save = page.get_by_role("button", name="Save contact")
+    box = save.bounding_box()  # the page as it opens, not scrolled
+    assert box["y"] + box["height"] <= 2 * PHONE["height"], f"Save is at y={box['y']:.0f}"
+    shot(page, "contacts-log-contact-typical-phone")
+
+    taps = ["45 min", "Job search", "Housing"]
+    for words in taps:
+        page.get_by_text(words, exact=True).click()
+    page.get_by_label("Notes").click()
+    taps.append("Notes")
+    assert len(taps) <= 6
+    page.keyboard.type("Talked through warehouse jobs near the bus route")
+    save.click()
+
+    page.wait_for_url(f"**/clients/{case.client_id}/")
+    assert "Contact with Jay Example logged for today" in page.locator(".messages").inner_text()
+    contact = Contact.objects.get(case=case)
+    assert (contact.attendance, contact.mode, contact.duration_minutes) == ("attended", "face_to_face", 45)
+    assert sorted(a.code for a in contact.activities.all()) == ["housing", "job_search"]
+    assert contact.notes == "Talked through warehouse jobs near the bus route"
 
 
 @pytest.mark.browser

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,7 +48,9 @@ def test_the_form_starts_with_today_now_face_to_face_and_attended(client, mentor
         'id="id_mode_0" checked' in html
     )
     assert 'id="id_attendance_0" checked' in html
-    assert 'data-set-value="30"' in html
+    # How long is one question: the usual lengths to tap, an hour chosen until another is.
+    assert 'id="id_duration_minutes_1" value="30" autocomplete="off">' in html
+    assert 'id="id_duration_minutes_3" value="60" autocomplete="off" checked>' in html
 
 
 def test_next_pointing_elsewhere_is_ignored(client, mentor_user, case):
@@ -79,7 +82,12 @@ def test_invalid_submission_keeps_every_typed_value(client, mentor_user, case):
     assert 'value="cancelled_by_client"' in html and 'id="id_attendance_2" checked' in html
     for activity in (cv, housing):
         assert f'value="{activity.pk}" class="btn-check" id=' in html
-    assert html.count("checked") == 4  # mode, attendance and the two activities
+    # 75 minutes is not one of the usual lengths: "Other" is chosen, with 75 in its box.
+    assert 'id="id_duration_minutes_other" value="other" autocomplete="off" checked>' in html
+    assert html.count("checked") == 5  # mode, attendance, duration and the two activities
+    # The date is wrong, so its folded part is open; the support spend, left blank, stays folded.
+    assert re.search(r'<details class="form-fold mb-3" open>\s*<summary>Date, time, place and next steps', html)
+    assert re.search(r'<details class="form-fold mb-3">\s*<summary>Support spend', html)
     assert '<option value="job_centre" selected>' in html
     assert "Talked through the CV &amp; the gap years" in html and "Bring birth certificate" in html
     assert f'value="{follow_up}"' in html
