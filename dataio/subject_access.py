@@ -276,7 +276,7 @@ def _custody(c):
 
 @_with_declared
 def _questionnaire(q):
-    answers = [[_f("question", "Question", a.question.text), _f("answer", "Answer (1-5)", a.answer)] for a in q.answers.all()]
+    answers = [[_f("question", "Question", a.question.text), _f("answer", "Answer (1-5)", a.answer if a.answer is not None else "Not asked")] for a in q.answers.all()]
     return [
         _f("id", "Id", q.pk), _f("case_id", "Case", q.case_id), _f("completed_on", "Completed on", q.completed_on),
         _f("comments", "Comments", q.comments), _f("answers", "Answers", answers),

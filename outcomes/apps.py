@@ -8,4 +8,6 @@ class OutcomesConfig(AppConfig):
     # parts (client_page.py, client_list.py) by clients.
 
     # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
-    administrator_models = ["achievementtype", "offencecategory", "assessmenttemplate", "domain", "question"]
+    administrator_models = [
+        "achievementtype", "offencecategory", "assessmenttemplate", "domain", "question", "programmequestion",
+    ]

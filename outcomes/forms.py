@@ -329,8 +329,16 @@ class CustodyForm(GuidedForm, forms.ModelForm):
         return cleaned
 
 
+NOT_ASKED = "not_asked"
+
+
+def _rating_or_not_asked(value):
+    return None if value == NOT_ASKED else int(value)
+
+
 class QuestionnaireForm(GuidedForm, forms.Form):
-    """The exit questionnaire: each active statement rated 1-5, the date, any comments."""
+    """The exit questionnaire: the statements the case's programme asks, each rated 1-5 (or,
+    where the programme does not require it, "Not asked"), the date, any comments."""
 
     completed_on = forms.DateField(label="Completed on", widget=DateInput)
     comments = forms.CharField(
@@ -340,17 +348,23 @@ class QuestionnaireForm(GuidedForm, forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.questions = list(Question.objects.filter(active=True))
+        self.questions = list(Question.objects.asked_by(case.programme))
         self.fields["completed_on"].initial = timezone.localdate
+        ratings = [(str(value), label) for value, label in Answer.Rating.choices]
         for question in self.questions:
+            # "Not asked" is an answer too, where the programme allows it: a question left
+            # blank is still a question nobody answered.
+            choices = ratings if question.is_required else [*ratings, (NOT_ASKED, "Not asked")]
             self.fields[f"answer_{question.code}"] = forms.TypedChoiceField(
                 label=question.text,
-                choices=[(str(value), label) for value, label in Answer.Rating.choices],
-                coerce=int,
+                choices=choices,
+                coerce=_rating_or_not_asked,
+                empty_value=None,
                 widget=ScaleRadio,
                 error_messages={
                     "required": f"Choose an answer for “{question.text}”",
-                    "invalid_choice": f"Choose one of the five answers for “{question.text}”",
+                    "invalid_choice": f"Choose one of the five answers{'' if question.is_required else ' or Not asked'}"
+                                      f" for “{question.text}”",
                 },
             )
         self.helper = FormHelper()

@@ -330,10 +330,49 @@ class CustodyPeriod(models.Model):
         return self.client_id
 
 
+class QuestionQuerySet(models.QuerySet):
+    def asked_by(self, programme):
+        """The statements `programme`'s exit questionnaire asks, in order, each with `is_required`.
+
+        A programme that chose none asks every active statement of the bank, each required (as
+        before programmes chose); one that chose asks those, active or not, in its own order.
+        """
+        chosen = ProgrammeQuestion.objects.filter(programme=programme)
+        if not chosen.exists():
+            return self.filter(active=True).annotate(is_required=models.Value(True)).order_by("order", "name")
+        return (self.filter(programmes_asking__programme=programme)
+                .annotate(is_required=models.F("programmes_asking__required"),
+                          asked_order=models.F("programmes_asking__order"))
+                .order_by("asked_order", "order", "name"))
+
+
 class Question(Taxonomy):
-    """An exit questionnaire statement the client rates from strongly disagree to strongly agree."""
+    """An exit questionnaire statement the client rates from strongly disagree to strongly agree.
+
+    The organisation keeps one bank of statements; each programme chooses those it asks
+    (ProgrammeQuestion), and which of them need an answer."""
 
     text = models.CharField(max_length=300)
+
+    objects = QuestionQuerySet.as_manager()
+
+
+class ProgrammeQuestion(models.Model):
+    """A statement a programme's exit questionnaire asks. A required one needs a rating; any
+    other may be answered "Not asked" (stored as an answer with no rating)."""
+
+    programme = models.ForeignKey("mentoring.Programme", on_delete=models.CASCADE, related_name="exit_questions")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="programmes_asking")
+    required = models.BooleanField(default=True, help_text="The client must rate it; otherwise 'Not asked' is offered.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "order", "question__order"]
+        verbose_name = "exit question of a programme"
+        constraints = [models.UniqueConstraint(fields=["programme", "question"], name="one_programme_question")]
+
+    def __str__(self):
+        return f"{self.programme}: {self.question}"
 
 
 class Questionnaire(models.Model):
@@ -361,7 +400,9 @@ class Questionnaire(models.Model):
 
 
 class Answer(models.Model):
-    """One rating (1 strongly disagree .. 5 strongly agree) of one questionnaire statement."""
+    """One rating (1 strongly disagree .. 5 strongly agree) of one questionnaire statement, or
+    none: the statement was not asked (an answer a programme allows for a statement it does not
+    require). Agree rates count rated answers only."""
 
     class Rating(models.IntegerChoices):
         STRONGLY_DISAGREE = 1, "Strongly disagree"
@@ -373,11 +414,16 @@ class Answer(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     answer = models.PositiveSmallIntegerField(
-        choices=Rating.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        choices=Rating.choices, validators=[MinValueValidator(1), MaxValueValidator(5)], null=True, blank=True,
+        help_text="Empty: the statement was not asked.",
     )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["questionnaire", "question"], name="one_answer_per_question")]
+
+    @property
+    def in_words(self):
+        return self.get_answer_display() if self.answer is not None else "Not asked"
 
 
 auditlog.register(Assessment, exclude_fields=["version"])

@@ -12,6 +12,7 @@ from .models import (
     Domain,
     Offence,
     OffenceCategory,
+    ProgrammeQuestion,
     Question,
     Questionnaire,
     Score,
@@ -29,5 +30,6 @@ declare(OffenceCategory, kept={"code": "code", "name": "configuration", "source"
 declare(Offence, client="client_id", parent="client", personal=["description"], kept={"source": "code"})
 declare(CustodyPeriod, client="client_id", parent="client", kept={"reason": "code"})
 declare(Question, kept=["code", "name", "text"])
+declare(ProgrammeQuestion)  # configuration: which statements a programme asks
 declare(Questionnaire, client="case__client_id", parent="case", personal=["comments"])
 declare(Answer, client="questionnaire__case__client_id", parent="questionnaire")

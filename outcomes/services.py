@@ -100,8 +100,9 @@ def _save_refusing_a_clash(assessment, **kwargs):
 
 
 @transaction.atomic
-def record_questionnaire(*, case: Case, completed_on: date, answers: list[tuple[Question, int]], comments: str, by) -> Questionnaire:
-    """Save an exit questionnaire and its answers. `answers` is [(question, 1..5), ...]."""
+def record_questionnaire(*, case: Case, completed_on: date, answers: list[tuple[Question, int | None]], comments: str, by) -> Questionnaire:
+    """Save an exit questionnaire and its answers. `answers` is [(question, 1..5 or None), ...],
+    None for a statement that was not asked."""
     questionnaire = Questionnaire(case=case, completed_on=completed_on, comments=comments)
     questionnaire.full_clean()
     questionnaire.save()

@@ -425,6 +425,6 @@ class QuestionnairePrintView(CaseMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["questions"] = Question.objects.filter(active=True)
+        context["questions"] = Question.objects.asked_by(self.case.programme)
         context["ratings"] = Answer.Rating.choices
         return context

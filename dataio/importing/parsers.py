@@ -60,6 +60,20 @@ def integer(minimum=None, maximum=None):
     return parse
 
 
+def rating_or_not_asked():
+    """An exit-questionnaire answer: 1 to 5, or `not_asked` (stored as an answer with no rating)."""
+    rating = integer(1, 5)
+
+    def parse(value, _ctx=None):
+        if value.strip().lower().replace(" ", "_") == "not_asked":
+            return None
+        if not value.strip().lstrip("-").isdigit():
+            raise Invalid(f'"{value}" is not an answer: use 1 to 5, or not_asked')
+        return rating(value)  # a number out of range says so
+
+    return parse
+
+
 def _field(model, name):
     return model._meta.get_field(name)
 

@@ -22,7 +22,20 @@ from outcomes.models import (
 )
 from referrals.models import Referral, ReferralSource
 
-from .parsers import choice, code, codes, email, integer, parse_bool, parse_date, past_date, ref, refs, text
+from .parsers import (
+    choice,
+    code,
+    codes,
+    email,
+    integer,
+    parse_bool,
+    parse_date,
+    past_date,
+    rating_or_not_asked,
+    ref,
+    refs,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -217,7 +230,7 @@ FILES = [
             _req("case_ref", ref("case")),
             _req("completed_on", past_date),
             _req("question", code("question", "question")),
-            _req("answer", integer(1, 5)),
+            _req("answer", rating_or_not_asked()),
         ),
         example={"case_ref": "K0001", "completed_on": "2025-02-01", "question": "would_recommend", "answer": "5"},
     ),

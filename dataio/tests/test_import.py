@@ -713,3 +713,21 @@ def test_programmes_csv_names_its_assessment_templates_and_an_unknown_code_is_a_
     report = run_import(files)
     assert [str(p) for p in report.problems] == [
         'programmes.csv, row 2, assessment_templates: unknown assessment template code "starfish"']
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_answer_of_not_asked_is_stored_as_an_answer_with_no_rating(tmp_path):
+    files = write_set(tmp_path / "not-asked", {**VALID, "questionnaires.csv": (
+        "case_ref,completed_on,question,answer\n"
+        "K2,2024-02-10,would_recommend,not_asked\n"
+        "K2,2024-02-10,helped_motivation,4\n"
+        "K2,2024-02-10,helped_use_of_time,maybe\n"
+    )})
+    refused = run_import(files)
+    assert problems_of(refused) == ['questionnaires.csv, row 4, answer: "maybe" is not an answer: use 1 to 5, or not_asked']
+
+    (files / "questionnaires.csv").write_text((files / "questionnaires.csv").read_text().replace(
+        "K2,2024-02-10,helped_use_of_time,maybe\n", ""))
+    assert run_import(files).ok
+    questionnaire = Case.objects.get(case_ref="K2").questionnaires.get()
+    assert {a.question.code: a.answer for a in questionnaire.answers.all()} == {"would_recommend": None, "helped_motivation": 4}

@@ -63,7 +63,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
     assessments = Part(figures=first.figures, bases=first.bases, numerators=first.numerators, people=first.people,
                        labels=first.labels)
     parts = [referrals_part(referrals, totals), engagement_part(cohort_ids, start, end, totals), achievements,
-             reoffending_part(totals), assessments, questionnaire_part(cohort_ids, start, end),
+             reoffending_part(totals), assessments, questionnaire_part(cohort_ids, start, end, programmes),
              targets_part(programmes, totals["n"])]
     merged = {name: {k: v for part in parts for k, v in getattr(part, name).items()}
               for name in ("figures", "bases", "numerators", "people", "labels")}

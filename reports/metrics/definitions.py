@@ -152,7 +152,10 @@ DEFINITIONS = {m.name: m for m in [
     Metric("questionnaires_completed", "questionnaire", "Exit questionnaires completed", "count",
            "Questionnaires of the cases worked with, completed in the period."),
     Metric("questionnaire_agree_rate", "questionnaire", "Agree or strongly agree", "rate_breakdown",
-           "For each statement, answers of 4 or 5 as a percentage of the answers to it.",
+           "For each statement, answers of 4 or 5 as a percentage of the answers rating it (an answer of "
+           "'Not asked' rates nothing). The statements are those the programmes ask (each programme "
+           "chooses its own from the organisation's bank, or asks every active one), and any other "
+           "answered in the period.",
            base="the statement's answers"),
     Metric("target_clients", "targets", "Target (clients)", "target",
            "The sum of the programmes' targets for clients worked with."),

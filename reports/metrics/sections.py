@@ -8,7 +8,8 @@ from django.db.models import Count, F, Q
 
 from clients.models import Case, ClosureReason
 from contacts.models import Activity
-from outcomes.models import Achievement, AchievementType, Answer, Domain, Question, Questionnaire
+from mentoring.models import Programme
+from outcomes.models import Achievement, AchievementType, Answer, Domain, ProgrammeQuestion, Question, Questionnaire
 from referrals.models import Referral, ReferralSource
 
 from .cohort import attended_contacts, target_figures
@@ -194,15 +195,36 @@ def assessments_part(cohort_ids, as_of, template, followups):
     )
 
 
-def questionnaire_part(cohort_ids, start, end):
-    """Exit questionnaires completed in the period, and the agreement with each statement."""
-    questions = list(Question.objects.order_by("order", "code").values_list("code", "text"))
+def reported_questions(programmes, questionnaires):
+    """(code, text) of the statements the report lists, in the bank's order.
+
+    Every statement while none of the programmes has chosen its own (as before programmes
+    chose); otherwise those the programmes ask (a programme that chose none asks every active
+    one), and any other that was answered in the period, so that no answer goes unreported.
+    """
+    chosen = ProgrammeQuestion.objects.filter(programme__in=programmes)
+    statements = Question.objects.order_by("order", "code")
+    if not chosen.exists():
+        return list(statements.values_list("code", "text"))
+    asked = Q(pk__in=chosen.values("question")) | Q(pk__in=Answer.objects.filter(
+        questionnaire__in=questionnaires.values("pk")).values("question"))
+    if Programme.objects.filter(pk__in=[p.pk for p in programmes]).exclude(exit_questions__isnull=False).exists():
+        asked |= Q(active=True)
+    return list(statements.filter(asked).values_list("code", "text"))
+
+
+def questionnaire_part(cohort_ids, start, end, programmes):
+    """Exit questionnaires completed in the period, and the agreement with each statement: over
+    the answers that rate it ("Not asked" is an answer that does not)."""
     questionnaires = Questionnaire.objects.filter(case__in=cohort_ids, completed_on__gte=start, completed_on__lte=end)
+    questions = reported_questions(programmes, questionnaires)
     completed = questionnaires.count()
+    rated = Q(answer__isnull=False)
     answers = {
         code: (total, agree)
         for code, total, agree in Answer.objects.filter(questionnaire__in=questionnaires.values("pk"))
-        .order_by().values_list("question__code").annotate(total=Count("pk"), agree=Count("pk", filter=Q(answer__gte=4)))
+        .order_by().values_list("question__code")
+        .annotate(total=Count("pk", filter=rated), agree=Count("pk", filter=Q(answer__gte=4)))
     }
     totals = {code: answers.get(code, (0, 0))[0] for code, _ in questions}
     agreed = {code: answers.get(code, (0, 0))[1] for code, _ in questions}
