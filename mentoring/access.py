@@ -374,13 +374,14 @@ def load_or_404(request, queryset, *, verb=None, **lookup):
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
-    """Signed-in users holding one of `allowed_roles`; anyone else gets 403."""
+    """Signed-in users holding one of `allowed_roles`; anyone else gets 403 (`denied_message`)."""
 
     allowed_roles = (MENTOR, LEAD, MANAGER)
+    denied_message = "Your role does not give access to this page."
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not has_role(request.user, *self.allowed_roles):
-            raise PermissionDenied("Your role does not give access to this page.")
+            raise PermissionDenied(self.denied_message)
         return super().dispatch(request, *args, **kwargs)
 
 

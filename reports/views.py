@@ -228,15 +228,9 @@ def case_study_toggle(request, pk):
 class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
     """The cohort file the Ministry of Justice's Justice Data Lab asks for: managers only."""
 
-    allowed_roles = (access.MANAGER,)
+    allowed_roles = (access.MANAGER,)  # the role access.can_export names
+    denied_message = "Only managers may export the Justice Data Lab file."
     template_name = "reports/jdl_export.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can_export(request.user):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only managers may export the Justice Data Lab file.")
-        return super().dispatch(request, *args, **kwargs)
 
     def people(self, form):
         """The report's cohort (reports.metrics.cohort), one row per person not anonymised."""
