@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from mentoring import audit
 from mentoring.models import Programme, Taxonomy
+from mentoring.querysets import RestrictedQuerySet
 
 
 class ClosureReason(Taxonomy):
     """Why a case ended: completed, disengaged, custody, moved away..."""
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(RestrictedQuerySet):
     def open(self):
         return self.exclude(status=Case.Status.CLOSED)
 

@@ -15,7 +15,8 @@ SHOWN = 10
 def risk_reviews_due(request):
     today = timezone.localdate()
     clients = access.managed_cases(request.user).open().values("client_id")
-    flags = RiskFlag.objects.review_due(today).filter(client__in=clients).select_related("client").order_by("review_on", "id")
+    flags = RiskFlag.objects.restrict(request.user, "view").review_due(today).filter(client__in=clients)
+    flags = flags.select_related("client").order_by("review_on", "id")
     rows = list(flags[: SHOWN + 1])
     return {
         "flags": [{"flag": f, "overdue": f.review_on < today} for f in rows[:SHOWN]],

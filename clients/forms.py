@@ -96,7 +96,8 @@ class RiskFlagForm(GuidedForm, VersionedForm, forms.ModelForm):
         cleaned = super().clean()
         kind, active = cleaned.get("kind"), cleaned.get("active")
         if kind and active:
-            clash = RiskFlag.objects.active().filter(client=self.client, kind=kind).exclude(pk=self.instance.pk)
+            # Through the client, who was loaded through the access door.
+            clash = self.client.risk_flags.active().filter(kind=kind).exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error("kind", "This client already has a current flag of this kind: edit that one instead.")
         raised, review = cleaned.get("raised_on"), cleaned.get("review_on")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mentoring import audit
 from mentoring.locking import VersionedModel
+from mentoring.querysets import RestrictedQuerySet
 
 from .names import FOLDED_FIELDS, NAME_FIELDS, fold, folded_names
 from .postcodes import tidy_postcode
@@ -54,7 +55,7 @@ class RiskLevel(models.TextChoices):
     VERY_HIGH = "very_high", "Very high"
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(RestrictedQuerySet):
     def search(self, text):
         """Match names, preferred name and references, and a date of birth typed as a date.
 
@@ -261,7 +262,7 @@ class Client(VersionedModel):
                      compared_with=sorted(c.pk for c in candidates))
 
 
-class RiskFlagQuerySet(models.QuerySet):
+class RiskFlagQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(active=True)
 
@@ -288,6 +289,7 @@ class RiskFlag(VersionedModel):
     active = models.BooleanField(default=True)
     raised_on = models.DateField(default=date.today)
 
+    access_path = "client"  # whose row this is, for mentoring.access.restrict
     objects = RiskFlagQuerySet.as_manager()
 
     class Meta:

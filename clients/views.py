@@ -35,7 +35,6 @@ def visible_case_prefetch(user, annotate=False):
 
 
 class ClientListView(access.ScopedQuerysetMixin, SingleTableMixin, FilterView):
-    scope = "visible_clients"
     model = Client
     table_class = ClientTable
     filterset_class = ClientFilter
@@ -67,7 +66,6 @@ class ClientScopedMixin:
 
 
 class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView):
-    scope = "visible_clients"
     model = Client
     template_name = "clients/client_detail.html"
 
@@ -97,7 +95,7 @@ class ClientDetailView(ClientScopedMixin, access.ScopedQuerysetMixin, DetailView
 
 
 class ClientUpdateView(ClientScopedMixin, access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
-    scope = "changeable_clients"
+    action = "change"
     model = Client
     form_class = ClientForm
     template_name = "clients/client_form.html"
@@ -116,18 +114,17 @@ class ClientUpdateView(ClientScopedMixin, access.ScopedQuerysetMixin, ConflictMi
         return reverse("clients:client_detail", args=[self.object.pk])
 
 
-class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
+class RiskFlagCreateView(access.ParentObjectMixin, CreateView):
     """Leads, managers and the client's current mentors raise a flag."""
 
-    scope = "changeable_clients"
+    parent_model = Client
+    parent_attribute = "client"
     model = RiskFlag
     form_class = RiskFlagForm
     template_name = "clients/riskflag_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            self.client = access.load_or_404(request, self.get_scope_queryset().with_active_risk_flags(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_parent_queryset(self):
+        return super().get_parent_queryset().with_active_risk_flags()
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -156,14 +153,14 @@ class RiskFlagCreateView(access.ScopedQuerysetMixin, CreateView):
 
 
 class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
-    scope = "changeable_clients"
+    action = "change"
     conflict_noun = "this flag"
     model = RiskFlag
     form_class = RiskFlagForm
     template_name = "clients/riskflag_form.html"
 
     def get_queryset(self):
-        return RiskFlag.objects.filter(client__in=self.get_scope_queryset()).select_related("client")
+        return super().get_queryset().select_related("client")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "client": self.object.client}
@@ -185,7 +182,7 @@ class RiskFlagUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
 class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
     """One state change of a case (close, re-open, pause, resume) through its form's `apply`."""
 
-    scope = "managed_cases"
+    action = "manage"
     allowed_roles = (access.LEAD, access.MANAGER)
     model = Case
     context_object_name = "case"
@@ -200,7 +197,8 @@ class CaseActionView(access.ScopedQuerysetMixin, SingleObjectMixin, FormView):
 
     def setup_object(self):
         self.object = self.get_object()
-        self.client = Client.objects.with_active_risk_flags().get(pk=self.object.client_id)
+        clients = Client.objects.restrict(self.request.user, "view").with_active_risk_flags()
+        self.client = clients.get(pk=self.object.client_id)
         self.applies = getattr(self.object, self.rule)
 
     def get(self, request, *args, **kwargs):

@@ -27,11 +27,22 @@ def _key(client):
     return (client.first_name_folded, client.last_name_folded, client.date_of_birth)
 
 
-class DuplicateCheckListView(access.ScopedQuerysetMixin, ListView):
+class DuplicateChecksMixin(access.ScopedQuerysetMixin):
+    """The records waiting for a check, through access.duplicate_checks (managers only)."""
+
+    allowed_roles = (access.MANAGER,)
+
+    def get_scope_queryset(self):
+        return access.duplicate_checks(self.request.user)
+
+    def same_person_as(self, clients):
+        """The records held under the same names and date of birth, as far as the user may see."""
+        return Client.objects.restrict(self.request.user, "view").same_person_as(clients)
+
+
+class DuplicateCheckListView(DuplicateChecksMixin, ListView):
     """Flagged records, oldest first, each with the records it may duplicate."""
 
-    scope = "duplicate_checks"
-    allowed_roles = (access.MANAGER,)
     template_name = "clients/duplicate_check_list.html"
     context_object_name = "checks"
     paginate_by = 25
@@ -47,18 +58,16 @@ class DuplicateCheckListView(access.ScopedQuerysetMixin, ListView):
         context = super().get_context_data(**kwargs)
         page = list(context["checks"])
         held = defaultdict(list)
-        cases = Case.objects.select_related("programme").order_by("-started_on")
-        for other in Client.objects.same_person_as(page).prefetch_related(Prefetch("cases", queryset=cases)):
+        cases = Case.objects.restrict(self.request.user, "view").select_related("programme").order_by("-started_on")
+        for other in self.same_person_as(page).prefetch_related(Prefetch("cases", queryset=cases)):
             held[_key(other)].append(other)
         context["rows"] = [{"client": client, "held": held[_key(client)]} for client in page]
         return context
 
 
-class DuplicateCheckCloseView(access.ScopedQuerysetMixin, View):
+class DuplicateCheckCloseView(DuplicateChecksMixin, View):
     """POST `same_person=no` (other people) or `yes` (the referral was moved by hand)."""
 
-    scope = "duplicate_checks"
-    allowed_roles = (access.MANAGER,)
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -70,7 +79,7 @@ class DuplicateCheckCloseView(access.ScopedQuerysetMixin, View):
         same_person = answer == "yes"
         try:
             client.close_duplicate_check(by=request.user, same_person=same_person,
-                                         candidates=Client.objects.same_person_as([client]))
+                                         candidates=self.same_person_as([client]))
         except ValidationError as error:
             messages.warning(request, f"{client.name_for_header}: {error.messages[0]}")
         else:

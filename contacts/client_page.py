@@ -39,12 +39,14 @@ def contacts_section(request, client, cases):
         return None
     from clients.models import Case
 
-    summary = list(with_contact_summary(Case.objects.filter(pk__in=ids)).select_related("programme").annotate(
+    cases_seen = Case.objects.restrict(request.user, "view").filter(pk__in=ids)
+    summary = list(with_contact_summary(cases_seen).select_related("programme").annotate(
         contact_count=Count("contacts", distinct=True)
     ).order_by("-started_on", "-pk"))
     changeable = set(access.changeable_cases(request.user).filter(pk__in=ids).values_list("pk", flat=True))
     spend = dict(
-        SupportSpend.objects.filter(case_id__in=ids).order_by().values("case").annotate(total=Sum("amount"))
+        SupportSpend.objects.restrict(request.user, "view").filter(case_id__in=ids).order_by().values("case")
+        .annotate(total=Sum("amount"))
         .values_list("case", "total")
     )
     today = timezone.localdate()
@@ -64,7 +66,7 @@ def goals_section(request, client, cases):
     if not ids:
         return None
     changeable = set(access.changeable_cases(request.user).filter(pk__in=ids).values_list("pk", flat=True))
-    goals = list(Goal.objects.filter(case_id__in=ids).select_related("case__programme"))
+    goals = list(Goal.objects.restrict(request.user, "view").filter(case_id__in=ids).select_related("case__programme"))
     today = timezone.localdate()
     open_cases = [case for case in cases if case.pk in changeable and case.is_open]
     return {
@@ -88,7 +90,7 @@ def contact_events(request, client, cases):
     events = []
     # Only what an event shows: the timeline of a long-supported client runs to hundreds.
     contacts = (
-        Contact.objects.filter(case_id__in=ids)
+        Contact.objects.restrict(request.user, "view").filter(case_id__in=ids)
         .only("date", "start_time", "mode", "attendance", "notes", "follow_up_on", "group_session__title")
         .select_related("group_session")
         .prefetch_related(Prefetch("activities", queryset=Activity.objects.only("name").order_by("order", "name")))
@@ -106,7 +108,7 @@ def contact_events(request, client, cases):
             url=reverse("contacts:contact_update", args=[contact.pk]),
             icon="group" if contact.group_session_id else "contact",
         ))
-    for goal in Goal.objects.filter(case_id__in=ids):
+    for goal in Goal.objects.restrict(request.user, "view").filter(case_id__in=ids):
         url = reverse("contacts:goal_update", args=[goal.pk])
         set_on = timezone.localtime(goal.created_at).date()
         events.append(TimelineEvent(on=set_on, at=goal.created_at, kind="goal", title="Goal set",
@@ -114,7 +116,7 @@ def contact_events(request, client, cases):
         if goal.status != Goal.Status.OPEN and goal.reviewed_on:
             events.append(TimelineEvent(on=goal.reviewed_on, kind="goal", title=f"Goal {goal.get_status_display().lower()}",
                                         detail=Truncator(goal.description).chars(NOTE_LENGTH), url=url, icon="goal"))
-    for spend in SupportSpend.objects.filter(case_id__in=ids):
+    for spend in SupportSpend.objects.restrict(request.user, "view").filter(case_id__in=ids):
         events.append(TimelineEvent(on=spend.spent_on, kind="spend", title=f"Support spend: £{spend.amount:,.2f}",
                                     detail=spend.get_category_display(), icon="spend"))
     return events

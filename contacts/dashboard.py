@@ -15,9 +15,10 @@ from .models import Contact, Goal, is_quiet, quiet_cases, quiet_since, with_cont
 DUE_LIST_LIMIT = 10
 
 
-def _with_flags(cases):
+def _with_flags(cases, user):
+    flags = RiskFlag.objects.restrict(user, "view").active()
     return cases.select_related("client", "programme").prefetch_related(
-        Prefetch("client__risk_flags", queryset=RiskFlag.objects.active(), to_attr="prefetched_active_risk_flags")
+        Prefetch("client__risk_flags", queryset=flags, to_attr="prefetched_active_risk_flags")
     )
 
 
@@ -43,19 +44,22 @@ def mentor_due(user, today=None):
     goals past their target date (1).
     """
     today = today or timezone.localdate()
-    mine = Allocation.objects.current(today).filter(mentor__user=user).values("case_id")
+    # Their own caseload, through the door: a mentor who also leads sees their programmes
+    # in the lead's panel, not here.
+    mine = Allocation.objects.restrict(user, "view").current(today).filter(mentor__user=user).values("case_id")
     cases = list(
-        _with_flags(with_contact_summary(Case.objects.open().filter(pk__in=mine)))
+        _with_flags(with_contact_summary(Case.objects.restrict(user, "view").open().filter(pk__in=mine)), user)
         .order_by("client__last_name", "client__first_name", "pk")
     )
     cards = [_card(case, today) for case in cases]
     case_ids = [case.pk for case in cases]
     follow_ups = list(
-        Contact.objects.filter(case_id__in=case_ids).follow_ups_due(today)
+        Contact.objects.restrict(user, "view").filter(case_id__in=case_ids).follow_ups_due(today)
         .select_related("case__client").order_by("follow_up_on", "pk")
     )
     goals = list(
-        Goal.objects.filter(case_id__in=case_ids).past_target(today).select_related("case__client").order_by("target_on")
+        Goal.objects.restrict(user, "view").filter(case_id__in=case_ids).past_target(today)
+        .select_related("case__client").order_by("target_on")
     )
     quiet = sorted((card for card in cards if card["quiet"]), key=lambda card: -card["quiet_days"])
     return {
@@ -80,10 +84,9 @@ def lead_due(user, today=None):
     programmes = list(Programme.objects.filter(pk__in=access.led_programme_ids(user)))
     if not programmes:
         return None
-    cases = Case.objects.open().filter(programme__in=programmes)
-    current_leads = Prefetch(
-        "allocations", queryset=Allocation.objects.current(today).leads().select_related("mentor"), to_attr="current_leads"
-    )
+    cases = Case.objects.restrict(user, "view").open().filter(programme__in=programmes)
+    leads = Allocation.objects.restrict(user, "view").current(today).leads().select_related("mentor")
+    current_leads = Prefetch("allocations", queryset=leads, to_attr="current_leads")
     # Quiet since the last attended contact, or since the case opened if there has been none.
     oldest = (Coalesce("last_attended_on", "started_on"), "pk")
     # The ten quietest and how many there are in one pass, then their client, programme and
@@ -93,11 +96,11 @@ def lead_due(user, today=None):
         .values_list("pk", "total")[:DUE_LIST_LIMIT]
     )
     quiet_list = list(
-        with_last_attended(Case.objects.filter(pk__in=[pk for pk, _ in quietest]))
+        with_last_attended(Case.objects.restrict(user, "view").filter(pk__in=[pk for pk, _ in quietest]))
         .select_related("client", "programme").prefetch_related(current_leads).order_by(*oldest)
     )
-    follow_ups = Contact.objects.filter(case__in=cases).follow_ups_due(today)
-    goals = Goal.objects.filter(case__in=cases).past_target(today)
+    follow_ups = Contact.objects.restrict(user, "view").filter(case__in=cases).follow_ups_due(today)
+    goals = Goal.objects.restrict(user, "view").filter(case__in=cases).past_target(today)
     return {
         "today": today,
         "quiet": [{"case": c, "days": (today - quiet_since(c)).days,

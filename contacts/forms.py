@@ -330,7 +330,8 @@ class ContactForm(GuidedForm, forms.ModelForm):
 
     def _check_same_time(self, day, start_time):
         earlier = (
-            Contact.objects.possibly_the_same_as(case=self.case, day=day, start_time=start_time, mentor=self.mentor)
+            # Through the case, which the view loaded through the access door.
+            self.case.contacts.possibly_the_same_as(case=self.case, day=day, start_time=start_time, mentor=self.mentor)
             .select_related("mentor", "created_by").order_by("start_time", "pk").first()
         )
         if earlier is None:

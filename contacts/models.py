@@ -11,6 +11,7 @@ from django.utils import timezone
 from clients.models import Case
 from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
+from mentoring.querysets import RestrictedQuerySet
 from mentors.models import Mentor
 
 from .goal_areas import GOAL_AREAS
@@ -84,7 +85,7 @@ class GroupSession(models.Model):
 GOAL_AREA_NAMES = dict(GOAL_AREAS)
 
 
-class ContactQuerySet(models.QuerySet):
+class ContactQuerySet(RestrictedQuerySet):
     def attended(self):
         """Counted sessions: attended, and not a text message (METRICS.md)."""
         return self.filter(attendance=Attendance.ATTENDED).exclude(mode=Mode.MESSAGE)
@@ -200,6 +201,7 @@ class Contact(VersionedModel):
     # error page) finds the contact the first one made instead of making a second.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = ContactQuerySet.as_manager()
 
     class Meta:
@@ -285,6 +287,9 @@ class SupportSpend(models.Model):
     notes = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-spent_on", "-id"]
         verbose_name_plural = "support spend"
@@ -294,7 +299,7 @@ class SupportSpend(models.Model):
         return self.case.client_id
 
 
-class GoalQuerySet(models.QuerySet):
+class GoalQuerySet(RestrictedQuerySet):
     def open(self):
         return self.filter(status=Goal.Status.OPEN)
 
@@ -320,6 +325,7 @@ class Goal(VersionedModel):
     reviewed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = GoalQuerySet.as_manager()
 
     class Meta:

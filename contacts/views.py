@@ -168,7 +168,7 @@ class ContactUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     conflict_noun = "this contact"
 
     def get_queryset(self):
-        return Contact.objects.filter(case__in=access.visible_cases(self.request.user)).for_lists()
+        return Contact.objects.restrict(self.request.user, "view").for_lists()
 
     def get_object(self, queryset=None):
         contact = super().get_object(queryset)
@@ -305,7 +305,7 @@ class GoalUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
     conflict_noun = "this goal"
 
     def get_queryset(self):
-        return Goal.objects.filter(case__in=access.changeable_cases(self.request.user)).select_related(
+        return Goal.objects.restrict(self.request.user, "change").select_related(
             "case__client", "case__programme"
         )
 
@@ -324,7 +324,7 @@ class GoalUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateView):
 class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
     """Every contact on one case, filterable, paginated; CSV for leads and managers."""
 
-    case_scope = "visible_cases"
+    case_action = "view"
     audit_verb = "case.contacts_viewed"
     table_class = ContactTable
     filterset_class = ContactFilter
@@ -332,7 +332,7 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Contact.objects.filter(case=self.case).for_lists()
+        return Contact.objects.restrict(self.request.user, "view").filter(case=self.case).for_lists()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -348,7 +348,8 @@ class CaseContactListView(CaseMixin, SingleTableMixin, FilterView):
 def case_contacts_csv(request, case_pk):
     """The contact list as CSV for the lead: the same filters; notes are left out."""
     case = access.load_or_404(request, access.managed_cases(request.user).select_related("client", "programme"), pk=case_pk)
-    filterset = ContactFilter(request.GET, queryset=Contact.objects.filter(case=case).for_lists())
+    contacts = Contact.objects.restrict(request.user, "manage").filter(case=case).for_lists()
+    filterset = ContactFilter(request.GET, queryset=contacts)
     contacts = filterset.qs
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-contacts.csv"'

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from clients.models import Client, RiskFlag
+from clients.models import Client
 from mentoring import access, audit
 from mentoring.models import AuditEvent
 from mentoring.pdf import write_pdf
@@ -32,12 +32,8 @@ from .tables import AuditEventTable, ChangeTable, DueClientTable
 class ManagerRequiredMixin(access.RoleRequiredMixin):
     """Managers only: exports, retention, erasure and the audit trail (access.can_export)."""
 
-    allowed_roles = (access.MANAGER,)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can_export(request.user):
-            raise PermissionDenied("Only managers may use the privacy tools.")
-        return super().dispatch(request, *args, **kwargs)
+    allowed_roles = (access.MANAGER,)  # the role access.can_export names
+    denied_message = "Only managers may use the privacy tools."
 
 
 def manager_required(view):
@@ -48,7 +44,7 @@ def banner_client(client):
     """The risk banner wants `client.active_risk_flags`; give it a list if the model has none."""
     if hasattr(type(client), "active_risk_flags"):
         return client
-    return {"active_risk_flags": list(RiskFlag.objects.filter(client=client, active=True))}
+    return {"active_risk_flags": list(client.risk_flags.filter(active=True))}
 
 
 # ---- Subject-access export ------------------------------------------------------------------
@@ -57,7 +53,7 @@ def banner_client(client):
 class ClientExportView(ManagerRequiredMixin, access.ScopedQuerysetMixin, DetailView):
     """A client's subject-access page: the two downloads, and erasure on request."""
 
-    scope = "visible_clients"
+    model = Client
     audit_verb = "client.privacy_viewed"
     template_name = "dataio/privacy/client_export.html"
     context_object_name = "client"
@@ -76,7 +72,7 @@ class ClientExportView(ManagerRequiredMixin, access.ScopedQuerysetMixin, DetailV
 
 
 class ClientExportJSONView(ManagerRequiredMixin, access.ScopedQuerysetMixin, DetailView):
-    scope = "visible_clients"
+    model = Client
 
     def get(self, request, *args, **kwargs):
         client = self.get_object()
@@ -88,7 +84,7 @@ class ClientExportJSONView(ManagerRequiredMixin, access.ScopedQuerysetMixin, Det
 
 
 class ClientExportPDFView(ManagerRequiredMixin, access.ScopedQuerysetMixin, DetailView):
-    scope = "visible_clients"
+    model = Client
 
     def get(self, request, *args, **kwargs):
         client, sections = privacy.subject_access_sections(self.get_object().pk)
@@ -122,7 +118,7 @@ class RetentionView(ManagerRequiredMixin, SingleTableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pending = list(ErasureRequest.objects.pending().select_related("requested_by"))
-        clients = Client.objects.in_bulk([r.client_id for r in pending])
+        clients = Client.objects.restrict(self.request.user, "view").in_bulk([r.client_id for r in pending])
         for erasure in pending:
             erasure.client = clients.get(erasure.client_id)
             erasure.may_approve = erasure.may_be_approved_by(self.request.user)
@@ -145,19 +141,18 @@ class RetentionView(ManagerRequiredMixin, SingleTableMixin, TemplateView):
         return redirect("dataio:retention")
 
 
-class ErasureRequestView(ManagerRequiredMixin, FormView):
+class ErasureRequestView(ManagerRequiredMixin, access.ParentObjectMixin, FormView):
     """A manager asks for a client's record to be erased; a second manager must approve."""
 
     template_name = "dataio/privacy/erasure_request.html"
     form_class = ErasureRequestForm
+    parent_model = Client
+    parent_action = "view"
+    parent_attribute = "client_record"
+    parent_verb = "client.erasure_form_viewed"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.can_export(request.user):
-            self.client_record = access.load_or_404(
-                request, access.visible_clients(request.user).not_anonymised(), verb="client.erasure_form_viewed",
-                pk=kwargs["pk"],
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def get_parent_queryset(self):
+        return super().get_parent_queryset().not_anonymised()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "client": self.client_record}

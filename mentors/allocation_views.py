@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, TemplateView
 
+from clients.models import Case
 from mentoring import access
 from mentoring.locking import StaleEdit, retry_form
 from mentoring.utils import is_stale, safe_next
@@ -96,7 +97,8 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
 
     allowed_roles = LEADS
     audit_verb = "case.allocation_viewed"
-    scope = "managed_cases"
+    model = Case
+    action = "manage"
     template_name = "mentors/allocate.html"
     context_object_name = "case"
 
@@ -104,16 +106,24 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
         return super().get_queryset().open().select_related("client", "programme")
 
     def get_preference(self):
-        return CaseMatchPreference.objects.filter(case=self.object).first() or CaseMatchPreference(case=self.object)
+        found = CaseMatchPreference.objects.restrict(self.request.user, "manage").filter(case=self.object).first()
+        return found or CaseMatchPreference(case=self.object)
+
+    def programme_mentors(self, case):
+        """The active mentors of the case's programme whom the user manages."""
+        return Mentor.objects.restrict(self.request.user, "manage").active().filter(programmes=case.programme)
+
+    def conflicts(self, case):
+        return MentorConflict.objects.restrict(self.request.user, "change").filter(client=case.client)
 
     def build(self, allocate_form=None, preference_form=None, data=None, conflict=None, conflict_form=None):
-        case = self.object
+        case, user = self.object, self.request.user
         ctx = matching.load([case])
         matches = matching.rank(case, ctx)
         offered = [m for m in matches if m.offered]
         allowed = [m.mentor.pk for m in matches if not m.hard_vetoes]
-        eligible = Mentor.objects.filter(pk__in=allowed).with_caseload().order_by("first_name", "last_name")
-        current = list(Allocation.objects.current().filter(case=case).select_related("mentor"))
+        eligible = Mentor.objects.restrict(user, "manage").filter(pk__in=allowed).with_caseload().order_by("first_name", "last_name")
+        current = list(Allocation.objects.restrict(user, "manage").current().filter(case=case).select_related("mentor"))
         lead = next((a for a in current if a.role == Allocation.Role.LEAD), None)
         if data is None and self.request.method == "POST" and "allocate" in self.request.POST:
             data = self.request.POST
@@ -122,19 +132,19 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
             initial={"mentor": offered[0].mentor.pk if offered else None},
         )
         preference_form = preference_form or MatchPreferenceForm(instance=self.get_preference())
-        programme_mentors = Mentor.objects.active().filter(programmes=case.programme).order_by("first_name", "last_name")
+        programme_mentors = self.programme_mentors(case).order_by("first_name", "last_name")
         return {
             "case": case, "suggestions": offered[:5], "not_offered": [m for m in matches if not m.offered],
             "caution": matching.caution(case, ctx), "allocate_form": allocate_form,
             "preference_form": preference_form, "current_allocations": current,
-            "conflicts": MentorConflict.objects.filter(client=case.client).select_related("mentor"),
+            "conflicts": self.conflicts(case).select_related("mentor"),
             "conflict_form": conflict_form or ConflictForm(mentors=programme_mentors),
             "lead_seen": AllocateForm.seen_value(lead),
             "next": safe_next(self.request, ""), "today": timezone.localdate(), "conflict": conflict,
         }
 
     def record_conflict(self, request, case):
-        mentors = Mentor.objects.active().filter(programmes=case.programme)
+        mentors = self.programme_mentors(case)
         form = ConflictForm(request.POST, mentors=mentors, instance=MentorConflict(client=case.client, recorded_by=request.user))
         if not form.is_valid():
             return self.render_to_response(self.build(conflict_form=form))
@@ -148,7 +158,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
 
     def remove_conflict(self, request, case):
         pk = request.POST.get("remove_conflict", "")
-        found = MentorConflict.objects.filter(client=case.client, pk=int(pk) if pk.isdigit() else None).first()
+        found = self.conflicts(case).filter(pk=int(pk) if pk.isdigit() else None).first()
         if found is not None:
             found.delete()
             messages.success(request, f"Conflict with {found.mentor} removed.")
@@ -174,7 +184,7 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
                     except IntegrityError:
                         # Another lead saved this case's first preferences at the same moment:
                         # theirs stand, shown as any other change made meanwhile.
-                        raise StaleEdit(CaseMatchPreference.objects.get(case=case)) from None
+                        raise StaleEdit(self.get_preference()) from None
                 except StaleEdit as stale:
                     current = stale.current
                     retry = retry_form(form, lambda data: MatchPreferenceForm(data, instance=current),
@@ -211,25 +221,23 @@ class AllocateView(access.ScopedQuerysetMixin, DetailView):
         return self.render_to_response(context)
 
 
-class AllocationEndView(access.RoleRequiredMixin, FormView):
+class AllocationEndView(access.ParentObjectMixin, FormView):
     """End a current allocation: from that day the mentor no longer sees the case. A case left
     without a lead mentor goes back to 'Cases to allocate'."""
 
     allowed_roles = LEADS
+    parent_model = Allocation
+    parent_action = "manage"
+    parent_attribute = "allocation"
     form_class = EndAllocationForm
     template_name = "mentors/allocation_end.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            allocations = Allocation.objects.filter(case__in=access.managed_cases(request.user))
-            if request.method != "POST":
-                # A press on a page opened before someone else ended it is told so by end_allocation.
-                allocations = allocations.exclude(ended_on__lte=timezone.localdate())
-            self.allocation = access.load_or_404(
-                request,
-                allocations.select_related("case__client", "case__programme", "mentor"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def get_parent_queryset(self):
+        allocations = super().get_parent_queryset().select_related("case__client", "case__programme", "mentor")
+        if self.request.method != "POST":
+            # A press on a page opened before someone else ended it is told so by end_allocation.
+            allocations = allocations.exclude(ended_on__lte=timezone.localdate())
+        return allocations
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "allocation": self.allocation}

@@ -12,9 +12,9 @@ from mentoring import access
 from .models import Allocation
 
 
-def _allocations(cases):
+def _allocations(request, cases):
     return list(
-        Allocation.objects.filter(case__in=[c.pk for c in cases]).select_related("mentor", "case__programme")
+        Allocation.objects.restrict(request.user, "view").filter(case__in=[c.pk for c in cases]).select_related("mentor", "case__programme")
         .order_by("-started_on", "-id")
     )
 
@@ -32,7 +32,7 @@ def allocate(request, client, cases):
 @timeline_source
 def allocation_events(request, client, cases):
     events = []
-    for a in _allocations(cases):
+    for a in _allocations(request, cases):
         role = a.get_role_display().lower()
         events.append(TimelineEvent(
             on=a.started_on, kind="allocation", title=f"{a.mentor} allocated as {role}",
@@ -52,7 +52,7 @@ def mentors_section(request, client, cases):
         return None
     managed = set(access.managed_cases(request.user).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     rows = []
-    allocations = _allocations(cases)
+    allocations = _allocations(request, cases)
     for case in cases:
         mine = [a for a in allocations if a.case_id == case.pk]
         rows.append({

@@ -48,7 +48,8 @@ class MentorFilter(django_filters.FilterSet):
         return queryset
 
     def in_programme(self, queryset, name, value):
-        return queryset.filter(pk__in=Mentor.objects.filter(programmes=value).values("pk"))
+        # A subquery of the mentors already listed: one row per mentor, however many programmes.
+        return queryset.filter(pk__in=queryset.filter(programmes=value).values("pk"))
 
     def with_status(self, queryset, name, value):
         today = timezone.localdate()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from clients.models import Case, Gender
 from mentoring.locking import VersionedModel
 from mentoring.models import Programme
+from mentoring.querysets import RestrictedQuerySet
 
 
 class CaseMatchPreference(VersionedModel):
@@ -44,6 +45,9 @@ class CaseMatchPreference(VersionedModel):
     times_wanted = models.JSONField("when the client can meet", default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     def __str__(self):
         return f"Matching preferences for case {self.case_id}"
 
@@ -67,6 +71,9 @@ class MentorConflict(models.Model):
     note = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_on = models.DateField(default=timezone.localdate)
+
+    access_path = "client"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mentor__first_name", "kind"]

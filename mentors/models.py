@@ -11,13 +11,14 @@ from django.utils import timezone
 from clients.models import Case, Gender
 from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
+from mentoring.querysets import RestrictedQuerySet
 
 
 class Strength(Taxonomy):
     """Something a mentor is good at or interested in: employment, housing, music..."""
 
 
-class MentorQuerySet(models.QuerySet):
+class MentorQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(active=True)
 
@@ -254,7 +255,7 @@ class Mentor(VersionedModel):
             raise ValidationError({"dbs_renewal_due": "The renewal date cannot be before the certificate date."})
 
 
-class TrainingQuerySet(models.QuerySet):
+class TrainingQuerySet(RestrictedQuerySet):
     def expired(self, on=None):
         """Entries past their expiry with no later entry for the same course (not yet refreshed)."""
         on = on or timezone.localdate()
@@ -274,6 +275,7 @@ class Training(models.Model):
     completed_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True, help_text="For refreshers such as safeguarding.")
 
+    access_path = "mentor"  # whose row this is, for mentoring.access.restrict
     objects = TrainingQuerySet.as_manager()
 
     class Meta:
@@ -298,6 +300,9 @@ class Supervision(models.Model):
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     notes = models.TextField(blank=True)
 
+    access_path = "mentor"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-held_on"]
 
@@ -317,11 +322,14 @@ class Progression(models.Model):
     on = models.DateField()
     details = models.CharField(max_length=200, blank=True)
 
+    access_path = "mentor"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-on"]
 
 
-class AllocationQuerySet(models.QuerySet):
+class AllocationQuerySet(RestrictedQuerySet):
     def current(self, on=None):
         """Allocations in force today: started, and not ended before today."""
         on = on or timezone.localdate()
@@ -358,6 +366,7 @@ class Allocation(models.Model):
         default=list, blank=True, help_text="The codes of the matching rules the lead overrode, with the reason above."
     )
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = AllocationQuerySet.as_manager()
 
     class Meta:

@@ -53,7 +53,7 @@ class MentorListView(access.RoleRequiredMixin, SingleTableMixin, FilterView):
 class MentorDetailView(access.ScopedQuerysetMixin, DetailView):
     """A mentor's page: leads and managers of their programmes, and the mentor (read only)."""
 
-    scope = "visible_mentors"
+    model = Mentor
     template_name = "mentors/mentor_detail.html"
     context_object_name = "mentor"
 
@@ -65,7 +65,7 @@ class MentorDetailView(access.ScopedQuerysetMixin, DetailView):
         mentor, user = self.object, self.request.user
         today = timezone.localdate()
         allocations = list(
-            Allocation.objects.filter(mentor=mentor, case__in=access.visible_cases(user))
+            Allocation.objects.restrict(user, "view").filter(mentor=mentor)
             .select_related("case__client", "case__programme", "allocated_by")
             .order_by("-started_on", "-id")
         )
@@ -113,7 +113,7 @@ class MentorCreateView(access.RoleRequiredMixin, MentorFormMixin, SuccessMessage
 
 class MentorUpdateView(access.ScopedQuerysetMixin, MentorFormMixin, SuccessMessageMixin, ConflictMixin, UpdateView):
     allowed_roles = LEADS
-    scope = "managed_mentors"
+    action = "manage"
     conflict_noun = "this mentor's details"
     success_message = "Changes to %(first_name)s %(last_name)s saved."
 
@@ -143,17 +143,15 @@ def leaving_message(user, mentor, result):
     return text
 
 
-class MentorRecordCreateView(access.RoleRequiredMixin, SuccessMessageMixin, CreateView):
+class MentorRecordCreateView(access.ParentObjectMixin, SuccessMessageMixin, CreateView):
     """Add a training, supervision or progression entry to a mentor the user manages."""
 
     allowed_roles = LEADS
+    parent_model = Mentor
+    parent_action = "manage"
+    parent_attribute = "mentor"
     template_name = "mentors/mentor_record_form.html"
     heading = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            self.mentor = get_object_or_404(access.managed_mentors(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         form.instance.mentor = self.mentor
@@ -187,26 +185,23 @@ class ProgressionCreateView(MentorRecordCreateView):
     success_message = "Progression recorded."
 
 
-class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
+class MentorReallocateView(access.ParentObjectMixin, FormView):
     """A mentor leaves or goes on leave: every current case on one screen, re-allocated in bulk."""
 
     allowed_roles = LEADS
-    scope = "managed_mentors"
+    parent_model = Mentor
+    parent_action = "manage"
+    parent_attribute = "mentor"
     form_class = ReallocateForm
     template_name = "mentors/mentor_reallocate.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_role(request.user, *self.allowed_roles):
-            self.mentor = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_rows(self):
         if hasattr(self, "_rows"):
             return self._rows
         user = self.request.user
         held = (
-            Allocation.objects.current().filter(mentor=self.mentor).exclude(case__status="closed")
-            .filter(case__in=access.managed_cases(user)).values("case_id")
+            Allocation.objects.restrict(user, "manage").current().filter(mentor=self.mentor)
+            .exclude(case__status="closed").values("case_id")
         )
         cases = list(
             access.managed_cases(user).filter(pk__in=held).select_related("client", "programme")
@@ -218,7 +213,7 @@ class MentorReallocateView(access.ScopedQuerysetMixin, FormView):
         )
         plan = matching.plan_reallocation(cases, from_mentor=self.mentor)
         eligible = list(
-            Mentor.objects.available().vetted().exclude(pk=self.mentor.pk)
+            Mentor.objects.restrict(user, "manage").available().vetted().exclude(pk=self.mentor.pk)
             .filter(programmes__in={c.programme_id for c in cases}).distinct()
             .with_caseload().prefetch_related("programmes").order_by("first_name", "last_name")
         )

@@ -40,7 +40,7 @@ def progress(request, client, cases):
     """The latest wheel of each case (first against latest) with the distance travelled."""
     cases = list(cases)
     assessments = list(
-        Assessment.objects.filter(case_id__in=_case_ids(cases))
+        Assessment.objects.restrict(request.user, "view").filter(case_id__in=_case_ids(cases))
         .select_related("template")
         .prefetch_related("scores")
         .order_by("case_id", "template_id", "assessed_on", "id")
@@ -67,7 +67,7 @@ def progress(request, client, cases):
 @client_section(order=40, title="Achievements", template="outcomes/sections/achievements.html")
 def achievements(request, client, cases):
     cases = list(cases)
-    rows = list(Achievement.objects.filter(case_id__in=_case_ids(cases)).select_related("type"))
+    rows = list(Achievement.objects.restrict(request.user, "view").filter(case_id__in=_case_ids(cases)).select_related("type"))
     changeable = _changeable_case_ids(request, cases)
     return {
         "achievements": rows,
@@ -81,16 +81,16 @@ def offences(request, client, cases):
     """Leads and managers see the offence history and custody; mentors only that offence
     records exist (custody periods are offence detail: a mentor sees none of them)."""
     allowed = access.can_see_offences(request.user)
-    custody = list(CustodyPeriod.objects.filter(client=client)) if allowed else []
+    custody = list(CustodyPeriod.objects.restrict(request.user, "view").filter(client=client)) if allowed else []
     data = {"allowed": allowed, "custody_periods": custody, "client": client}
     if allowed:
-        recent = list(Offence.objects.filter(client=client).select_related("category")[:RECENT_OFFENCES])
+        recent = list(Offence.objects.restrict(request.user, "view").filter(client=client).select_related("category")[:RECENT_OFFENCES])
         data.update(
             offences=recent,
-            offence_count=Offence.objects.filter(client=client).count() if len(recent) == RECENT_OFFENCES else len(recent),
+            offence_count=Offence.objects.restrict(request.user, "view").filter(client=client).count() if len(recent) == RECENT_OFFENCES else len(recent),
         )
     else:
-        data["offence_count"] = Offence.objects.filter(client=client).count()
+        data["offence_count"] = Offence.objects.restrict(request.user, "view").filter(client=client).count()
     return data
 
 
@@ -98,22 +98,22 @@ def offences(request, client, cases):
 def outcome_events(request, client, cases):
     case_ids = _case_ids(cases)
     events = []
-    for assessment in Assessment.objects.filter(case_id__in=case_ids).select_related("template"):
+    for assessment in Assessment.objects.restrict(request.user, "view").filter(case_id__in=case_ids).select_related("template"):
         events.append(TimelineEvent(
             on=assessment.assessed_on, kind="assessment", icon="wheel",
             title=f"{assessment.get_stage_display()} assessment: {assessment.template.name.lower()}",
             url=reverse("outcomes:assessment_detail", kwargs={"pk": assessment.pk}),
         ))
-    for achievement in Achievement.objects.filter(case_id__in=case_ids).select_related("type"):
+    for achievement in Achievement.objects.restrict(request.user, "view").filter(case_id__in=case_ids).select_related("type"):
         events.append(TimelineEvent(
             on=achievement.achieved_on, kind="achievement", icon="award",
             title=f"Achievement: {achievement.type.name}", detail=achievement.employer_or_course,
         ))
-    for questionnaire in Questionnaire.objects.filter(case_id__in=case_ids):
+    for questionnaire in Questionnaire.objects.restrict(request.user, "view").filter(case_id__in=case_ids):
         events.append(TimelineEvent(on=questionnaire.completed_on, kind="questionnaire", icon="clipboard",
                                     title="Exit questionnaire completed"))
     if access.can_see_offences(request.user):
-        for period in CustodyPeriod.objects.filter(client=client):
+        for period in CustodyPeriod.objects.restrict(request.user, "view").filter(client=client):
             reason = f" ({period.get_reason_display().lower()})" if period.reason else ""
             events.append(TimelineEvent(on=period.started_on, kind="custody", icon="lock",
                                         title=f"Went into custody{reason}"))
@@ -121,7 +121,7 @@ def outcome_events(request, client, cases):
                 events.append(TimelineEvent(on=period.ended_on, kind="custody", icon="unlock",
                                             title="Released from custody"))
         offence_url = reverse("outcomes:offence_list", kwargs={"pk": client.pk})
-        for offence in Offence.objects.filter(client=client).select_related("category"):
+        for offence in Offence.objects.restrict(request.user, "view").filter(client=client).select_related("category"):
             convicted = f"Convicted {offence.conviction_date:%-d %b %Y}" if offence.conviction_date else "Not convicted"
             events.append(TimelineEvent(on=offence.offence_date, kind="offence", icon="alert",
                                         title=f"Offence: {offence.category.name}", detail=convicted, url=offence_url))

@@ -35,14 +35,14 @@ def employment_checks_due(user, on=None, limit=None):
     oldest `limit` of each, merged, hold the oldest `limit` of all.
     """
     on = on or timezone.localdate()
-    mine = Achievement.objects.filter(case__in=access.changeable_cases(user))
+    mine = Achievement.objects.restrict(user, "change")
     items = []
     for weeks in EMPLOYMENT_CHECK_WEEKS:
         due = mine.employment_check_due(weeks, on).order_by("achieved_on", "id")
         if limit:
             # The few oldest by id first, then their details: joining every due job's case and
             # client before sorting costs more than the sort.
-            due = Achievement.objects.filter(pk__in=due.values("pk")[:limit]).order_by("achieved_on", "id")
+            due = mine.filter(pk__in=due.values("pk")[:limit]).order_by("achieved_on", "id")
         items += [DueCheck(achievement, weeks) for achievement in due.select_related("type", "case__client")]
     items.sort(key=lambda item: (item.due_on, item.achievement.pk))
     return items[:limit] if limit else items
@@ -50,7 +50,7 @@ def employment_checks_due(user, on=None, limit=None):
 
 def employment_checks_count(user, on=None):
     """How many checks are due on the user's changeable cases: one query."""
-    mine = Achievement.objects.filter(case__in=access.changeable_cases(user))
+    mine = Achievement.objects.restrict(user, "change")
     return mine.employment_checks_due_count(on or timezone.localdate())
 
 

@@ -129,15 +129,15 @@ class AssessmentForm(GuidedForm, forms.Form):
 
     def same_day(self, day):
         """Assessments this one would clash with: one wheel of a template per case and day."""
-        return Assessment.objects.filter(case=self.case, template=self.template, assessed_on=day)
+        return self.others().filter(assessed_on=day)
 
     # The names of the buttons that answer the form's two questions.
     AS_REVIEW = "as_review"
     CONFIRM_GAP = "confirm_gap"
 
     def others(self):
-        """The case's other wheels of this template."""
-        return Assessment.objects.filter(case=self.case, template=self.template)
+        """The case's other wheels of this template (the case was loaded through the access door)."""
+        return self.case.assessments.filter(template=self.template)
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from clients.models import Case, Client
 from mentoring.locking import VersionedModel
 from mentoring.models import Taxonomy
+from mentoring.querysets import RestrictedQuerySet
 
 DEFAULT_TEMPLATE = "progress_wheel"
 
@@ -69,7 +70,7 @@ class Domain(models.Model):
         return self.label
 
 
-class AssessmentQuerySet(models.QuerySet):
+class AssessmentQuerySet(RestrictedQuerySet):
     def for_cases(self, cases):
         return self.filter(case__in=cases)
 
@@ -92,6 +93,7 @@ class Assessment(VersionedModel):
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -124,6 +126,9 @@ class Score(models.Model):
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(10)])
     comment = models.CharField(max_length=500, blank=True)
 
+    access_path = "assessment__case"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["domain__order"]
         constraints = [models.UniqueConstraint(fields=["assessment", "domain"], name="one_score_per_domain")]
@@ -147,7 +152,7 @@ class AchievementType(Taxonomy):
 EMPLOYMENT_CHECK_WEEKS = (13, 26)
 
 
-class AchievementQuerySet(models.QuerySet):
+class AchievementQuerySet(RestrictedQuerySet):
     def employment(self):
         return self.filter(type__category=AchievementType.Category.EMPLOYMENT)
 
@@ -192,6 +197,7 @@ class Achievement(VersionedModel):
     in_work_26_weeks = models.BooleanField("still in work at 26 weeks", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = AchievementQuerySet.as_manager()
 
     class Meta:
@@ -269,7 +275,7 @@ def proven_q(as_of=None, *, prefix=""):
     return condition
 
 
-class OffenceQuerySet(models.QuerySet):
+class OffenceQuerySet(RestrictedQuerySet):
     def proven(self, as_of=None):
         """Offences with a conviction (on or before `as_of`): the only ones the figures count."""
         return self.filter(proven_q(as_of))
@@ -291,6 +297,7 @@ class Offence(models.Model):
     description = models.TextField(blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.POLICE)
 
+    access_path = "client"  # whose row this is, for mentoring.access.restrict
     objects = OffenceQuerySet.as_manager()
 
     class Meta:
@@ -317,6 +324,9 @@ class CustodyPeriod(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+
+    access_path = "client"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on"]
@@ -382,6 +392,9 @@ class Questionnaire(models.Model):
     completed_on = models.DateField()
     comments = models.TextField(blank=True)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-completed_on"]
         constraints = [models.UniqueConstraint(fields=["case", "completed_on"], name="one_questionnaire_per_day")]
@@ -417,6 +430,9 @@ class Answer(models.Model):
         choices=Rating.choices, validators=[MinValueValidator(1), MaxValueValidator(5)], null=True, blank=True,
         help_text="Empty: the statement was not asked.",
     )
+
+    access_path = "questionnaire__case"  # whose row this is, for mentoring.access.restrict
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["questionnaire", "question"], name="one_answer_per_question")]

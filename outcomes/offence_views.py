@@ -4,11 +4,11 @@ project leads and managers only. The other outcomes pages are in views.py.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.functional import cached_property
+from django.shortcuts import redirect
 from django.views.generic import CreateView
 from django_filters.views import FilterView
 
+from clients.models import Client
 from mentoring import access, audit
 from mentoring.tables import SingleTableMixin
 
@@ -18,27 +18,19 @@ from .tables import OffenceTable
 from .views import client_page_url
 
 
-class OffenceAccessMixin(access.RoleRequiredMixin):
-    """The client is loaded through visible_clients (404 otherwise), then the role is checked:
-    offence detail is for project leads and managers only (403 for a mentor, whose refused
-    request shows nothing and so records no read)."""
+class OffenceAccessMixin(access.ParentObjectMixin):
+    """The client is loaded through the door (404 outside the user's clients), then the role is
+    checked: offence detail is for project leads and managers only (403 for a mentor, whose
+    refused request shows nothing and so records no read)."""
 
-    client_scope = "visible_clients"
-    audit_verb = "client.offences_viewed"
+    parent_model = Client
+    parent_action = "view"
+    parent_attribute = "client"
+    parent_verb = "client.offences_viewed"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.works_with_cases(request.user):
-            self.client  # noqa: B018 - 404 before 403
-            if not access.can_see_offences(request.user):
-                raise PermissionDenied("Offence records are visible to project leads and managers only.")
-            if self.client_scope != "visible_clients":
-                get_object_or_404(getattr(access, self.client_scope)(request.user), pk=self.kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def client(self):
-        return access.load_or_404(self.request, access.visible_clients(self.request.user), verb=self.audit_verb,
-                                  pk=self.kwargs["pk"])
+    def check_parent(self, parent):
+        if not access.can_see_offences(self.request.user):
+            raise PermissionDenied("Offence records are visible to project leads and managers only.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(client=self.client, client_url=client_page_url(self.client.pk), **kwargs)
@@ -63,8 +55,12 @@ class OffenceListView(OffenceAccessMixin, SingleTableMixin, FilterView):
 class ClientRecordCreateView(OffenceAccessMixin, CreateView):
     """Record an offence or a custody period on the client, back to their offence list."""
 
-    client_scope = "changeable_clients"
-    audit_verb = None  # each view below names its event
+    parent_action = "change"
+    audit_verb = None  # each view below names its event, which is also the read's
+
+    @property
+    def parent_verb(self):
+        return self.audit_verb
 
     def audit_details(self, record):
         return {}

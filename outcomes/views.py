@@ -227,7 +227,7 @@ class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
     conflict_noun = "this assessment"
 
     def get_queryset(self):
-        return Assessment.objects.for_cases(access.changeable_cases(self.request.user)).select_related(
+        return Assessment.objects.restrict(self.request.user, "change").select_related(
             "case__client", "case__programme", "template"
         )
 
@@ -279,11 +279,12 @@ class AssessmentUpdateView(ConflictMixin, AssessmentCreateView):
 
 
 class AssessmentDetailView(access.ScopedQuerysetMixin, DetailView):
+    model = Assessment
     template_name = "outcomes/assessment_detail.html"
     context_object_name = "assessment"
 
     def get_queryset(self):
-        return Assessment.objects.for_cases(access.visible_cases(self.request.user)).select_related(
+        return super().get_queryset().select_related(
             "case__client", "case__programme", "template", "completed_by"
         )
 
@@ -292,12 +293,14 @@ class AssessmentDetailView(access.ScopedQuerysetMixin, DetailView):
         assessment = self.object
         domains = list(Domain.objects.filter(template=assessment.template_id))
         first = (
-            Assessment.objects.filter(case=assessment.case_id, template=assessment.template_id)
+            Assessment.objects.restrict(self.request.user, "view")
+            .filter(case=assessment.case_id, template=assessment.template_id)
             .chronological()
             .prefetch_related("scores")
             .first()
         )
-        current = Assessment.objects.filter(pk=assessment.pk).select_related("template").prefetch_related("scores").get()
+        current = (Assessment.objects.restrict(self.request.user, "view").filter(pk=assessment.pk)
+                   .select_related("template").prefetch_related("scores").get())
         pair = [first, current] if first.pk != current.pk else [current]
         if first.assessed_on > current.assessed_on:
             pair = [current]
@@ -343,7 +346,7 @@ class AchievementUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateVie
     conflict_noun = "this achievement"
 
     def get_queryset(self):
-        return Achievement.objects.filter(case__in=access.changeable_cases(self.request.user)).select_related(
+        return Achievement.objects.restrict(self.request.user, "change").select_related(
             "type", "case__client", "case__programme"
         )
 
@@ -363,7 +366,7 @@ class AchievementUpdateView(access.ScopedQuerysetMixin, ConflictMixin, UpdateVie
 @access.role_required(access.MENTOR, access.LEAD, access.MANAGER)
 def achievement_check(request, pk):
     """Answer a 13- or 26-week 'still in work?' check from the due list."""
-    achievements = Achievement.objects.filter(case__in=access.changeable_cases(request.user)).select_related("type", "case")
+    achievements = Achievement.objects.restrict(request.user, "change").select_related("type", "case")
     achievement = access.load_or_404(request, achievements, pk=pk)
     form = EmploymentCheckForm(request.POST)
     if not achievement.is_employment:
@@ -420,7 +423,7 @@ class QuestionnairePrintView(CaseMixin, TemplateView):
     """A paper copy of the exit questionnaire for clients who prefer to fill it in by hand."""
 
     template_name = "outcomes/questionnaire_print.html"
-    case_scope = "visible_cases"
+    case_action = "view"
     audit_verb = "case.questionnaire_printed"
 
     def get_context_data(self, **kwargs):

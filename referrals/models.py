@@ -7,13 +7,14 @@ from django.utils import timezone
 from clients.models import Case, Client
 from mentoring import audit
 from mentoring.models import Programme, Taxonomy
+from mentoring.querysets import RestrictedQuerySet
 
 
 class ReferralSource(Taxonomy):
     """The kind of agency a referral comes from: probation, IOM, youth justice, A&E, self..."""
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(RestrictedQuerySet):
     def awaiting_decision(self):
         return self.filter(decision=Referral.Decision.PENDING)
 

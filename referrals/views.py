@@ -25,7 +25,7 @@ LEADS = (access.LEAD, access.MANAGER)
 class ReferralListView(access.ScopedQuerysetMixin, SingleTableMixin, FilterView):
     """The referral queue: pending first, oldest first, with waiting days."""
 
-    scope = "decidable_referrals"
+    action = "change"  # the queue is of referrals the user may decide
     allowed_roles = LEADS
     model = Referral
     table_class = ReferralTable
@@ -87,6 +87,17 @@ class ReferralCreateView(access.RoleRequiredMixin, CreateView):
         return redirect("referrals:referral_detail", pk=self.object.pk)
 
 
+def referral_client(user, referral):
+    """The referral's client, with their banner flags, as the referral's reader may see it.
+
+    A declined or withdrawn referral still shows who was referred (the referral holds it), but
+    not the record: its client is then outside the user's clients, and the page uses the
+    referral's own copy of the name (`referral.client`, loaded through the referral's scope).
+    """
+    clients = Client.objects.restrict(user, "view").with_active_risk_flags()
+    return clients.filter(pk=referral.client_id).first() or referral.client
+
+
 def case_links(request, case):
     """The accepted case's next steps, from the apps that own them ("Allocate a mentor", from
     mentors, while it waits), as the client page shows them: referrals names no upper app's URL."""
@@ -94,7 +105,6 @@ def case_links(request, case):
 
 
 class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
-    scope = "visible_referrals"
     model = Referral
     template_name = "referrals/referral_detail.html"
 
@@ -104,7 +114,7 @@ class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         referral = self.object
-        context["client"] = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        context["client"] = referral_client(self.request.user, referral)
         context["case_links"] = case_links(self.request, referral.case)
         # A declined or withdrawn referral keeps what was referred, not a view of the record.
         context["client_visible"] = access.visible_clients(self.request.user).filter(pk=referral.client_id).exists()
@@ -120,7 +130,8 @@ class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
 class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateResponseMixin, View):
     """POST: accept, decline or withdraw, through the referral's own methods."""
 
-    scope = "decidable_referrals"
+    model = Referral
+    action = "change"  # deciding
     allowed_roles = LEADS
     template_name = "referrals/referral_detail.html"
     http_method_names = ["post"]
@@ -144,7 +155,7 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
                                     else reverse("clients:client_detail", args=[referral.client_id]))
                 messages.success(request, f"Referral {referral.get_decision_display().lower()}.")
                 return redirect("referrals:referral_detail", pk=referral.pk)
-        client = Client.objects.with_active_risk_flags().get(pk=referral.client_id)
+        client = referral_client(request.user, referral)
         return self.render_to_response({
             "referral": referral, "object": referral, "client": client, "decision_form": form,
             "can_decide": referral.decision == Referral.Decision.PENDING,

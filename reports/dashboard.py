@@ -30,14 +30,15 @@ def programme_summary(request):
     today = timezone.localdate()
     fy_start, _ = quick_period("financial_year_to_date", today)
     month_start = today.replace(day=1)
+    referrals = Referral.objects.restrict(request.user, "view")
     programmes = list(
         access.reportable_programmes(request.user).filter(active=True)
         .annotate(
-            open_cases=_count(Case.objects.open().filter(programme=OuterRef("pk")).order_by()),
+            open_cases=_count(Case.objects.restrict(request.user, "view").open().filter(programme=OuterRef("pk")).order_by()),
             referrals_this_month=_count(
-                Referral.objects.filter(programme=OuterRef("pk"), received_on__gte=month_start, received_on__lte=today).order_by()
+                referrals.filter(programme=OuterRef("pk"), received_on__gte=month_start, received_on__lte=today).order_by()
             ),
-            pending=_count(Referral.objects.awaiting_decision().filter(programme=OuterRef("pk")).order_by()),
+            pending=_count(referrals.awaiting_decision().filter(programme=OuterRef("pk")).order_by()),
         )
         .order_by("name")
     )

@@ -5,9 +5,10 @@ from django.db import models, transaction
 
 from clients.models import Case
 from mentoring import audit
+from mentoring.querysets import RestrictedQuerySet
 
 
-class CaseStudyQuerySet(models.QuerySet):
+class CaseStudyQuerySet(RestrictedQuerySet):
     def approved(self):
         return self.filter(approved_for_reports=True)
 
@@ -28,6 +29,7 @@ class CaseStudy(models.Model):
     approved_for_reports = models.BooleanField(default=False, help_text="A manager has picked it for reports.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    access_path = "case"  # whose row this is, for mentoring.access.restrict
     objects = CaseStudyQuerySet.as_manager()
 
     class Meta:

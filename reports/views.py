@@ -81,7 +81,8 @@ class ReportView(ReportFormMixin, TemplateView):
                              **self.export_detail(form))
             result = self.compute(form)
             data = form.cleaned_data
-            studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
+            studies = CaseStudy.objects.restrict(request.user, "manage").for_report(
+                data["programmes"], data["start"], data["end"])
             context.update(exports.report_context(result, suppress=suppress, case_studies=studies))
             query = {key: value for key, value in request.GET.lists()} if request.GET else {
                 "programmes": [p.pk for p in data["programmes"]], "start": [data["start"].isoformat()],
@@ -131,7 +132,8 @@ class ReportPDFView(ReportDownloadView):
 
     def render(self, form, result, suppress):
         data = form.cleaned_data
-        studies = CaseStudy.objects.for_report(data["programmes"], data["start"], data["end"])
+        studies = CaseStudy.objects.restrict(self.request.user, "manage").for_report(
+            data["programmes"], data["start"], data["end"])
         return exports.report_pdf(result, suppress=suppress, case_studies=studies)
 
 
@@ -195,8 +197,7 @@ class CaseStudyListView(access.RoleRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        cases = access.managed_cases(self.request.user)
-        return (CaseStudy.objects.filter(case__in=cases)
+        return (CaseStudy.objects.restrict(self.request.user, "manage")
                 .select_related("case__programme", "written_by").order_by("-created_at"))
 
     def get_context_data(self, **kwargs):
@@ -207,7 +208,7 @@ class CaseStudyListView(access.RoleRequiredMixin, ListView):
 @access.role_required(access.MANAGER)
 def case_study_toggle(request, pk):
     """A manager ticks (or unticks) a case study for inclusion in reports."""
-    study = get_object_or_404(CaseStudy.objects.filter(case__in=access.managed_cases(request.user)), pk=pk)
+    study = get_object_or_404(CaseStudy.objects.restrict(request.user, "manage"), pk=pk)
     include = {"1": True, "0": False}.get(request.POST.get("include"))
     if include is None:
         messages.error(request, "This page is out of date: check the list and press again.")
@@ -227,15 +228,9 @@ def case_study_toggle(request, pk):
 class JusticeDataLabExportView(access.RoleRequiredMixin, TemplateView):
     """The cohort file the Ministry of Justice's Justice Data Lab asks for: managers only."""
 
-    allowed_roles = (access.MANAGER,)
+    allowed_roles = (access.MANAGER,)  # the role access.can_export names
+    denied_message = "Only managers may export the Justice Data Lab file."
     template_name = "reports/jdl_export.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can_export(request.user):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only managers may export the Justice Data Lab file.")
-        return super().dispatch(request, *args, **kwargs)
 
     def people(self, form):
         """The report's cohort (reports.metrics.cohort), one row per person not anonymised."""
