@@ -34,7 +34,7 @@ class QuestionAdmin(TaxonomyAdmin):
 
 
 @admin.register(ProgrammeQuestion)
-class ProgrammeQuestionAdmin(admin.ModelAdmin):
+class ProgrammeQuestionAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """A programme's exit questionnaire: its statements, in order, and which need an answer."""
 
     list_display = ("programme", "question", "required", "order")

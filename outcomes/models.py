@@ -367,7 +367,7 @@ class Question(Taxonomy):
     objects = QuestionQuerySet.as_manager()
 
 
-class ProgrammeQuestion(models.Model):
+class ProgrammeQuestion(VersionedModel):
     """A statement a programme's exit questionnaire asks. A required one needs a rating; any
     other may be answered "Not asked" (stored as an answer with no rating)."""
 
