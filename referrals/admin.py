@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from mentoring.admin import TaxonomyAdmin
+from mentoring.locking import VersionedAdminForm, VersionedAdminMixin
 
 from .models import EligibilityCriterion, ProgrammeEligibility, ReferralSource
 
@@ -21,7 +22,7 @@ class AreaListField(forms.CharField):
         return [" ".join(item.split()) for item in (super().to_python(value) or "").split(",") if item.strip()]
 
 
-class ProgrammeEligibilityForm(forms.ModelForm):
+class ProgrammeEligibilityForm(VersionedAdminForm):
     areas = AreaListField(required=False, help_text=ProgrammeEligibility._meta.get_field("areas").help_text)
 
     class Meta:
@@ -30,7 +31,7 @@ class ProgrammeEligibilityForm(forms.ModelForm):
 
 
 @admin.register(ProgrammeEligibility)
-class ProgrammeEligibilityAdmin(admin.ModelAdmin):
+class ProgrammeEligibilityAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Who each programme is for: checked rule by rule on every referral to it."""
 
     form = ProgrammeEligibilityForm

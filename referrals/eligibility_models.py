@@ -9,6 +9,7 @@ referral and counted in the report (referrals_not_eligible, referrals_accepted_b
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from mentoring.locking import VersionedModel
 from mentoring.models import Programme, Taxonomy
 from mentoring.querysets import RestrictedQuerySet
 
@@ -21,7 +22,7 @@ class EligibilityCriterion(Taxonomy):
         verbose_name_plural = "eligibility criteria"
 
 
-class ProgrammeEligibility(models.Model):
+class ProgrammeEligibility(VersionedModel):
     """A programme's eligibility rules. A programme without them takes everyone referred."""
 
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="eligibility")
