@@ -8,4 +8,4 @@ class ReferralsConfig(AppConfig):
     # parts (client_page.py, client_list.py) by clients.
 
     # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
-    administrator_models = ["referralsource"]
+    administrator_models = ["referralsource", "eligibilitycriterion", "programmeeligibility"]

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -12,6 +13,7 @@ from clients.postcodes import tidy_postcode
 from mentoring import access
 from mentoring.forms import GuidedForm
 
+from . import eligibility
 from .models import Referral, ReferralSource
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -205,9 +207,12 @@ class ReferralForm(GuidedForm, forms.ModelForm):
 
 
 class ReferralDecisionForm(GuidedForm, forms.Form):
-    """Accept, decline (with a reason) or withdraw a pending referral."""
+    """Accept, decline (with a reason) or withdraw a pending referral, recording what the lead
+    found for each of the programme's criteria. Accepting one that fails an eligibility rule
+    needs a reason: it is kept with the referral, audited and counted in the report."""
 
     ACCEPT, DECLINE, WITHDRAW = "accept", "decline", "withdraw"
+    FOUND = [("met", "Met"), ("not_met", "Not met"), ("unknown", "Not known")]
     decision = forms.ChoiceField(
         choices=[(ACCEPT, "Accept: open a case waiting for a mentor"), (DECLINE, "Decline"),
                  (WITHDRAW, "Withdrawn by the referrer or the person")],
@@ -216,13 +221,33 @@ class ReferralDecisionForm(GuidedForm, forms.Form):
     on = forms.DateField(label="Decided on", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False,
                              help_text="Needed when declining: it is shared with the referrer.")
+    override_reason = forms.CharField(
+        label="Why accept although a rule is not met", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text="Needed to accept a referral that fails an eligibility rule. It is kept with the referral.",
+    )
 
     def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, **kwargs)
         self.referral = referral
+        rules = eligibility.rules_of(referral.programme)
+        self.criteria = list(rules.criteria.filter(active=True)) if rules else []
+        found = dict(referral.criteria_found.values_list("criterion_id", "met")) if self.criteria else {}
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.name, choices=self.FOUND, widget=forms.RadioSelect,
+                initial={True: "met", False: "not_met"}.get(found.get(criterion.pk), "unknown"),
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("submit", "Record decision", css_class="main-action"))
+
+    def found(self):
+        """{criterion id: True/False} as recorded in this form; a criterion not known is left out."""
+        answers = {c.pk: self.cleaned_data.get(f"criterion_{c.pk}") for c in self.criteria}
+        return {pk: answer == "met" for pk, answer in answers.items() if answer in ("met", "not_met")}
+
+    def checks(self):
+        return eligibility.checks(self.referral, found=self.found())
 
     def clean(self):
         cleaned = super().clean()
@@ -231,15 +256,24 @@ class ReferralDecisionForm(GuidedForm, forms.Form):
         on = cleaned.get("on")
         if on and on > timezone.localdate():
             self.add_error("on", "A decision cannot be dated in the future.")
+        if (cleaned.get("decision") == self.ACCEPT and eligibility.failed(self.checks())
+                and not (cleaned.get("override_reason") or "").strip()):
+            failing = "; ".join(eligibility.failed(self.checks()))
+            self.add_error("override_reason", f"Say why you accept a referral that does not meet: {failing}.")
         return cleaned
 
     def apply(self, by):
-        """Call the referral's own method; returns the case an acceptance opened."""
+        """Record the criteria found and the rules failed, then call the referral's own method;
+        returns the case an acceptance opened."""
         decision, on, reason = self.cleaned_data["decision"], self.cleaned_data["on"], self.cleaned_data["reason"].strip()
-        if decision == self.ACCEPT:
-            return self.referral.accept(by=by, on=on, reason=reason)
-        if decision == self.DECLINE:
-            self.referral.decline(reason=reason, by=by, on=on)
-        else:
-            self.referral.withdraw(reason=reason, by=by, on=on)
+        with transaction.atomic():
+            self.referral.record_criteria(self.found(), criteria=self.criteria)
+            failing = eligibility.failed(self.checks())
+            if decision == self.ACCEPT:
+                override = self.cleaned_data["override_reason"].strip() if failing else ""
+                return self.referral.accept(by=by, on=on, reason=reason, failed_rules=failing, override_reason=override)
+            if decision == self.DECLINE:
+                self.referral.decline(reason=reason, by=by, on=on, failed_rules=failing)
+            else:
+                self.referral.withdraw(reason=reason, by=by, on=on, failed_rules=failing)
         return None

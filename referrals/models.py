@@ -66,6 +66,10 @@ class Referral(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral")
+    # The eligibility rules it failed when decided (their words, as the page showed them), and
+    # why it was accepted all the same.
+    failed_rules = models.JSONField(default=list, blank=True, help_text="Rules failed at the decision.")
+    override_reason = models.TextField("why it was accepted although not eligible", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReferralQuerySet.as_manager()
@@ -95,7 +99,7 @@ class Referral(models.Model):
             text += f" on {self.decided_on:%-d %b %Y}"
         return text
 
-    def _decide(self, decision, *, by, on, reason):
+    def _decide(self, decision, *, by, on, reason, failed_rules=None):
         # Two leads may press a button on the same referral at once: the row lock makes the
         # second wait for the first, and the re-read shows it the first one's decision.
         self.refresh_from_db(from_queryset=Referral.objects.select_for_update())
@@ -108,30 +112,55 @@ class Referral(models.Model):
         self.decided_on = on
         self.decision_reason = reason
         self.decided_by = by if by is not None and by.is_authenticated else None
+        if failed_rules is not None:  # the eligibility rules it fails, as the decision found them
+            self.failed_rules = list(failed_rules)
 
     @transaction.atomic
-    def accept(self, *, by=None, on=None, reason=""):
-        """Accept the referral: a case opens in the programme, waiting for a mentor."""
-        self._decide(self.Decision.ACCEPTED, by=by, on=on, reason=reason)
+    def accept(self, *, by=None, on=None, reason="", failed_rules=None, override_reason=""):
+        """Accept the referral: a case opens in the programme, waiting for a mentor.
+
+        One that fails an eligibility rule (`failed_rules`, as the decision found them) is
+        accepted only with `override_reason`, which is kept and audited.
+        """
+        self._decide(self.Decision.ACCEPTED, by=by, on=on, reason=reason, failed_rules=failed_rules)
+        if self.failed_rules and not override_reason.strip():
+            raise ValidationError("Say why you accept a referral that does not meet the programme's rules.")
+        self.override_reason = override_reason.strip()
         self.case = Case.objects.create(client=self.client, programme=self.programme, started_on=self.decided_on)
         self.save()
         audit.record(by, "referral.accepted", self, case=self.case.pk)
+        if self.failed_rules:
+            audit.record(by, "referral.accepted_by_override", self, rules_failed=len(self.failed_rules))
         audit.record(by, "case.opened", self.case, referral=self.pk)
         return self.case
 
+    def record_criteria(self, found, *, criteria):
+        """Store what the lead found for each of `criteria`: met, not met, or (absent from
+        `found`) not known, which removes an earlier finding."""
+
+        for criterion in criteria:
+            if criterion.pk in found:
+                ReferralCriterion.objects.update_or_create(
+                    referral=self, criterion=criterion, defaults={"met": found[criterion.pk]})
+            else:
+                ReferralCriterion.objects.filter(referral=self, criterion=criterion).delete()
+
     @transaction.atomic
-    def decline(self, *, reason, by=None, on=None):
+    def decline(self, *, reason, by=None, on=None, failed_rules=None):
         if not reason.strip():
             raise ValidationError("Say why the referral is declined.")
-        self._decide(self.Decision.DECLINED, by=by, on=on, reason=reason)
+        self._decide(self.Decision.DECLINED, by=by, on=on, reason=reason, failed_rules=failed_rules)
         self.save()
         audit.record(by, "referral.declined", self, decided_on=self.decided_on.isoformat())
 
     @transaction.atomic
-    def withdraw(self, *, reason="", by=None, on=None):
-        self._decide(self.Decision.WITHDRAWN, by=by, on=on, reason=reason)
+    def withdraw(self, *, reason="", by=None, on=None, failed_rules=None):
+        self._decide(self.Decision.WITHDRAWN, by=by, on=on, reason=reason, failed_rules=failed_rules)
         self.save()
         audit.record(by, "referral.withdrawn", self, decided_on=self.decided_on.isoformat(), reason_given=bool(reason.strip()))
 
 
 auditlog.register(Referral)
+
+
+from .eligibility_models import EligibilityCriterion, ProgrammeEligibility, ReferralCriterion  # noqa: E402,F401 - Django finds the models here

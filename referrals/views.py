@@ -13,7 +13,7 @@ from mentoring import access
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import is_stale
 
-from . import services
+from . import eligibility, services
 from .filters import ReferralFilter
 from .forms import ReferralDecisionForm, ReferralForm
 from .models import Referral
@@ -98,6 +98,12 @@ def referral_client(user, referral):
     return clients.filter(pk=referral.client_id).first() or referral.client
 
 
+def eligibility_context(referral, checks=None):
+    """The referral's eligibility checks, rule by rule, for the referral page."""
+    return {"checks": checks if checks is not None else eligibility.checks(referral),
+            "has_rules": eligibility.rules_of(referral.programme) is not None}
+
+
 def case_links(request, case):
     """The accepted case's next steps, from the apps that own them ("Allocate a mentor", from
     mentors, while it waits), as the client page shows them: referrals names no upper app's URL."""
@@ -124,6 +130,7 @@ class ReferralDetailView(access.ScopedQuerysetMixin, DetailView):
         )
         if context["can_decide"] and "decision_form" not in kwargs:
             context["decision_form"] = ReferralDecisionForm(referral=referral)
+        context.update(eligibility_context(referral))
         return context
 
 
@@ -156,10 +163,13 @@ class ReferralDecideView(access.ScopedQuerysetMixin, SingleObjectTemplateRespons
                 messages.success(request, f"Referral {referral.get_decision_display().lower()}.")
                 return redirect("referrals:referral_detail", pk=referral.pk)
         client = referral_client(request.user, referral)
+        # The checks as this form has them, so a lead who changed a criterion sees its effect.
+        checks = form.checks() if hasattr(form, "cleaned_data") else eligibility.checks(referral)
         return self.render_to_response({
             "referral": referral, "object": referral, "client": client, "decision_form": form,
             "can_decide": referral.decision == Referral.Decision.PENDING,
             "client_visible": access.visible_clients(request.user).filter(pk=referral.client_id).exists(),
+            **eligibility_context(referral, checks),
         })
 
 

@@ -53,6 +53,8 @@ def _record(model, db):
         return Programme.objects.create(code="bridge", name="Bridge 18-25")
     if model is MatchingSettings:
         return MatchingSettings.objects.create(programme=Programme.objects.create(code="iom", name="IOM"))
+    if model._meta.label == "referrals.ProgrammeEligibility":
+        return model.objects.create(programme=Programme.objects.create(code="iom", name="IOM"), min_age=18)
     if model._meta.label == "outcomes.ProgrammeQuestion":
         return model.objects.create(programme=Programme.objects.create(code="iom", name="IOM"),
                                     question=apps.get_model("outcomes.Question").objects.first())

@@ -52,6 +52,12 @@ DEFINITIONS = {m.name: m for m in [
            "The same referrals, counted by the kind of agency that referred."),
     Metric("referrals_accepted", "referrals", "Referrals accepted", "count",
            "Of the referrals received, those accepted."),
+    Metric("referrals_not_eligible", "referrals", "Referrals not meeting the programme's rules", "count",
+           "Of the referrals received, those decided (accepted, declined or withdrawn) while failing at "
+           "least one of the programme's eligibility rules (age, area, required criteria, readiness to engage), "
+           "as the lead recorded them at the decision. Referrals still waiting are not counted."),
+    Metric("referrals_accepted_by_override", "referrals", "Accepted although not meeting the rules", "count",
+           "Of those, the referrals accepted all the same, each with the reason recorded."),
     Metric("referrals_engaged", "referrals", "Referrals engaged", "count",
            "Of the referrals received, those whose case is engaged (see 'Engaged')."),
     Metric("referral_engagement_rate", "referrals", "Referral engagement rate", "rate",

@@ -32,8 +32,11 @@ class Part:
 
 def referrals_part(referrals, totals):
     sources = list(ReferralSource.objects.order_by("order", "code").values_list("code", "name"))
+    failing = ~Q(failed_rules=[]) & ~Q(decision=Referral.Decision.PENDING)
     counts = referrals.aggregate(
-        received=Count("pk"), accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)))
+        received=Count("pk"), accepted=Count("pk", filter=Q(decision=Referral.Decision.ACCEPTED)),
+        not_eligible=Count("pk", filter=failing),
+        by_override=Count("pk", filter=failing & Q(decision=Referral.Decision.ACCEPTED)))
     engaged = totals["referrals_engaged"] or 0
     by_source = dict(referrals.order_by().values_list("source__code").annotate(n=Count("pk")))
     return Part(
@@ -41,6 +44,8 @@ def referrals_part(referrals, totals):
             "referrals_received": counts["received"],
             "referrals_by_source": {code: by_source.get(code, 0) for code, _ in sources},
             "referrals_accepted": counts["accepted"],
+            "referrals_not_eligible": counts["not_eligible"],
+            "referrals_accepted_by_override": counts["by_override"],
             "referrals_engaged": engaged,
             "referral_engagement_rate": pct(engaged, counts["received"]),
         },

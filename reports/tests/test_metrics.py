@@ -191,6 +191,8 @@ def expected():
         "referrals_by_source": {**zeros(ReferralSource.objects.values_list("code", flat=True)),
                                 "probation": 2, "self": 3, "iom": 1, "youth_justice": 1},
         "referrals_accepted": 5,
+        "referrals_not_eligible": 0,  # no decision found a rule failed (referrals/tests/test_eligibility.py counts some)
+        "referrals_accepted_by_override": 0,
         "referrals_engaged": 4,
         "referral_engagement_rate": 57.1,  # 4 / 7
         "cases_worked_with": 9,
