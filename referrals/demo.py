@@ -41,6 +41,7 @@ def seed(context):
     rng = random.Random(42)
     today = timezone.localdate()
     programmes = context["programmes"]
+    _seed_eligibility(programmes)
     users = context.get("users", {})
     lead = users.get("lead")
     sources = {s.code: s for s in ReferralSource.objects.all()}
@@ -89,3 +90,13 @@ def seed(context):
         earlier = min(closed, key=lambda c: c.ended_on)
         cases.append(earlier.reopen(on=earlier.ended_on + timedelta(days=40), by=lead))
     context["cases"] = sorted(cases, key=lambda c: (c.started_on, c.pk))
+
+
+def _seed_eligibility(programmes):
+    """Bridge is for 18 to 25-year-olds in Northshire with previous convictions; Springboard
+    takes whoever IOM refers. Its pending referrals then show each rule met, failed or not known."""
+    from .models import EligibilityCriterion, ProgrammeEligibility
+
+    rules, _ = ProgrammeEligibility.objects.get_or_create(
+        programme=programmes["bridge"], defaults={"min_age": 18, "max_age": 25, "areas": []})
+    rules.criteria.add(EligibilityCriterion.objects.get(code="previous_convictions"))

@@ -61,6 +61,11 @@ def test_a_42_year_old_cannot_be_accepted_into_an_18_to_25_programme_without_a_r
     assert referral.override_reason == "Agreed with the funder: a care leaver"
     event = AuditEvent.objects.get(verb="referral.accepted_by_override")
     assert event.detail["rules_failed"] == 1 and event.client_id == referral.client_id
+    # The referral page keeps what the decision found, whatever the rules say later.
+    rules.delete()
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk])).content.decode()
+    assert ("Accepted although it did not meet: Aged 18 to 25 when referred. "
+            "Accepted because: Agreed with the funder: a care leaver") in page
 
 
 def test_the_referral_page_shows_each_rule_as_met_not_met_or_not_known(client, lead, programme, rules):
