@@ -201,3 +201,18 @@ def test_an_administrator_sets_a_target_in_the_admin_and_an_overlap_is_refused_t
     assert Target.objects.get().figure == "engaged_3_months_rate"
     page = client.post(url, {**form, "starts_on": "2026-10-01", "ends_on": "2027-09-30"}).content.decode()
     assert "the periods overlap" in page and Target.objects.count() == 1
+
+
+def test_the_pdf_and_the_suppressed_page_show_the_target_tile(client, manager, programme):
+    from pypdf import PdfReader
+
+    ete_cases(programme, 3)
+    target(programme, "clients_with_ete_outcome", 8)
+    client.force_login(manager)
+    year = {"programmes": [programme.pk], "start": "2026-04-01", "end": "2027-03-31"}
+    pdf = client.get(reverse("reports:report_pdf"), {**year, "suppress": "off", "internal_use": "on"})
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "Cases with an ETE outcome: share of target met" in text
+    assert "37.5%" in text and "3 against a target of 8.0" in text  # 3 / 8
+    page = client.get(reverse("reports:report"), year).content.decode()  # suppressed unless confirmed
+    assert "&lt;5 against a target of 8.0" in page and "37.5" not in page
