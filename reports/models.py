@@ -98,7 +98,8 @@ class Target(models.Model):
     def is_rate(self):
         from .metrics.definitions import DEFINITIONS
 
-        return DEFINITIONS[self.figure].kind == "rate"
+        metric = DEFINITIONS.get(self.figure)
+        return metric is not None and metric.kind == "rate"
 
     def clean(self):
         """Refuse what the report could not read: a period that ends before it starts, a rate above

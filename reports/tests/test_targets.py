@@ -137,6 +137,8 @@ def test_a_target_period_must_end_after_it_starts_and_a_rate_target_be_a_percent
     with pytest.raises(ValidationError, match="figure"):
         Target(programme=programme, figure="cases_by_age_band", value=Decimal(5),
                starts_on=FY[0], ends_on=FY[1]).full_clean()  # a breakdown: no single figure to meet
+    with pytest.raises(ValidationError, match="figure"):
+        Target(programme=programme, figure="no_such_figure", value=Decimal(5), starts_on=FY[0], ends_on=FY[1]).full_clean()
 
 
 def test_the_json_carries_a_targets_list_empty_without_targets(programme, other_programme):
@@ -216,3 +218,19 @@ def test_the_pdf_and_the_suppressed_page_show_the_target_tile(client, manager, p
     assert "37.5%" in text and "3 against a target of 8.0" in text  # 3 / 8
     page = client.get(reverse("reports:report"), year).content.decode()  # suppressed unless confirmed
     assert "&lt;5 against a target of 8.0" in page and "37.5" not in page
+
+
+def test_targets_outside_the_period_or_of_another_programme_do_not_apply(programme, other_programme):
+    make_case(programme, date(2026, 4, 1))
+    target(programme, "cases_worked_with", 100, (date(2025, 4, 1), date(2026, 3, 31)))  # the year before
+    target(other_programme, "cases_worked_with", 100)
+    assert compute_report([programme], *FY).targets == []
+
+
+def test_a_rate_whose_base_is_too_small_to_show_hides_its_share_met(programme):
+    engaged_cases(programme, engaged=5, not_engaged=4)  # 5 of 9: a base under 10
+    target(programme, "engagement_rate", 60)
+    result = compute_report([programme], *FY)
+    assert result.targets_json()[0]["share_met"] == 92.7  # 5 / 9 = 55.6%; 55.6 / 60 = 92.67%
+    [row] = result.targets_json(suppress=True)
+    assert (row["actual"], row["share_met"], row["target"]) == ("n/a", "n/a", 60.0)
