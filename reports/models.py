@@ -6,6 +6,7 @@ from django.db import models, transaction
 
 from clients.models import Case
 from mentoring import audit
+from mentoring.locking import VersionedModel
 
 
 class CaseStudyQuerySet(models.QuerySet):
@@ -69,7 +70,7 @@ def target_figure_choices():
     return [(m.name, m.label) for m in DEFINITIONS.values() if m.kind in ("count", "rate") and m.section != "targets"]
 
 
-class Target(models.Model):
+class Target(VersionedModel):
     """What a funder expects one figure of the report to reach, for one programme over one period (a
     financial year or a contract period). The report sets the figure's actual against it
     (`reports.metrics.targets`). `Programme.target_clients` stays as it was: the first target, for
@@ -121,4 +122,4 @@ class Target(models.Model):
             raise ValidationError(errors)
 
 
-auditlog.register(Target)
+auditlog.register(Target, exclude_fields=["version"])
