@@ -55,16 +55,17 @@ def target_rows(programmes, start, end, figures):
     """Each figure with a target over the report's period: {figure, target, actual, share_met,
     pro_rata, programmes}, in the order of the report's definitions. `figures` are the report's
     raw figures; `reports.suppression.suppress_targets` gives them as a reader outside sees them."""
-    from reports.models import Target
+    from reports.models import Target, target_figure_choices
 
+    figure_ids = [figure for figure, _label in target_figure_choices()]
     programme_ids = [p.pk for p in programmes]
     codes = {p.pk: p.code for p in programmes}
     by_figure = {}
     for row in Target.objects.filter(programme_id__in=programme_ids, starts_on__lte=end, ends_on__gte=start,
-                                     figure__in=list(DEFINITIONS)).order_by("programme_id", "starts_on"):
+                                     figure__in=figure_ids).order_by("programme_id", "starts_on"):
         by_figure.setdefault(row.figure, []).append(row)
     out = []
-    for figure in DEFINITIONS:
+    for figure in figure_ids:
         rows = by_figure.get(figure)
         if not rows:
             continue
