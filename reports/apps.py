@@ -7,3 +7,6 @@ class ReportsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
+
+    # What the Administrator role manages in the admin (mentoring.apps.administrator_models).
+    administrator_models = ["target"]

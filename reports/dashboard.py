@@ -5,7 +5,7 @@ app: `cases_worked_with`, `target_clients` and `target_progress` come from
 `reports.metrics.programme_figures()`, so the home and the report cannot disagree.
 """
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,8 +15,9 @@ from mentoring.dashboard import panel
 from referrals.models import Referral
 
 from .forms import quick_period
-from .metrics import programme_figures
-from .presentation import show_pct
+from .metrics import DEFINITIONS, compute_report, programme_figures
+from .models import Target
+from .presentation import show, show_pct
 
 
 def _count(queryset):
@@ -54,3 +55,28 @@ def programme_summary(request):
             "bar": f"{min(progress, 100):.1f}" if progress is not None else None,
         })
     return {"rows": rows, "fy_start": fy_start, "today": today, "month_start": month_start}
+
+
+@panel(roles=[access.MANAGER], order=11, template="reports/panels/programme_targets.html")
+def programme_targets(request):
+    """Per programme with a target this financial year (`reports.Target`): each figure against
+    it, from the report over the year to date, so the home and that report agree (counts pro
+    rata to today). For internal use, like the rest of the home: nothing suppressed. One query
+    for the programmes, then the report's fixed number per programme that has a target."""
+    today = timezone.localdate()
+    fy_start, _ = quick_period("financial_year_to_date", today)
+    overlapping = Target.objects.filter(programme=OuterRef("pk"), starts_on__lte=today, ends_on__gte=fy_start)
+    programmes = access.reportable_programmes(request.user).filter(active=True).filter(Exists(overlapping)).order_by("name")
+    rows = []
+    for programme in programmes:
+        result = compute_report([programme], fy_start, today)
+        rows.append({"programme": programme, "targets": [_target_line(row) for row in result.targets_json()]})
+    return {"rows": rows, "fy_start": fy_start, "today": today}
+
+
+def _target_line(row):
+    """One figure against its target, worded as the report's tile words it."""
+    rate = DEFINITIONS[row["figure"]].kind == "rate"
+    shown = show_pct if rate else show
+    return {"label": DEFINITIONS[row["figure"]].label, "actual": shown(row["actual"]), "target": shown(row["target"]),
+            "share_met": show_pct(row["share_met"]), "pro_rata": row["pro_rata"]}

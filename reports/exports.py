@@ -14,8 +14,10 @@ from mentoring.utils import spreadsheet_safe
 
 
 def report_json(result, *, suppress=False):
-    """Every figure by its id, and the progress sections (one per assessment template) as a list."""
-    data = {**result.as_json(suppress=suppress), "progress_sections": result.progress_json(suppress=suppress)}
+    """Every figure by its id, the progress sections (one per assessment template) and the figures
+    with a target (`targets`, empty when none is set) as lists."""
+    data = {**result.as_json(suppress=suppress), "progress_sections": result.progress_json(suppress=suppress),
+            "targets": result.targets_json(suppress=suppress)}
     return json.dumps(data, indent=1, sort_keys=True, default=str) + "\n"
 
 
@@ -29,11 +31,12 @@ def report_csv(result, *, suppress=False):
 
 
 def report_context(result, *, suppress=False, case_studies=(), request=None):
-    from .presentation import build_sections, headline_tiles
+    from .presentation import build_sections, headline_tiles, target_tiles
 
     return {
         "result": result,
-        "tiles": headline_tiles(result, result.as_json(suppress=suppress)),
+        "tiles": headline_tiles(result, result.as_json(suppress=suppress))
+        + target_tiles(result.targets_json(suppress=suppress)),
         "sections": build_sections(result, suppress=suppress),
         "definitions": result.definitions(),
         "suppress": suppress,

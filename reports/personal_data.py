@@ -2,7 +2,8 @@
 
 from mentoring.personal_fields import declare
 
-from .models import CaseStudy
+from .models import CaseStudy, Target
 
 declare(CaseStudy, client="case__client_id", parent="case", personal=["title", "story"],
         erase={"title": "Anonymised"})
+declare(Target, kept={"figure": "code", "note": "configuration: the contract or letter a target comes from"})

@@ -75,6 +75,21 @@ def headline_tiles(result, data):
     ]
 
 
+def target_tiles(targets):
+    """One tile per figure with a target: the share met, then actual against target, as
+    `targets` (`ReportResult.targets_json`, suppressed or not) gives them."""
+    tiles = []
+    for row in targets:
+        metric = DEFINITIONS[row["figure"]]
+        shown = show_pct if metric.kind == "rate" else show
+        target = show_pct(row["target"]) if metric.kind == "rate" else show(row["target"])
+        tiles.append({
+            "label": f"{metric.label}: share of target met", "value": show_pct(row["share_met"]), "id": "targets",
+            "base": f"{shown(row['actual'])} against a target of {target}{' (pro rata)' if row['pro_rata'] else ''}",
+        })
+    return tiles
+
+
 def _breakdown(result, data, metric_id, *, value_heading="Cases", rate=False, extra=None):
     labels = result.labels.get(metric_id, {})
     rows = []

@@ -63,6 +63,7 @@ class Shown:
     spend: SpendFigures = field(default_factory=SpendFigures)
     suppressed: bool = False
     progress: list = field(default_factory=list)  # a Shown per progress section
+    targets: list = field(default_factory=list)  # the figures with a target, actual against it
 
 
 def _is_count(value):
@@ -162,7 +163,21 @@ def suppress_result(result):
     shown = suppress(result.figures, result.bases, numerators=result.numerators, people=result.people,
                      span=result.span_summary, spend=result.spend, type_categories=result.type_categories)
     shown.progress = [suppress_progress(section) for section in result.progress_sections]
+    shown.targets = suppress_targets(result.targets, shown.figures)
     return shown
+
+
+def suppress_targets(targets, shown_figures):
+    """Each target row with its actual as the report shows it. The target is a number the funder
+    set, not people, so it is shown; but the share met is actual / target, and target x share
+    would give a hidden actual back: when the actual is hidden ("<5", "n/a", "hidden"), so is
+    the share met ("n/a")."""
+    out = []
+    for row in targets:
+        actual = shown_figures.get(row["figure"], row["actual"])
+        hidden = actual != row["actual"] or isinstance(actual, str)
+        out.append({**row, "actual": actual, "share_met": NA if hidden else row["share_met"]})
+    return out
 
 
 def suppress_progress(section):

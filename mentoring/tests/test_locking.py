@@ -2,6 +2,7 @@
 saves on PostgreSQL, and the admin's change forms and editable lists."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,7 @@ from mentoring.locking import StaleEdit, VersionedAdminMixin, VersionedModel
 from mentoring.models import Funder, Organisation, Programme
 from mentoring.tests.locking import posted
 from mentors.models import MatchingSettings
+from reports.models import Target
 
 OUR_APPS = {"mentoring", "clients", "referrals", "mentors", "contacts", "outcomes", "reports", "dataio"}
 READ_ONLY_ADMIN = {"mentoring.AuditEvent"}
@@ -58,6 +60,9 @@ def _record(model, db):
     if model._meta.label == "outcomes.ProgrammeQuestion":
         return model.objects.create(programme=Programme.objects.create(code="iom", name="IOM"),
                                     question=apps.get_model("outcomes.Question").objects.first())
+    if model is Target:
+        return Target.objects.create(programme=Programme.objects.create(code="iom", name="IOM"), figure="engaged",
+                                     starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31), value=40)
     return model.objects.order_by("pk").first()
 
 

@@ -41,6 +41,7 @@ from .sections import (
     targets_part,
 )
 from .sql import _median_sql
+from .targets import target_rows
 
 
 def compute_report(programmes, start, end, *, filters=None, template=None):
@@ -75,6 +76,7 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
         offence_categories=categories, left_out_of_cost=[c for c in categories if c["unit_cost"] is None],
         span_summary=span_summary(totals, merged["figures"]), spend=spend,
         template_name=first.template_name, scale_max=first.scale_max, progress_sections=progress,
+        targets=target_rows(programmes, start, end, merged["figures"]),
     )
 
 

@@ -172,6 +172,18 @@ DEFINITIONS = {m.name: m for m in [
 
 JSON_IDS = list(DEFINITIONS)
 
+# The appendix's entry for the targets funders set (`reports.Target`, `targets.target_rows`): not
+# a figure of its own, so not among the JSON ids (the JSON carries them as the `targets` list).
+TARGETS_DEFINITION = (
+    "A funder's target for one of the counts or rates above, per programme and period (a financial year or a "
+    "contract period). Target: for a count, each programme's target times the days of its period inside the "
+    "report's period over the days of its whole period (both ends included; 'pro rata' when that is less than "
+    "the whole), added up over the report's programmes that have one; the actual counts all the report's "
+    "programmes. A rate target is not pro-rated, and with several programmes it is shown only when every "
+    "programme has the same one; otherwise none is shown. Share met: the actual as a percentage of the target "
+    "as shown. When the actual is hidden as a small number, so is the share met."
+)
+
 REOFFENDING_CAVEAT = (
     "These re-offending figures are local, descriptive measures with no comparison group: they do not "
     "show what would have happened without the programme. For an estimate of impact, submit the cohort "

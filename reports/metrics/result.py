@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .definitions import DEFINITIONS, JSON_IDS, SECTIONS
+from .definitions import DEFINITIONS, JSON_IDS, SECTIONS, TARGETS_DEFINITION
 
 
 def round_half_up(value, places=1):
@@ -89,6 +89,8 @@ class ReportResult:
     # One per assessment template the programmes use; the flat assessment figures (and
     # template_name, scale_max) are the first one's.
     progress_sections: list = field(default_factory=list)
+    # The figures with a target over the period, actual against target (`targets.target_rows`).
+    targets: list = field(default_factory=list)
 
     @property
     def as_of(self):
@@ -101,11 +103,16 @@ class ReportResult:
         if suppress:
             return suppress_result(self)
         return Shown(figures=self.figures, bases=self.bases, span=self.span_summary, spend=self.spend,
-                     progress=[Shown(figures=s.figures, bases=s.bases) for s in self.progress_sections])
+                     progress=[Shown(figures=s.figures, bases=s.bases) for s in self.progress_sections],
+                     targets=self.targets)
 
     def as_json(self, *, suppress=False):
         figures = self.shown(suppress=suppress).figures
         return {key: figures[key] for key in JSON_IDS}
+
+    def targets_json(self, *, suppress=False):
+        """The figures with a target (`targets`): {figure, target, actual, share_met, pro_rata, programmes}."""
+        return self.shown(suppress=suppress).targets
 
     def progress_json(self, *, suppress=False):
         """The progress sections as the JSON carries them (`progress_sections`)."""
@@ -116,7 +123,8 @@ class ReportResult:
         return [
             {"id": m.name, "section": dict(SECTIONS)[m.section], "label": m.label, "definition": m.definition}
             for m in DEFINITIONS.values()
-        ]
+        ] + [{"id": "targets", "section": dict(SECTIONS)["targets"], "label": "Targets and share met",
+              "definition": TARGETS_DEFINITION}]
 
     def rows(self, *, suppress=False):
         """One row per figure (breakdowns as `id.code`): section, id, label, value, base."""
@@ -140,6 +148,19 @@ class ReportResult:
                 rows.append((section_name, key, label, value, base))
         if len(self.progress_sections) > 1:
             rows += self._progress_rows(shown)
+        return rows + self._target_rows(shown)
+
+    def _target_rows(self, shown):
+        """Two rows per figure with a target, in the Targets section: `targets.<id>.target` (the
+        target that applies, "pro rata" in its label when cut to the period) and
+        `targets.<id>.share_met` (the actual as a percentage of it, with the target as its base)."""
+        rows, section = [], dict(SECTIONS)["targets"]
+        for row in shown.targets:
+            label = DEFINITIONS[row["figure"]].label
+            rows.append((section, f"targets.{row['figure']}.target",
+                         f"Target: {label}{' (pro rata)' if row['pro_rata'] else ''}", row["target"], None))
+            rows.append((section, f"targets.{row['figure']}.share_met", f"Share of target met: {label}",
+                         row["share_met"], row["target"]))
         return rows
 
     def _progress_rows(self, shown):

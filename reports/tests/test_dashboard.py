@@ -3,6 +3,7 @@ the target and the progress towards it, to one decimal place as in the report.""
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from mentoring.tests.factories import ProgrammeFactory
 from reports.forms import financial_year_start
+from reports.metrics import pct, round_half_up
 
 from .factories import make_case
 
@@ -116,3 +118,47 @@ def test_manager_home_links_each_figure_to_the_report_or_list_that_shows_the_sam
     report = client.get(f"{href}&suppress=off&internal_use=on")
     tile = {t["id"]: t for t in report.context["tiles"]}["cases_worked_with"]
     assert shown.startswith(f"{tile['value']} of 40")
+
+
+@pytest.mark.django_db
+def test_manager_home_shows_each_target_this_financial_year_as_the_report_does(client, manager, programme,
+                                                                              other_programme):
+    from reports.models import Target
+
+    from .factories import achievement, contact
+
+    today = timezone.localdate()
+    fy_start = financial_year_start(today)
+    fy_end = fy_start.replace(year=fy_start.year + 1) - timedelta(days=1)
+    cases = [make_case(programme, fy_start) for _ in range(4)]
+    for case in cases[:3]:
+        contact(case, fy_start)
+        contact(case, fy_start)
+        achievement(case, "employment_full_time", fy_start)
+    Target.objects.create(programme=programme, figure="engagement_rate", value=60, starts_on=fy_start, ends_on=fy_end)
+    Target.objects.create(programme=programme, figure="clients_with_ete_outcome", value=365,
+                          starts_on=fy_start, ends_on=fy_end)
+    client.force_login(manager)
+    home = client.get(reverse("home")).content.decode()
+    panel = home.split('id="panel-programme-targets"')[1].split("</section>")[0]
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", line).split())
+             for line in re.findall(r'<tr class="programme-target-line">(.*?)</tr>', panel, re.S)]
+    # 3 of 4 cases engaged: 75.0% against 60 (a rate: not pro rata), 125.0% met.
+    assert lines[0] == "Bridge 18-25 Engagement rate 75.0% 60.0% 125.0%"
+    # 365 for the year (of 365 or 366 days) is about 1 a day: pro rata to today, 365 x the days
+    # so far / the days of the year; 3 cases of it met (on 3 Dec 2026: 247.0, 1.2%).
+    days, year = (today - fy_start).days + 1, (fy_end - fy_start).days + 1
+    target = round_half_up(Decimal(365 * days) / year)
+    share = pct(3, Decimal(str(target)))
+    assert lines[1] == f"Bridge 18-25 Cases with an ETE outcome 3 {target:,.1f} (pro rata) {share:.1f}%"
+    report = client.get(reverse("reports:report"), {"programmes": [programme.pk], "start": fy_start.isoformat(),
+                                                    "end": today.isoformat(), **INTERNAL})
+    assert [row["share_met"] for row in report.context["result"].targets_json()] == [
+        125.0, share]
+    assert other_programme.name not in panel  # no target: not in the panel
+
+
+@pytest.mark.django_db
+def test_manager_home_has_no_targets_panel_without_targets(client, manager, this_year):
+    client.force_login(manager)
+    assert 'id="panel-programme-targets"' not in client.get(reverse("home")).content.decode()
