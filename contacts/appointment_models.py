@@ -11,7 +11,7 @@ from datetime import datetime
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clients.models import Case
@@ -35,9 +35,12 @@ class AppointmentQuerySet(RestrictedQuerySet):
         return self.booked().filter(date__in=days)
 
     def passed(self, now=None):
-        """Booked appointments whose start has gone by with nothing logged for them."""
+        """Booked appointments whose start has gone by with no contact logged on the case that
+        day: a session logged from the client's card, not through "Log it", still counts."""
         now = timezone.localtime(now)
-        return self.booked().filter(Q(date__lt=now.date()) | Q(date=now.date(), start_time__lte=now.time()))
+        logged_that_day = Contact.objects.filter(case=OuterRef("case"), date=OuterRef("date"))
+        return self.booked().filter(Q(date__lt=now.date()) | Q(date=now.date(), start_time__lte=now.time())).exclude(
+            Exists(logged_that_day))
 
 
 class Appointment(VersionedModel):

@@ -114,7 +114,7 @@ def today_and_tomorrow(request):
 
 def lead_due(user, today=None):
     """What is due across the programmes a lead leads: overdue follow-ups, people going quiet,
-    goals past target. Each list is capped, with its full count; a fixed number of queries."""
+    goals past target, booked sessions gone by unlogged. Each list is capped, with its full count; a fixed number of queries."""
     today = today or timezone.localdate()
     programmes = list(Programme.objects.filter(pk__in=access.led_programme_ids(user)))
     if not programmes:
@@ -135,6 +135,7 @@ def lead_due(user, today=None):
         .select_related("client", "programme").prefetch_related(current_leads).order_by(*oldest)
     )
     follow_ups = Contact.objects.restrict(user, "view").filter(case__in=cases).follow_ups_due(today)
+    passed = Appointment.objects.restrict(user, "view").filter(case__in=cases).passed()
     goals = Goal.objects.restrict(user, "view").filter(case__in=cases).past_target(today)
     return {
         "today": today,
@@ -151,6 +152,9 @@ def lead_due(user, today=None):
             for g in goals.select_related("case__client").order_by("target_on", "pk")[:DUE_LIST_LIMIT]
         ],
         "goal_count": goals.count(),
+        "appointments": list(passed.select_related("case__client", "mentor").order_by("date", "start_time", "pk")
+                             [:DUE_LIST_LIMIT]),
+        "appointment_count": passed.count(),
     }
 
 

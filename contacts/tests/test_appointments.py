@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.appointment_models import Appointment
-from contacts.dashboard import coming_up, mentor_due
+from contacts.dashboard import coming_up, lead_due, mentor_due
 from contacts.models import Attendance, Contact, Mode
 from mentoring.dashboard import records_in
 from mentoring.models import AuditEvent
 
-from .factories import allocated_case
+from .factories import ContactFactory, allocated_case
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -241,3 +241,20 @@ def test_the_demo_mentor_has_sessions_booked_today_and_tomorrow():
     days = coming_up(jess)["days"]
     assert all(day["appointments"] for day in days)
     assert mentor_due(jess)["appointments"]
+
+
+def test_a_passed_session_with_a_contact_logged_that_day_is_not_due(mentor_user, alice, case):
+    logged = _appointment(case, days=-1)
+    ContactFactory(case=case, mentor=alice, date=logged.date)
+    unlogged = _appointment(allocated_case(alice, case.programme), days=-2)
+    assert mentor_due(mentor_user)["appointments"] == [unlogged]
+
+
+def test_the_lead_sees_passed_sessions_in_their_programmes_only(client, lead, alice, programme, other_programme):
+    mine = _appointment(allocated_case(alice, programme), days=-1)
+    _appointment(allocated_case(alice, other_programme), days=-1)
+    due = lead_due(lead)
+    assert (due["appointments"], due["appointment_count"]) == ([mine], 1)
+    client.force_login(lead)
+    html = client.get(reverse("home")).content.decode()
+    assert "Booked sessions not logged" in html and f"?appointment={mine.pk}" in html
