@@ -258,3 +258,21 @@ def test_the_lead_sees_passed_sessions_in_their_programmes_only(client, lead, al
     client.force_login(lead)
     html = client.get(reverse("home")).content.decode()
     assert "Booked sessions not logged" in html and f"?appointment={mine.pk}" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_did_not_attend_pressed_on_two_screens_at_once_records_one_dna_contact(mentor_user, programme):
+    from mentoring.tests.concurrency import run_together, signed_in_browsers
+
+    from .factories import mentor_for
+
+    case = allocated_case(mentor_for(mentor_user, programme), programme)
+    passed = _appointment(case, days=-1)
+    url = reverse("contacts:appointment_missed", args=[passed.pk])
+    browsers = signed_in_browsers(mentor_user, mentor_user)
+    # Both sends are held at the appointment's row lock, then race for it.
+    outcomes = run_together(*[lambda b=b: b.post(url) for b in browsers], hold=Appointment.objects.filter(pk=passed.pk))
+    assert [o.error for o in outcomes] == [None, None]
+    assert [o.value.status_code for o in outcomes] == [302, 302]
+    assert Contact.objects.filter(case=case, attendance=Attendance.DID_NOT_ATTEND).count() == 1
+    assert AuditEvent.objects.filter(verb="appointment.missed").count() == 1
