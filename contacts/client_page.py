@@ -4,6 +4,7 @@ Each function runs a fixed number of queries, however long the client's history.
 """
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.text import Truncator
 from clients.registry import Link, TimelineEvent, client_links, client_section, timeline_source
 from mentoring import access
 
-from .models import Activity, Attendance, Contact, Goal, SupportSpend, with_contact_summary
+from .models import Activity, Appointment, Attendance, Contact, Goal, SupportSpend, with_contact_summary
 
 NOTE_LENGTH = 140
 
@@ -29,6 +30,32 @@ def log_a_contact(request, client, cases):
     changeable = set(access.changeable_cases(request.user).filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
     case = next((case for case in cases if case.pk in changeable), None)
     return [Link("Log a contact", reverse("contacts:contact_create", args=[case.pk]), case_id=case.pk)] if case else []
+
+
+@client_links("page", order=10)
+def book_next_session(request, client, cases):
+    """Book the next session on the first open case this user may change."""
+    open_ids = [case.pk for case in cases if case.is_open]
+    changeable = set(access.changeable_cases(request.user).filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
+    case = next((case for case in cases if case.pk in changeable), None)
+    if case is None:
+        return []
+    url = f"{reverse('contacts:appointment_create', args=[case.pk])}?{urlencode({'next': request.path})}"
+    return [Link("Book the next session", url, case_id=case.pk)]
+
+
+@client_section(order=16, title="Booked sessions", template="contacts/sections/appointments.html")
+def appointments_section(request, client, cases):
+    """The sessions booked from today on, each with its change link for whoever may change it."""
+    ids = _case_ids(cases)
+    if not ids:
+        return None
+    booked = list(Appointment.objects.restrict(request.user, "view").filter(case_id__in=ids, date__gte=timezone.localdate())
+                  .booked().select_related("case__programme", "mentor"))
+    if not booked:
+        return None
+    changeable = set(access.changeable_cases(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {"appointments": [{"appointment": a, "can_change": a.case_id in changeable} for a in booked]}
 
 
 @client_section(order=15, title="Contacts", template="contacts/sections/contacts.html")

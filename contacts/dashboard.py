@@ -1,5 +1,7 @@
 """Home-page panels: the mentor's 'Due' list and client cards, and a lead's due list."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -10,6 +12,7 @@ from mentoring.dashboard import panel
 from mentoring.models import Programme
 from mentors.models import Allocation
 
+from .appointment_models import Appointment
 from .models import Contact, Goal, is_quiet, quiet_cases, quiet_since, with_contact_summary, with_last_attended
 
 DUE_LIST_LIMIT = 10
@@ -41,7 +44,7 @@ def mentor_due(user, today=None):
     """The mentor's caseload cards and what is due: a fixed number of queries for any caseload.
 
     Queries: the cases with their contact summary (1), risk flags (1), due follow-ups (1),
-    goals past their target date (1).
+    goals past their target date (1), booked sessions gone by with nothing logged (1).
     """
     today = today or timezone.localdate()
     # Their own caseload, through the door: a mentor who also leads sees their programmes
@@ -61,6 +64,11 @@ def mentor_due(user, today=None):
         Goal.objects.restrict(user, "view").filter(case_id__in=case_ids).past_target(today)
         .select_related("case__client").order_by("target_on")
     )
+    # A booked session whose time has gone by with nothing logged: log it, or mark it a DNA.
+    passed = list(
+        Appointment.objects.restrict(user, "view").filter(case_id__in=case_ids).passed()
+        .select_related("case__client").order_by("date", "start_time", "pk")
+    )
     quiet = sorted((card for card in cards if card["quiet"]), key=lambda card: -card["quiet_days"])
     return {
         "today": today,
@@ -68,7 +76,8 @@ def mentor_due(user, today=None):
         "follow_ups": [{"contact": c, "days_overdue": (today - c.follow_up_on).days} for c in follow_ups],
         "quiet": quiet,
         "goals": [{"goal": g, "days_overdue": (today - g.target_on).days} for g in goals],
-        "due_count": len(follow_ups) + len(quiet) + len(goals),
+        "appointments": passed,
+        "due_count": len(follow_ups) + len(quiet) + len(goals) + len(passed),
     }
 
 
@@ -77,9 +86,35 @@ def mentor_home(request):
     return mentor_due(request.user)
 
 
+def coming_up(user, today=None):
+    """The booked sessions of today and tomorrow the user may see, in time order: a mentor's
+    own cases, a lead's programmes (the access door decides). One query, however many."""
+    today = today or timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    booked = list(
+        Appointment.objects.restrict(user, "view").on_days(today, tomorrow)
+        .select_related("case__client", "mentor").order_by("date", "start_time", "pk")
+    )
+    return {
+        "today": today,
+        # The clients named here are read (mentoring.dashboard.records_in finds them).
+        "appointments": booked,
+        "days": [
+            {"label": label, "day": day, "appointments": [a for a in booked if a.date == day]}
+            for label, day in (("Today", today), ("Tomorrow", tomorrow))
+        ],
+        "count": len(booked),
+    }
+
+
+@panel(roles=[access.MENTOR, access.LEAD], order=5, template="contacts/panels/coming_up.html")
+def today_and_tomorrow(request):
+    return coming_up(request.user)
+
+
 def lead_due(user, today=None):
     """What is due across the programmes a lead leads: overdue follow-ups, people going quiet,
-    goals past target. Each list is capped, with its full count; a fixed number of queries."""
+    goals past target, booked sessions gone by unlogged. Each list is capped, with its full count; a fixed number of queries."""
     today = today or timezone.localdate()
     programmes = list(Programme.objects.filter(pk__in=access.led_programme_ids(user)))
     if not programmes:
@@ -100,6 +135,7 @@ def lead_due(user, today=None):
         .select_related("client", "programme").prefetch_related(current_leads).order_by(*oldest)
     )
     follow_ups = Contact.objects.restrict(user, "view").filter(case__in=cases).follow_ups_due(today)
+    passed = Appointment.objects.restrict(user, "view").filter(case__in=cases).passed()
     goals = Goal.objects.restrict(user, "view").filter(case__in=cases).past_target(today)
     return {
         "today": today,
@@ -116,6 +152,9 @@ def lead_due(user, today=None):
             for g in goals.select_related("case__client").order_by("target_on", "pk")[:DUE_LIST_LIMIT]
         ],
         "goal_count": goals.count(),
+        "appointments": list(passed.select_related("case__client", "mentor").order_by("date", "start_time", "pk")
+                             [:DUE_LIST_LIMIT]),
+        "appointment_count": passed.count(),
     }
 
 

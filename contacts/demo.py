@@ -108,6 +108,7 @@ def seed(context):
         _seed_overdue_follow_up(today, overdue_case, jess[overdue_case], jess_user, activities)
     _seed_goals(rng, today, worked, jess_cases)
     _seed_support_spend(rng, worked)
+    _seed_appointments(today, jess, jess_user)
     context["contacts"] = list(Contact.objects.filter(case__in=cases).values_list("pk", flat=True))
 
 
@@ -251,3 +252,26 @@ def _seed_support_spend(rng, worked):
                 spent_on=start + timedelta(days=rng.randint(0, max(0, (end - start).days))),
                 funding_source=rng.choice([budget, budget, hardship]),
             )
+
+
+# Jess's booked sessions: (days from today, time, mode, where, place). Yesterday's was never
+# logged, so her due list asks her to log it or mark it 'did not attend'.
+APPOINTMENTS = [
+    (0, time(15, 30), "face_to_face", "cafe", "The Corner Café, Station Road"),
+    (1, time(10, 0), "phone", "", ""),
+    (1, time(14, 0), "face_to_face", "office", ""),
+    (-1, time(11, 0), "video", "", ""),
+]
+
+
+def _seed_appointments(today, jess, jess_user):
+    """A few fictional sessions booked with Jess's clients, for the 'Today and tomorrow' panel."""
+    from .appointment_models import Appointment
+
+    cases = list(jess)
+    if not cases:
+        return
+    for index, (days, at, mode, location, place) in enumerate(APPOINTMENTS):
+        case = cases[index % len(cases)]
+        Appointment.objects.create(case=case, mentor=jess[case], date=today + timedelta(days=days), start_time=at,
+                                   mode=mode, location=location, place=place, created_by=jess_user)

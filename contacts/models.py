@@ -354,3 +354,7 @@ auditlog.register(Contact, m2m_fields={"activities"}, exclude_fields=["version",
 auditlog.register(SupportSpend)
 auditlog.register(Goal, exclude_fields=["version"])
 auditlog.register(GroupSession)
+
+
+# Appointments live in their own module; imported here so Django finds the model.
+from .appointment_models import Appointment  # noqa: E402, F401

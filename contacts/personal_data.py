@@ -2,7 +2,7 @@
 
 from mentoring.personal_fields import declare
 
-from .models import Activity, Contact, FundingSource, Goal, GroupSession, SupportSpend
+from .models import Activity, Appointment, Contact, FundingSource, Goal, GroupSession, SupportSpend
 
 declare(Activity, kept={"code": "code", "name": "configuration"})
 declare(FundingSource, kept={"code": "code", "name": "configuration"})
@@ -18,3 +18,6 @@ declare(SupportSpend, client="case__client_id", parent="case", personal=["notes"
         kept={"category": "code", "funding_source": "budget, from the organisation's list"})
 declare(Goal, client="case__client_id", parent="case", personal=["description", "steps"],
         kept={"area": "assessment domain", "status": "code"})
+# Where a session is booked may name a place near the client's home: personal.
+declare(Appointment, client="case__client_id", parent="case", personal=["place"],
+        kept={"mode": "code", "location": "code", "status": "code"})

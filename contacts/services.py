@@ -101,14 +101,17 @@ MISSED_MODES = (Mode.FACE_TO_FACE, Mode.PHONE, Mode.VIDEO)
 
 
 @transaction.atomic
-def record_missed(*, case: Case, by, mode: str, token: UUID | None = None, on: date | None = None) -> Contact:
-    """A missed appointment in two taps: a 'did not attend' contact now, in the way it was
-    meant to happen (face to face, phone or video), with no duration."""
+def record_missed(*, case: Case, by, mode: str, token: UUID | None = None, on: date | None = None,
+                  at: time | None = None, mentor: Mentor | None = None) -> Contact:
+    """A missed appointment in two taps: a 'did not attend' contact now (or on the day and at
+    the time `on` and `at` say: a booked appointment's), in the way it was meant to happen
+    (face to face, phone or video), with no duration."""
     if mode not in MISSED_MODES:
         raise ValidationError("Choose how the contact was meant to happen: face to face, phone or video.")
     contact = Contact(
-        case=case, date=on or timezone.localdate(), start_time=timezone.localtime().time().replace(second=0, microsecond=0),
-        mode=mode, attendance=Attendance.DID_NOT_ATTEND, created_by=by, mentor=default_mentor(user=by, case=case),
+        case=case, date=on or timezone.localdate(),
+        start_time=at or timezone.localtime().time().replace(second=0, microsecond=0),
+        mode=mode, attendance=Attendance.DID_NOT_ATTEND, created_by=by, mentor=mentor or default_mentor(user=by, case=case),
     )
     contact.full_clean(exclude=["submission_token"])
     _save_once(contact, token=token, case_id=case.pk)

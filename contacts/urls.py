@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import appointment_views, views
 
 app_name = "contacts"
 
@@ -13,5 +13,9 @@ urlpatterns = [
     path("case/<int:case_pk>/goals/add/", views.GoalCreateView.as_view(), name="goal_create"),
     path("<int:pk>/", views.ContactUpdateView.as_view(), name="contact_update"),
     path("goals/<int:pk>/", views.GoalUpdateView.as_view(), name="goal_update"),
+    path("case/<int:case_pk>/book/", appointment_views.AppointmentCreateView.as_view(), name="appointment_create"),
+    path("appointments/<int:pk>/", appointment_views.AppointmentUpdateView.as_view(), name="appointment_update"),
+    path("appointments/<int:pk>/cancel/", appointment_views.appointment_cancel, name="appointment_cancel"),
+    path("appointments/<int:pk>/missed/", appointment_views.appointment_missed, name="appointment_missed"),
     path("group/", views.GroupSessionCreateView.as_view(), name="group_session_create"),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, FormView, UpdateView
@@ -18,7 +19,8 @@ from mentoring.locking import ConflictMixin
 from mentoring.tables import SingleTableMixin
 from mentoring.utils import mid_sentence, safe_next, spreadsheet_safe
 
-from . import services
+from . import appointment_services, services
+from .appointment_models import Appointment
 from .filters import ContactFilter
 from .forms import ContactForm, ContactUpdateForm, GoalForm, GroupSessionForm, SupportSpendForm
 from .models import Attendance, Contact, Goal, GroupSession, SupportSpend
@@ -62,7 +64,10 @@ def logged_message(contact, client, spend=None):
         text = f"Contact with {name} logged for {_day(day)}."
     if spend is not None:
         text += f" Support spend of £{spend.amount:,.2f} for {mid_sentence(spend.get_category_display())} recorded."
-    return format_html('{} <a href="{}">Change it</a>', text, reverse("contacts:contact_update", args=[contact.pk]))
+    # The moment to plan the next one is straight after logging this one.
+    return format_html('{} <a href="{}">Change it</a> · <a href="{}">Book the next session</a>', text,
+                       reverse("contacts:contact_update", args=[contact.pk]),
+                       reverse("contacts:appointment_create", args=[contact.case_id]))
 
 
 class CaseMixin(access.CaseScopedMixin):
@@ -97,6 +102,26 @@ class ContactCreateView(CaseMixin, CreateView):
             kwargs["mentor"] = services.default_mentor(user=self.request.user, case=self.case)
         return kwargs
 
+    @cached_property
+    def appointment(self):
+        """The booked session this contact logs ("Log it": `?appointment=`), through the door."""
+        pk = self.request.GET.get("appointment", "")
+        if not pk.isdigit():
+            return None
+        return Appointment.objects.restrict(self.request.user, "change").booked().filter(case=self.case, pk=pk).first()
+
+    def get_initial(self):
+        """Prefilled from the booked session being logged: its day, time, how and where."""
+        initial = super().get_initial()
+        booked = self.appointment
+        if booked is not None:
+            if booked.date <= timezone.localdate():
+                initial["date"] = booked.date
+            initial.update(start_time=booked.start_time, mode=booked.mode, location=booked.location)
+            if booked.duration_minutes:
+                initial["duration_minutes"] = booked.duration_minutes
+        return initial
+
     def post(self, request, *args, **kwargs):
         earlier = services.recorded_with(Contact, token=_token(request.POST), case=self.case)
         if earlier is not None:
@@ -115,6 +140,8 @@ class ContactCreateView(CaseMixin, CreateView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        if self.appointment is not None:
+            appointment_services.attended(appointment=self.appointment, contact=contact, by=self.request.user)
         messages.success(self.request, logged_message(contact, self.case.client, spend))
         return redirect(self.get_success_url())
 
@@ -148,8 +175,10 @@ def contact_missed(request, case_pk):
         messages.error(request, error.messages[0])
         return redirect(back)
     messages.success(request, format_html(
-        "Recorded: {} did not attend today ({}). Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
-        case.client.name_for_header, contact.get_mode_display().lower(), reverse("contacts:contact_update", args=[contact.pk]),
+        "Recorded: {} did not attend today ({}). <a href=\"{}\">Book the next session</a> · "
+        "Pressed by mistake? <a href=\"{}\">Change or correct it</a>",
+        case.client.name_for_header, contact.get_mode_display().lower(),
+        reverse("contacts:appointment_create", args=[case.pk]), reverse("contacts:contact_update", args=[contact.pk]),
     ))
     return redirect(back)
 

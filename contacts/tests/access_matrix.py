@@ -13,6 +13,21 @@ def _goal(case):
     return Goal.objects.get_or_create(case=case, description="Get my provisional licence")[0].pk
 
 
+def _appointment(case):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from contacts.models import Appointment
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return Appointment.objects.get_or_create(case=case, date=tomorrow, start_time=time(10))[0].pk
+
+
+def _appointment_of(name):
+    return lambda w: {"pk": _appointment(getattr(w, name))}
+
+
 def _case_pk(name):
     return lambda w: {"case_pk": getattr(w, name).pk}
 
@@ -43,6 +58,18 @@ MATRIX = [
         lead=404, manager=200),
     # Support spend
     *scoped_rows("contacts:spend_create", _case_pk, "my_case", "other_case"),
+    # Appointments: book, change, cancel (POST), did not attend (POST)
+    *scoped_rows("contacts:appointment_create", _case_pk, "my_case", "past_case", "other_case", "far_case"),
+    *scoped_rows("contacts:appointment_update", _appointment_of, "my_case", "past_case", "other_case", "far_case"),
+    *[
+        row for name in ("contacts:appointment_cancel", "contacts:appointment_missed") for row in (
+            Row(name, _appointment_of("my_case"), method="post", mentor=302, lead=302, manager=302),
+            Row(name, _appointment_of("other_case"), method="post", label="other mentor",
+                mentor=404, lead=302, manager=302),
+            Row(name, _appointment_of("far_case"), method="post", label="other programme",
+                mentor=404, lead=404, manager=302),
+        )
+    ],
     # Goals
     *scoped_rows("contacts:goal_create", _case_pk, "my_case", "past_case"),
     *scoped_rows("contacts:goal_update", _goal_of, "my_case", "other_case", "far_case"),

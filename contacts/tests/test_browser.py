@@ -218,3 +218,38 @@ def test_the_group_form_on_a_phone_offers_only_the_chosen_programmes_clients_by_
     page.get_by_role("button", name="Save group session").click()
     page.wait_for_url(f"{live_server.url}/")
     assert list(Contact.objects.values_list("case_id", flat=True)) == [cat.pk]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mentor_books_tomorrows_session_from_the_client_page_and_sees_it_at_home(live_server, page):
+    from contacts.appointment_models import Appointment
+    from tests.browser import assert_accessible
+
+    programme, user, alice = _alice_in_bridge()
+    case = allocated_case(alice, programme, client__first_name="Jordan", client__last_name="Example",
+                          client__preferred_name="Jay")
+    _sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}{reverse('clients:client_detail', args=[case.client_id])}")
+    page.get_by_role("link", name="Book the next session").click()
+    page.wait_for_url("**/contacts/case/*/book/**")
+    # Checked as the form opens: just after a tap, a chip is still fading between its colours.
+    assert_accessible(page)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page.get_by_label("Date").fill(tomorrow.isoformat())
+    page.get_by_label("Time").fill("14:30")
+    page.get_by_text("Phone", exact=True).click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "contacts-book-next-session-phone")
+    page.get_by_role("button", name="Book the session").click()
+    page.wait_for_url(f"**/clients/{case.client_id}/")
+    assert "booked for tomorrow at 14:30" in page.locator(".messages").inner_text()
+    booked = Appointment.objects.get(case=case)
+    assert (booked.date, booked.mode, booked.mentor) == (tomorrow, "phone", alice)
+
+    page.goto(f"{live_server.url}/")
+    panel = page.get_by_role("region", name="Today and tomorrow")
+    text = panel.inner_text()
+    assert "Tomorrow" in text and "14:30 Jay Example" in text and "Phone" in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "contacts-today-and-tomorrow-phone")

@@ -8,12 +8,12 @@ A contact is also written and deleted with the note `deleted_note(tag)`: once de
 held nowhere, not even in the change history, which records personal fields without values.
 """
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from clients.models import Client, ClosureReason, RiskFlag
-from contacts.models import Activity, Contact, Goal, GroupSession, SupportSpend
+from contacts.models import Activity, Appointment, Contact, Goal, GroupSession, SupportSpend
 from mentoring import audit
 from mentoring.models import Role
 from mentoring.tests.factories import UserFactory, with_totp
@@ -54,7 +54,7 @@ def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accept
         "flag": f"Flagdetail{t}", "needs": f"Needstext{t}", "wants": f"Wantstext{t}",
         "referrer": f"Referrername{t}", "referrer_contact": f"referrer{t.lower()}@agency.test",
         "readiness": f"Readinessnote{t}", "contact_notes": f"Contactnote{t}", "next_steps": f"Nextstep{t}",
-        "goal": f"Goaltext{t}", "goal_steps": f"Goalsteps{t}", "spend": f"Spendnote{t}",
+        "goal": f"Goaltext{t}", "goal_steps": f"Goalsteps{t}", "spend": f"Spendnote{t}", "place": f"Placename{t}",
         "score_comment": f"Scorecomment{t}", "employer": f"Employer{t}", "achievement_notes": f"Achievementnote{t}",
         "offence": f"Offencedesc{t}", "questionnaire": f"Questionnairecomment{t}",
         "study_title": f"Studytitle{t}", "story": f"Storytext{t}", "summary": f"Closingsummary{t}",
@@ -94,6 +94,7 @@ def build_person(programme, mentor, tag, *, received_on=date(2016, 3, 1), accept
     Contact.objects.create(case=case, mentor=mentor, date=date(2016, 12, 1), duration_minutes=30)
     SupportSpend.objects.create(case=case, spent_on=accepted_on, category="travel", amount="12.50", notes=words["spend"])
     Goal.objects.create(case=case, description=words["goal"], steps=words["goal_steps"])
+    Appointment.objects.create(case=case, date=closed_on, start_time=time(10), place=words["place"])
     template = AssessmentTemplate.objects.order_by("pk").first()
     for stage, day, value in (("initial", accepted_on, 3), ("exit", closed_on, 7)):
         assessment = Assessment.objects.create(case=case, template=template, assessed_on=day, stage=stage)
