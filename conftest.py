@@ -51,7 +51,7 @@ REFERENCE_SEEDS = [
     ("mentoring.migrations.0002_roles_and_cache", "create_groups"),
     ("clients.migrations.0002_default_closure_reasons", None),
     ("referrals.migrations.0002_default_sources", None),
-    ("referrals.migrations.0005_default_eligibility_criteria", None),
+    ("referrals.migrations.0004_eligibility_rules", None),
     ("mentors.migrations.0002_default_strengths", None),
     ("contacts.migrations.0002_default_activities", None),
     ("contacts.migrations.0008_funding_sources", "seed"),
