@@ -156,3 +156,15 @@ def test_the_feed_page_is_in_the_account_menu(client, mentor_user):
     assert f'href="{reverse("contacts:calendar_feed")}"' in home
     page = client.get(reverse("contacts:calendar_feed")).content.decode()
     assert "From URL" in page and "Subscribe from web" in page and "New calendar subscription" in page
+
+
+def test_the_access_log_leaves_out_the_feed_token():
+    """The token is the feed's only secret: system logs are read by more people than the app."""
+    import runpy
+    from pathlib import Path
+
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    token = "a" * 43
+    assert config["redact_path"](f"/calendar/{token}.ics") == "/calendar/[token].ics"
+    assert config["redact_path"]("/clients/12/") == "/clients/12/"
+    assert config["logger_class"].__name__ == "RedactingLogger"
