@@ -17,28 +17,28 @@ from mentoring import access, audit
 from .calendar_feed import CalendarFeed, build_ics, feed_appointments
 from .views import CASE_WORKERS
 
-# The session key holding a just-made URL, shown once on the page that follows the POST.
-_NEW_URL = "calendar_feed_new_url"
-
 
 @access.role_required(*CASE_WORKERS)
 def calendar_feed_page(request):
     """What the feed is, how to subscribe to it, and the buttons to make or revoke it."""
     feed = CalendarFeed.objects.filter(user=request.user).first()
-    new_url = request.session.pop(_NEW_URL, "")
-    return render(request, "contacts/calendar_feed.html", {"feed": feed, "new_url": new_url if feed else ""})
+    return render(request, "contacts/calendar_feed.html", {"feed": feed, "new_url": ""})
 
 
 @require_POST
 @access.role_required(*CASE_WORKERS)
 def calendar_feed_create(request):
-    """Make a new feed URL (replacing any old one, whose URL then 404s) and show it once."""
+    """Make a new feed URL (replacing any old one, whose URL then 404s) and show it once.
+
+    The page is the POST's own response, not a redirect: the token is never put in the session
+    (stored in the database) to carry it to the next page. Resubmitting makes another URL, and
+    the one shown before stops working: no harm done.
+    """
     replaced = CalendarFeed.objects.filter(user=request.user).exists()
     feed, token = CalendarFeed.create_for(request.user)
     audit.record(request.user, "calendar_feed.created", feed, request=request, replaced=replaced)
-    request.session[_NEW_URL] = request.build_absolute_uri(reverse("calendar:feed", args=[token]))
-    messages.success(request, "Your calendar feed URL is ready. Copy it now: it is shown only once.")
-    return redirect("contacts:calendar_feed")
+    new_url = request.build_absolute_uri(reverse("calendar:feed", args=[token]))
+    return render(request, "contacts/calendar_feed.html", {"feed": feed, "new_url": new_url})
 
 
 @require_POST

@@ -90,8 +90,8 @@ MATRIX = [
     # Calendar feed: the page and its buttons are one's own (no id); the feed needs no sign-in,
     # its token is the secret, so everyone gets 200 for a live one and 404 for any other.
     Row("contacts:calendar_feed", mentor=200, lead=200, manager=200),
-    *[Row(name, method="post", mentor=302, lead=302, manager=302)
-      for name in ("contacts:calendar_feed_create", "contacts:calendar_feed_revoke")],
+    Row("contacts:calendar_feed_create", method="post", mentor=200, lead=200, manager=200),
+    Row("contacts:calendar_feed_revoke", method="post", mentor=302, lead=302, manager=302),
     Row("calendar:feed", _live_feed_token, label="live token", default=200, anonymous=200),
     Row("calendar:feed", _revoked_feed_token, label="revoked token", default=404, anonymous=404),
     Row("calendar:feed", lambda w: {"token": "not-a-real-token"}, label="unknown token", default=404, anonymous=404),

@@ -21,7 +21,7 @@ def test_the_feed_page_is_reached_from_the_menu_and_works_on_a_phone(live_server
     page.get_by_role("link", name="Calendar feed").click()
     page.wait_for_url("**/contacts/calendar/")
     page.get_by_role("button", name="Make my feed URL").click()
-    page.wait_for_url("**/contacts/calendar/")
+    page.wait_for_url("**/contacts/calendar/new/")
     url = page.get_by_label("Your feed URL").input_value()
     assert url.startswith(live_server.url) and url.endswith(".ics")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

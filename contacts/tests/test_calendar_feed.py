@@ -65,8 +65,7 @@ def test_the_feed_uses_the_preferred_name_initial(client, mentor_user, alice, pr
 def test_revoking_the_feed_makes_the_old_url_404(client, mentor_user, alice, case):
     _appointment(case, alice)
     client.force_login(mentor_user)
-    client.post(reverse("contacts:calendar_feed_create"))
-    url = client.get(reverse("contacts:calendar_feed")).context["new_url"]
+    url = client.post(reverse("contacts:calendar_feed_create")).context["new_url"]
     path = url.split("testserver", 1)[1]
     assert client.get(path).status_code == 200
     client.post(reverse("contacts:calendar_feed_revoke"))
@@ -75,8 +74,7 @@ def test_revoking_the_feed_makes_the_old_url_404(client, mentor_user, alice, cas
     verbs = list(AuditEvent.objects.filter(user=mentor_user, verb__startswith="calendar_feed.")
                  .order_by("pk").values_list("verb", flat=True))
     assert verbs == ["calendar_feed.created", "calendar_feed.revoked"]
-    client.post(reverse("contacts:calendar_feed_create"))
-    new_url = client.get(reverse("contacts:calendar_feed")).context["new_url"]
+    new_url = client.post(reverse("contacts:calendar_feed_create")).context["new_url"]
     assert new_url != url and client.get(new_url.split("testserver", 1)[1]).status_code == 200
 
 
@@ -86,11 +84,15 @@ def test_making_a_new_url_retires_the_old_one(client, mentor_user):
     assert client.get(old).status_code == 404 and client.get(new).status_code == 200
 
 
-def test_the_new_url_is_shown_once(client, mentor_user):
+def test_the_new_url_is_shown_once_and_kept_nowhere(client, mentor_user):
     client.force_login(mentor_user)
-    client.post(reverse("contacts:calendar_feed_create"))
-    assert client.get(reverse("contacts:calendar_feed")).context["new_url"].endswith(".ics")
-    assert client.get(reverse("contacts:calendar_feed")).context["new_url"] == ""
+    made = client.post(reverse("contacts:calendar_feed_create"))
+    url = made.context["new_url"]
+    assert url.endswith(".ics") and url in made.content.decode()
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token not in str(dict(client.session))
+    again = client.get(reverse("contacts:calendar_feed"))
+    assert again.context["new_url"] == "" and token not in again.content.decode()
 
 
 def test_an_unknown_token_is_a_404_like_a_revoked_one(client, mentor_user):
