@@ -129,5 +129,8 @@ def build_ics(appointments, now=None):
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     for appointment in appointments:
         calendar.add_component(_event(appointment, stamp))
-    calendar.add_missing_timezones()
+    # Europe/London's rules for the feed's window (with a year's margin), not since 1970: smaller.
+    today = timezone.localdate(stamp)
+    calendar.add_missing_timezones(first_date=today - timedelta(days=DAYS_BACK + 365),
+                                   last_date=today + timedelta(days=DAYS_AHEAD + 365))
     return calendar.to_ical()
