@@ -5,6 +5,9 @@ Each can be changed from the environment. The defaults are the ones the load tes
 """
 
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 # Threads share a process's memory and database connections; a few processes keep one slow
@@ -23,6 +26,26 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # system logs are outside the audit trail, retention and erasure. No referrer for the same reason.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+
+# A calendar feed's URL is its own secret (/calendar/<token>.ics, contacts/calendar_feed.py):
+# the access log keeps that a feed was fetched, never the token.
+_FEED_TOKEN = re.compile(r"^/calendar/[^/]+\.ics$")
+
+
+def redact_path(path):
+    return "/calendar/[token].ics" if _FEED_TOKEN.match(path or "") else path
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with feed tokens taken out of the logged path."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms.get("U", ""))
+        return atoms
+
+
+logger_class = RedactingLogger
 
 
 def post_worker_init(worker):

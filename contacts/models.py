@@ -356,5 +356,6 @@ auditlog.register(Goal, exclude_fields=["version"])
 auditlog.register(GroupSession)
 
 
-# Appointments live in their own module; imported here so Django finds the model.
+# Appointments and calendar feeds live in their own modules; imported here so Django finds the models.
 from .appointment_models import Appointment  # noqa: E402, F401
+from .calendar_feed import CalendarFeed  # noqa: E402, F401

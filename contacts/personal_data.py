@@ -2,7 +2,7 @@
 
 from mentoring.personal_fields import declare
 
-from .models import Activity, Appointment, Contact, FundingSource, Goal, GroupSession, SupportSpend
+from .models import Activity, Appointment, CalendarFeed, Contact, FundingSource, Goal, GroupSession, SupportSpend
 
 declare(Activity, kept={"code": "code", "name": "configuration"})
 declare(FundingSource, kept={"code": "code", "name": "configuration"})
@@ -21,3 +21,6 @@ declare(Goal, client="case__client_id", parent="case", personal=["description", 
 # Where a session is booked may name a place near the client's home: personal.
 declare(Appointment, client="case__client_id", parent="case", personal=["place"],
         kept={"mode": "code", "location": "code", "status": "code"})
+# A feed holds a SHA-256 of its token, not the token, and no client: nothing personal to erase.
+declare(CalendarFeed, kept={"token_hash": "hash of a secret, not personal", "created_at": "when",
+                            "last_fetched_at": "when"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appointment_views, views
+from . import appointment_views, calendar_views, views
 
 app_name = "contacts"
 
@@ -17,5 +17,8 @@ urlpatterns = [
     path("appointments/<int:pk>/", appointment_views.AppointmentUpdateView.as_view(), name="appointment_update"),
     path("appointments/<int:pk>/cancel/", appointment_views.appointment_cancel, name="appointment_cancel"),
     path("appointments/<int:pk>/missed/", appointment_views.appointment_missed, name="appointment_missed"),
+    path("calendar/", calendar_views.calendar_feed_page, name="calendar_feed"),
+    path("calendar/new/", calendar_views.calendar_feed_create, name="calendar_feed_create"),
+    path("calendar/revoke/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("group/", views.GroupSessionCreateView.as_view(), name="group_session_create"),
 ]

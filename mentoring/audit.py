@@ -97,6 +97,8 @@ EVENTS = {
     "appointment.cancelled": "Cancelled a booked session",
     "appointment.attended": "Logged a booked session",
     "appointment.missed": "Recorded a booked session as not attended",
+    "calendar_feed.created": "Made a calendar feed URL",
+    "calendar_feed.revoked": "Revoked a calendar feed URL",
     "goal.added": "Added a goal",
     "goal.updated": "Changed a goal",
     # Outcomes

@@ -25,6 +25,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("mentors/", include("mentors.urls")),
     path("contacts/", include("contacts.urls")),
+    path("calendar/", include("contacts.calendar_urls")),
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
     path("data/", include("dataio.urls")),

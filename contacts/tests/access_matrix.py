@@ -28,6 +28,20 @@ def _appointment_of(name):
     return lambda w: {"pk": _appointment(getattr(w, name))}
 
 
+def _live_feed_token(world):
+    from contacts.models import CalendarFeed
+
+    return {"token": CalendarFeed.create_for(world.alice.user)[1]}
+
+
+def _revoked_feed_token(world):
+    from contacts.models import CalendarFeed
+
+    feed, token = CalendarFeed.create_for(world.alice.user)
+    feed.delete()
+    return {"token": token}
+
+
 def _case_pk(name):
     return lambda w: {"case_pk": getattr(w, name).pk}
 
@@ -73,4 +87,12 @@ MATRIX = [
     # Goals
     *scoped_rows("contacts:goal_create", _case_pk, "my_case", "past_case"),
     *scoped_rows("contacts:goal_update", _goal_of, "my_case", "other_case", "far_case"),
+    # Calendar feed: the page and its buttons are one's own (no id); the feed needs no sign-in,
+    # its token is the secret, so everyone gets 200 for a live one and 404 for any other.
+    Row("contacts:calendar_feed", mentor=200, lead=200, manager=200),
+    Row("contacts:calendar_feed_create", method="post", mentor=200, lead=200, manager=200),
+    Row("contacts:calendar_feed_revoke", method="post", mentor=302, lead=302, manager=302),
+    Row("calendar:feed", _live_feed_token, label="live token", default=200, anonymous=200),
+    Row("calendar:feed", _revoked_feed_token, label="revoked token", default=404, anonymous=404),
+    Row("calendar:feed", lambda w: {"token": "not-a-real-token"}, label="unknown token", default=404, anonymous=404),
 ]
