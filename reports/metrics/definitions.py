@@ -102,6 +102,21 @@ DEFINITIONS = {m.name: m for m in [
            "The sum of those contacts' durations, in hours."),
     Metric("sessions_by_activity", "engagement", "Sessions by activity", "count_breakdown",
            "Those contacts counted by activity; a contact with two activities counts once for each."),
+    Metric("contacts_by_mode", "engagement", "Contacts attended by mode", "count_breakdown",
+           "The contacts of 'Contacts attended', counted by mode (face to face, phone, video, message, group): "
+           "each contact has one mode, so the cells add up to contacts attended."),
+    Metric("contact_hours_by_mode", "engagement", "Contact hours by mode", "hours_breakdown",
+           "The hours of those contacts, by mode, each rounded to one decimal place (so the cells may differ "
+           "from 'Contact hours' by a rounding). Like contact hours, a mode's hours with fewer than 5 cases "
+           "behind them are hidden."),
+    Metric("cases_by_care_experience", "engagement", "Cases by care experience", "count_breakdown",
+           "Cases worked with, by whether the client is care experienced: yes, no, or not recorded."),
+    Metric("cases_by_parent_in_prison", "engagement", "Cases by parent in prison", "count_breakdown",
+           "Cases worked with, by whether the client has or had a parent in prison: yes, no, or not recorded."),
+    Metric("cases_by_gender", "engagement", "Cases by gender", "count_breakdown",
+           "Cases worked with, by the client's gender as recorded."),
+    Metric("cases_by_ethnicity", "engagement", "Cases by ethnicity", "count_breakdown",
+           "Cases worked with, by the client's ethnic group (the 2021 Census groups), or not recorded."),
     Metric("cases_closed", "engagement", "Cases closed", "count_breakdown",
            "Cases worked with that ended in the period, by closure reason."),
     Metric("clients_with_ete_outcome", "outcomes", "Cases with an ETE outcome", "count",
