@@ -142,7 +142,10 @@ def _referrals_section(result, shown):
             _row("referral_engagement_rate", show_pct(data["referral_engagement_rate"])),
         ],
         "tables": [{"caption": "Referrals by source", "id": "referrals_by_source",
-                    "columns": ["Source", "Referrals"], "rows": source_rows}],
+                    "columns": ["Source", "Referrals"], "rows": source_rows},
+                   {"caption": "Referrals by referrer organisation", "id": "referrals_by_referrer_organisation",
+                    "columns": ["Organisation", "Referrals"],
+                    "rows": _breakdown(result, data, "referrals_by_referrer_organisation")[0]}],
         "charts": [mark_safe(bar_chart(source_items, title="Referrals by source"))],
     }
 

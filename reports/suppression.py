@@ -34,6 +34,7 @@ HIDDEN = "hidden"  # a number hidden so that a smaller hidden one cannot be work
 # treated as known.
 ADDITIVE = {
     "referrals_by_source": "referrals_received",
+    "referrals_by_referrer_organisation": "referrals_received",
     "cases_by_age_band": "cases_worked_with",
     "cases_closed": None,
     # Each contact has one mode; each case one client, with one answer (or none) to each question.

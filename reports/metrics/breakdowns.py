@@ -6,6 +6,7 @@ counts exactly what the report's own totals count, so the cells add up to them (
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.db.models.functions import Lower, Trim
 
 from clients.models import Case, Ethnicity, Gender
 from contacts.models import Mode
@@ -72,3 +73,31 @@ def characteristic_figures(cohort_ids):
         out["cases_by_gender"][gender] = out["cases_by_gender"].get(gender, 0) + n
         out["cases_by_ethnicity"][ethnicity or NOT_RECORDED] += n
     return out
+
+
+TOP_ORGANISATIONS = 10
+OTHER_ORGANISATIONS = "other_organisations"
+
+
+def referrer_organisations_part(referrals):
+    """Referrals received by the organisation that referred (free text), one grouped query by
+    spelling. Spellings that differ only in case or surrounding spaces are one organisation,
+    named by its most common spelling; a blank is "Not recorded". The 10 organisations with the
+    most referrals are shown, the rest summed as "Other organisations", so the cells add up to
+    referrals received."""
+    rows = (referrals.order_by().annotate(key=Lower(Trim("referrer_organisation")))
+            .values_list("key", Trim("referrer_organisation")).annotate(n=Count("pk")))
+    totals, spellings = {}, {}
+    for key, spelling, n in rows:
+        key = key or NOT_RECORDED
+        totals[key] = totals.get(key, 0) + n
+        spellings.setdefault(key, []).append((-n, spelling))
+    blank = totals.pop(NOT_RECORDED, 0)
+    ranked = sorted(totals, key=lambda key: (-totals[key], min(spellings[key])[1]))
+    top, tail = ranked[:TOP_ORGANISATIONS], ranked[TOP_ORGANISATIONS:]
+    counts = {**{key: totals[key] for key in top}, NOT_RECORDED: blank,
+              OTHER_ORGANISATIONS: sum(totals[key] for key in tail)}
+    labels = {**{key: min(spellings[key])[1] for key in top}, NOT_RECORDED: "Not recorded",
+              OTHER_ORGANISATIONS: "Other organisations"}
+    key = "referrals_by_referrer_organisation"
+    return Part(figures={key: counts}, labels={key: labels})

@@ -50,6 +50,12 @@ DEFINITIONS = {m.name: m for m in [
            "Referrals to the programmes with a received date in the period."),
     Metric("referrals_by_source", "referrals", "Referrals by source", "count_breakdown",
            "The same referrals, counted by the kind of agency that referred."),
+    Metric("referrals_by_referrer_organisation", "referrals", "Referrals by referrer organisation",
+           "count_breakdown",
+           "The same referrals, counted by the organisation that referred as recorded (spellings that differ only "
+           "in capitals or surrounding spaces are one organisation, shown by its most common spelling): the 10 "
+           "with the most referrals, then the rest together as 'Other organisations', and 'Not recorded' where "
+           "none was given. The cells add up to referrals received."),
     Metric("referrals_accepted", "referrals", "Referrals accepted", "count",
            "Of the referrals received, those accepted."),
     Metric("referrals_not_eligible", "referrals", "Referrals not meeting the programme's rules", "count",

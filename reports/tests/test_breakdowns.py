@@ -156,3 +156,37 @@ def test_the_breakdowns_take_the_same_queries_for_3_cases_as_for_30():
         figures = compute_report([many], START, END).figures
     assert figures["cases_by_care_experience"] == {"yes": 10, "no": 10, "not_recorded": 10}
     assert len(thirty) == len(three)
+
+
+def _referred_by(programme, names):
+    from .factories import referral
+
+    for name in names:
+        item = referral(programme, D(2024, 3, 1), "probation")
+        item.referrer_organisation = name
+        item.save(update_fields=["referrer_organisation"])
+
+
+@pytest.mark.django_db
+def test_referrals_by_referrer_organisation_group_spellings_and_sum_the_tail():
+    p = ProgrammeFactory(code="orgs")
+    # Northshire Probation three ways (4 referrals), 11 others with 3, 2 and 1 each, 2 blank.
+    _referred_by(p, ["Northshire Probation", " northshire probation ", "NORTHSHIRE PROBATION",
+                     "Northshire Probation", "", "  "])
+    others = [f"Agency {letter}" for letter in "ABCDEFGHIJK"]
+    _referred_by(p, [others[0]] * 3 + [others[1]] * 2 + others[2:])
+    figures = compute_report([p], START, END)
+    cells = figures.figures["referrals_by_referrer_organisation"]
+    # Top 10: Northshire 4, A 3, B 2, then C..I (1 each, alphabetical); J and K are the tail.
+    assert cells == {"northshire probation": 4, "agency a": 3, "agency b": 2,
+                     **{name.lower(): 1 for name in others[2:9]}, "not_recorded": 2, "other_organisations": 2}
+    assert figures.labels["referrals_by_referrer_organisation"]["northshire probation"] == "Northshire Probation"
+    assert sum(cells.values()) == figures.figures["referrals_received"] == 20
+
+
+def test_a_small_referrer_organisation_is_hidden_and_cannot_be_derived_from_referrals_received():
+    raw = {"northshire probation": 12, "agency a": 2, "not_recorded": 6, "other_organisations": 0}
+    shown = suppress({"referrals_received": 20, "referrals_by_referrer_organisation": raw}, {}).figures
+    assert shown["referrals_by_referrer_organisation"] == {"northshire probation": 12, "agency a": "<5",
+                                                           "not_recorded": HIDDEN, "other_organisations": 0}
+    _hidden_cells_cannot_be_worked_out(shown["referrals_by_referrer_organisation"], 20)

@@ -190,6 +190,7 @@ def expected():
         "referrals_received": 7,
         "referrals_by_source": {**zeros(ReferralSource.objects.values_list("code", flat=True)),
                                 "probation": 2, "self": 3, "iom": 1, "youth_justice": 1},
+        "referrals_by_referrer_organisation": {"not_recorded": 7, "other_organisations": 0},  # none given
         "referrals_accepted": 5,
         "referrals_not_eligible": 0,  # no decision found a rule failed (referrals/tests/test_eligibility.py counts some)
         "referrals_accepted_by_override": 0,
@@ -336,7 +337,7 @@ def test_report_query_count_does_not_grow_with_the_data():
         large_result = compute_report([large], START, END)
     assert small_result.figures["engaged_6_months"] == 10
     assert large_result.figures["trajectory_cases"] == 100
-    assert len(hundred) == len(ten) <= 27  # 25, and two grouped queries for the breakdowns (modes, characteristics)
+    assert len(hundred) == len(ten) <= 27  # 24, and three grouped queries for the breakdowns (modes, characteristics, referrers)
 
 
 @pytest.mark.django_db
