@@ -71,7 +71,8 @@ def characteristic_figures(cohort_ids):
         for figure, value in zip(CHARACTERISTIC_FLAGS.values(), values, strict=True):
             out[figure][yes_no_code(value)] += n
         out["cases_by_gender"][gender] = out["cases_by_gender"].get(gender, 0) + n
-        out["cases_by_ethnicity"][ethnicity or NOT_RECORDED] += n
+        ethnicity = ethnicity or NOT_RECORDED
+        out["cases_by_ethnicity"][ethnicity] = out["cases_by_ethnicity"].get(ethnicity, 0) + n
     return out
 
 
