@@ -10,6 +10,7 @@ from mentoring.forms import GuidedForm
 from referrals.models import ReferralSource
 
 from .metrics import AGE_BANDS
+from .metrics.breakdowns import YES_NO
 from .models import CaseStudy
 
 QUICK_PERIODS = [
@@ -68,6 +69,9 @@ class ReportForm(GuidedForm, forms.Form):
                                  required=False, label="Age band")
     gender = forms.ChoiceField(choices=[("", "Any gender")] + Gender.choices, required=False)
     ethnicity = forms.ChoiceField(choices=[("", "Any ethnicity")] + Ethnicity.choices, required=False)
+    care_experienced = forms.ChoiceField(choices=[("", "Any")] + YES_NO, required=False, label="Care experienced")
+    parent_in_prison = forms.ChoiceField(choices=[("", "Any")] + YES_NO, required=False,
+                                         label="Has or had a parent in prison")
     area = forms.CharField(required=False, max_length=100)
     source = forms.ModelChoiceField(queryset=ReferralSource.objects.all(), to_field_name="code", required=False,
                                     label="Referral source", empty_label="Any source")
@@ -79,7 +83,7 @@ class ReportForm(GuidedForm, forms.Form):
         required=False, label="I confirm this report is for internal use only and will not be shared outside the "
                               "organisation")
 
-    FILTERS = ("mentor", "age_band", "gender", "ethnicity", "area", "source")
+    FILTERS = ("mentor", "age_band", "gender", "ethnicity", "care_experienced", "parent_in_prison", "area", "source")
 
     def __init__(self, data=None, *args, user, **kwargs):
         if data is not None and not data.get("suppress"):
@@ -122,6 +126,8 @@ class ReportForm(GuidedForm, forms.Form):
             "age_band": data.get("age_band"),
             "gender": data.get("gender"),
             "ethnicity": data.get("ethnicity"),
+            "care_experienced": data.get("care_experienced"),
+            "parent_in_prison": data.get("parent_in_prison"),
             "area": data.get("area"),
             "source": data["source"].code if data.get("source") else None,
         }

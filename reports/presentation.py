@@ -142,7 +142,10 @@ def _referrals_section(result, shown):
             _row("referral_engagement_rate", show_pct(data["referral_engagement_rate"])),
         ],
         "tables": [{"caption": "Referrals by source", "id": "referrals_by_source",
-                    "columns": ["Source", "Referrals"], "rows": source_rows}],
+                    "columns": ["Source", "Referrals"], "rows": source_rows},
+                   {"caption": "Referrals by referrer organisation", "id": "referrals_by_referrer_organisation",
+                    "columns": ["Organisation", "Referrals"],
+                    "rows": _breakdown(result, data, "referrals_by_referrer_organisation")[0]}],
         "charts": [mark_safe(bar_chart(source_items, title="Referrals by source"))],
     }
 
@@ -177,20 +180,40 @@ def _engagement_section(result, shown):
              "columns": ["Age band", "Cases", "Engaged for 6 months"], "rows": band_rows},
             {"caption": "Cases closed in the period, by reason", "id": "cases_closed",
              "columns": ["Reason", "Cases"], "rows": closed_rows},
+            *_characteristic_tables(result, data),
         ],
         "charts": [],
     }
+
+
+CHARACTERISTIC_TABLES = [
+    ("cases_by_care_experience", "Cases by care experience", "Care experienced"),
+    ("cases_by_parent_in_prison", "Cases by parent in prison", "Has or had a parent in prison"),
+    ("cases_by_gender", "Cases by gender", "Gender"),
+    ("cases_by_ethnicity", "Cases by ethnicity", "Ethnicity"),
+]
+
+
+def _characteristic_tables(result, data):
+    """The cohort by client characteristics, one table each (funders ask who the work reaches)."""
+    return [{"caption": caption, "id": metric_id, "columns": [heading, "Cases"],
+             "rows": _breakdown(result, data, metric_id)[0]}
+            for metric_id, caption, heading in CHARACTERISTIC_TABLES]
 
 
 def _activity_section(result, shown):
     """Activity."""
     data = shown.figures
     activity_rows, activity_items = _breakdown(result, data, "sessions_by_activity")
+    mode_rows, _ = _breakdown(result, data, "contacts_by_mode",
+                              extra=lambda code: [show(data["contact_hours_by_mode"][code])])
     return {
         "id": "activity", "title": "Activity",
         "rows": [_row("contacts_attended", show(data["contacts_attended"]))],
         "tables": [{"caption": "Sessions by activity", "id": "sessions_by_activity",
-                    "columns": ["Activity", "Sessions"], "rows": activity_rows}],
+                    "columns": ["Activity", "Sessions"], "rows": activity_rows},
+                   {"caption": "Contacts attended and their hours, by mode", "id": "contacts_by_mode",
+                    "columns": ["Mode", "Contacts", "Hours"], "rows": mode_rows}],
         "charts": [mark_safe(bar_chart(activity_items, title="Sessions by activity"))],
     }
 

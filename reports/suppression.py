@@ -34,9 +34,19 @@ HIDDEN = "hidden"  # a number hidden so that a smaller hidden one cannot be work
 # treated as known.
 ADDITIVE = {
     "referrals_by_source": "referrals_received",
+    "referrals_by_referrer_organisation": "referrals_received",
     "cases_by_age_band": "cases_worked_with",
     "cases_closed": None,
+    # Each contact has one mode; each case one client, with one answer (or none) to each question.
+    "contacts_by_mode": "contacts_attended",
+    "cases_by_care_experience": "cases_worked_with",
+    "cases_by_parent_in_prison": "cases_worked_with",
+    "cases_by_gender": "cases_worked_with",
+    "cases_by_ethnicity": "cases_worked_with",
 }
+# Hours breakdowns whose cells add up (but for rounding) to an hours figure the report prints:
+# a single hidden cell is the total less the others, so the next smallest is hidden too.
+ADDITIVE_HOURS = {"contact_hours_by_mode": "contact_hours"}
 # Breakdowns left to the count rule alone, because no total pins their cells:
 # - sessions_by_activity: a contact counts once for each of its activities and a contact with
 #   none counts nowhere, so the cells neither add up to contacts_attended nor are bounded by it;
@@ -203,6 +213,7 @@ def suppress(figures, bases, *, numerators=None, people=None, span=None, spend=N
         if shown is not _AS_IS:
             out[key] = shown
     _rates_by_age_band(rules, figures, bases, numerators, out)
+    _hours_breakdowns(rules, figures, people, out)
 
     return Shown(figures=out, bases=shown_bases, span=_span(rules, span, out), spend=_spend(rules, spend),
                  suppressed=True)
@@ -322,6 +333,26 @@ def _rates_by_age_band(rules, figures, bases, numerators, out):
     for code in raw if extra is None else extra:
         if out[key][code] is not None:
             out[key][code] = NA
+
+
+def _hours_breakdowns(rules, figures, people, out):
+    """Each cell of an hours breakdown under the hours rule (fewer than `below` cases behind it:
+    "n/a"); where one hidden cell could be worked out from the total shown, the smallest other
+    non-zero cell is hidden too, and with none to hide, every cell is."""
+    for key, total_key in ADDITIVE_HOURS.items():
+        if key not in figures:
+            continue
+        cases = people.get(key, {})
+        cells = {code: rules.money(value, cases.get(code, 0)) if value else value
+                 for code, value in figures[key].items()}
+        hidden = [code for code, value in cells.items() if value == NA]
+        if len(hidden) == 1 and out.get(total_key) not in (NA, None):
+            others = [(value, code) for code, value in figures[key].items() if value and code not in hidden]
+            if others:
+                cells[min(others)[1]] = HIDDEN
+            else:
+                cells = dict.fromkeys(cells, NA)
+        out[key] = cells
 
 
 def _span(rules, span, out):

@@ -18,6 +18,7 @@ the middle one or two spans ranked by a window function (`_median_sql`): the sam
 
 from outcomes.models import OffenceCategory
 
+from .breakdowns import breakdowns_part, referrer_organisations_part
 from .cohort import _referrals, cohort, programme_figures, support_spend, target_figures
 from .definitions import (
     AGE_BANDS,
@@ -65,7 +66,8 @@ def compute_report(programmes, start, end, *, filters=None, template=None):
                        labels=first.labels)
     parts = [referrals_part(referrals, totals), engagement_part(cohort_ids, start, end, totals), achievements,
              reoffending_part(totals), assessments, questionnaire_part(cohort_ids, start, end, programmes),
-             targets_part(programmes, totals["n"])]
+             targets_part(programmes, totals["n"]), breakdowns_part(cohort_ids, start, end),
+             referrer_organisations_part(referrals)]
     merged = {name: {k: v for part in parts for k, v in getattr(part, name).items()}
               for name in ("figures", "bases", "numerators", "people", "labels")}
     categories = list(OffenceCategory.objects.order_by("-severity", "order", "code").values(

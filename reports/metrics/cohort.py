@@ -17,6 +17,8 @@ from referrals.models import Referral
 from .result import SpendFigures, pct
 from .sql import age_band_q, age_expression
 
+NOT_RECORDED = "not_recorded"  # a yes / no question left unanswered
+
 
 def cohort(programmes, start, end, filters=None):
     """The report's cohort: cases of `programmes` open at any time from `start` to `end`, narrowed
@@ -42,6 +44,9 @@ def _narrowed(queryset, filters, *, case, source, started):
         queryset = queryset.filter(client__gender=filters["gender"])
     if filters.get("ethnicity"):
         queryset = queryset.filter(client__ethnicity=filters["ethnicity"])
+    for flag in ("care_experienced", "parent_in_prison"):
+        if filters.get(flag):
+            queryset = queryset.filter(**yes_no_lookup(f"client__{flag}", filters[flag]))
     if filters.get("area"):
         queryset = queryset.filter(client__area__iexact=filters["area"])
     if filters.get("source"):
@@ -50,6 +55,13 @@ def _narrowed(queryset, filters, *, case, source, started):
         queryset = queryset.alias(age=age_expression("client__date_of_birth", started)).filter(
             age_band_q(filters["age_band"]))
     return queryset
+
+
+def yes_no_lookup(field, code):
+    """The filter keyword arguments for a yes / no / not recorded choice on `field`."""
+    if code == NOT_RECORDED:
+        return {f"{field}__isnull": True}
+    return {field: code == "yes"}
 
 
 def attended_contacts(as_of):

@@ -50,6 +50,12 @@ DEFINITIONS = {m.name: m for m in [
            "Referrals to the programmes with a received date in the period."),
     Metric("referrals_by_source", "referrals", "Referrals by source", "count_breakdown",
            "The same referrals, counted by the kind of agency that referred."),
+    Metric("referrals_by_referrer_organisation", "referrals", "Referrals by referrer organisation",
+           "count_breakdown",
+           "The same referrals, counted by the organisation that referred as recorded (spellings that differ only "
+           "in capitals or surrounding spaces are one organisation, shown by its most common spelling): the 10 "
+           "with the most referrals, then the rest together as 'Other organisations', and 'Not recorded' where "
+           "none was given. The cells add up to referrals received."),
     Metric("referrals_accepted", "referrals", "Referrals accepted", "count",
            "Of the referrals received, those accepted."),
     Metric("referrals_not_eligible", "referrals", "Referrals not meeting the programme's rules", "count",
@@ -102,6 +108,21 @@ DEFINITIONS = {m.name: m for m in [
            "The sum of those contacts' durations, in hours."),
     Metric("sessions_by_activity", "engagement", "Sessions by activity", "count_breakdown",
            "Those contacts counted by activity; a contact with two activities counts once for each."),
+    Metric("contacts_by_mode", "engagement", "Contacts attended by mode", "count_breakdown",
+           "The contacts of 'Contacts attended', counted by mode (face to face, phone, video, message, group): "
+           "each contact has one mode, so the cells add up to contacts attended."),
+    Metric("contact_hours_by_mode", "engagement", "Contact hours by mode", "hours_breakdown",
+           "The hours of those contacts, by mode, each rounded to one decimal place (so the cells may differ "
+           "from 'Contact hours' by a rounding). Like contact hours, a mode's hours with fewer than 5 cases "
+           "behind them are hidden."),
+    Metric("cases_by_care_experience", "engagement", "Cases by care experience", "count_breakdown",
+           "Cases worked with, by whether the client is care experienced: yes, no, or not recorded."),
+    Metric("cases_by_parent_in_prison", "engagement", "Cases by parent in prison", "count_breakdown",
+           "Cases worked with, by whether the client has or had a parent in prison: yes, no, or not recorded."),
+    Metric("cases_by_gender", "engagement", "Cases by gender", "count_breakdown",
+           "Cases worked with, by the client's gender as recorded."),
+    Metric("cases_by_ethnicity", "engagement", "Cases by ethnicity", "count_breakdown",
+           "Cases worked with, by the client's ethnic group (the 2021 Census groups), or not recorded."),
     Metric("cases_closed", "engagement", "Cases closed", "count_breakdown",
            "Cases worked with that ended in the period, by closure reason."),
     Metric("clients_with_ete_outcome", "outcomes", "Cases with an ETE outcome", "count",
