@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Case, Client, Gender, RiskFlag, RiskLevel
@@ -55,25 +56,13 @@ class Writers:
     def _programme_templates(self, batch, objects, status):
         """The assessment templates each row names become the programme's own; a blank cell
         means "not known": the programme's templates stay as they are."""
-        through = AssessmentTemplate.programmes.through
         rows = [row for row in batch if row.get("assessment_templates")]
-        current = defaultdict(set)
-        for programme_id, template_id in through.objects.filter(
-                programme_id__in=[objects[row["code"]].pk for row in rows]).values_list("programme_id",
-                                                                                         "assessmenttemplate_id"):
-            current[programme_id].add(template_id)
-        add, remove = [], []
-        for row in rows:
-            programme_id = objects[row["code"]].pk
-            wanted = {self.codes["template"][code] for code in row["assessment_templates"]}
-            have = current[programme_id]
-            add += [through(programme_id=programme_id, assessmenttemplate_id=t) for t in wanted - have]
-            remove += [(programme_id, t) for t in have - wanted]
-            if wanted != have:
-                self._mark_updated(status, row["code"])
-        through.objects.bulk_create(add)
-        for programme_id, template_id in remove:
-            through.objects.filter(programme_id=programme_id, assessmenttemplate_id=template_id).delete()
+        wanted = {objects[row["code"]].pk: {self.codes["template"][code] for code in row["assessment_templates"]}
+                  for row in rows}
+        refs = {objects[row["code"]].pk: row["code"] for row in rows}
+        changed = _set_links(AssessmentTemplate.programmes.through, "programme_id", "assessmenttemplate_id", wanted)
+        for programme_id in changed:
+            self._mark_updated(status, refs[programme_id])
 
     @writes("mentors.csv")
     def write_mentors(self, spec, path, result):
@@ -83,30 +72,14 @@ class Writers:
                 wanted["email"] = row["email"] or ""
             return wanted
 
-        through = Mentor.programmes.through
-
         def after(batch, objects, status):
             # A blank list means "not known": the mentor's programmes stay as they are.
             rows = [row for row in batch if row.get("programmes")]
-            if not rows:
-                return
-            ids = [objects[row["mentor_ref"]].pk for row in rows]
-            current = defaultdict(set)
-            for chunk in chunks(ids):
-                for mentor_id, programme_id in through.objects.filter(mentor_id__in=chunk).values_list("mentor_id", "programme_id"):
-                    current[mentor_id].add(programme_id)
-            add, remove = [], []
-            for row in rows:
-                mentor_id = objects[row["mentor_ref"]].pk
-                wanted = {self.db["programme"][code] for code in row["programmes"]}
-                have = current[mentor_id]
-                add += [through(mentor_id=mentor_id, programme_id=p) for p in wanted - have]
-                remove += [(mentor_id, p) for p in have - wanted]
-                if wanted != have:
-                    self._mark_updated(status, row["mentor_ref"])
-            through.objects.bulk_create(add)
-            for mentor_id, programme_id in remove:
-                through.objects.filter(mentor_id=mentor_id, programme_id=programme_id).delete()
+            wanted = {objects[row["mentor_ref"]].pk: {self.db["programme"][code] for code in row["programmes"]}
+                      for row in rows}
+            refs = {objects[row["mentor_ref"]].pk: row["mentor_ref"] for row in rows}
+            for mentor_id in _set_links(Mentor.programmes.through, "mentor_id", "programme_id", wanted):
+                self._mark_updated(status, refs[mentor_id])
 
         self._sync_file(spec, path, result, Mentor, "mentor_ref", "mentor", values, after)
 
@@ -347,6 +320,29 @@ class Writers:
                         lambda identity: Questionnaire(case_id=identity[0], completed_on=identity[1]))
         self._sync_items(result, Answer, "questionnaire_id", "question_id", "answer",
                          {existing[identity].pk: items for identity, items in groups.items()})
+
+
+def _set_links(through, owner, target, wanted):
+    """Make each owner's many-to-many links (rows of `through`) exactly `wanted[owner id]`, in
+    a fixed number of queries per chunk of owners; returns the owner ids whose links changed."""
+    current = defaultdict(set)
+    for chunk in chunks(list(wanted)):
+        for owner_id, target_id in through.objects.filter(**{f"{owner}__in": chunk}).values_list(owner, target):
+            current[owner_id].add(target_id)
+    add, remove, changed = [], [], []
+    for owner_id, targets in wanted.items():
+        have = current[owner_id]
+        add += [through(**{owner: owner_id, target: t}) for t in targets - have]
+        remove += [(owner_id, t) for t in have - targets]
+        if targets != have:
+            changed.append(owner_id)
+    through.objects.bulk_create(add)
+    if remove:
+        gone = Q()
+        for owner_id, target_id in remove:
+            gone |= Q(**{owner: owner_id, target: target_id})
+        through.objects.filter(gone).delete()
+    return changed
 
 
 def _create_missing(result, model, noun, groups, existing, build):
